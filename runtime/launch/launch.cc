@@ -1,0 +1,70 @@
+// rt::train, rt::generate, rt::token_logprobs and rt::hidden_states for the driver: each writes
+// its request as JSON and runs `sftx-worker VERB REQUEST.json` (runtime/launch/worker_process.h).
+// The driver process never loads torch.
+#include <filesystem>
+
+#include <fmt/core.h>
+
+#include "runtime/api.h"
+#include "runtime/launch/protocol.h"
+#include "runtime/launch/worker_process.h"
+
+namespace sftx::rt {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Writes the request into `dir` and runs the worker on it.
+nlohmann::json call_worker(const std::string& verb, const nlohmann::json& request, const fs::path& request_path,
+                           const std::string& what, const ProgressFn& progress) {
+  std::error_code ec;
+  fs::create_directories(request_path.parent_path(), ec);
+  if (ec) throw WorkerError(fmt::format("{}: cannot create {}: {}", what, request_path.parent_path().string(), ec.message()));
+  write_json_file(request_path.string(), request);
+  WorkerCall call;
+  call.executable = find_worker_executable();
+  call.args = {verb, request_path.string()};
+  call.what = what;
+  call.progress = progress;
+  return run_worker(call);
+}
+
+// Requests of the inference verbs go beside their output file, named after it.
+fs::path request_beside(const std::string& out_jsonl) {
+  if (out_jsonl.empty()) throw WorkerError("request has no out_jsonl");
+  return fs::path(out_jsonl + ".request.json");
+}
+
+}  // namespace
+
+TrainResult train(const TrainRequest& request) {
+  if (request.out_dir.empty()) throw WorkerError("train: the request has no out_dir");
+  fs::path dir = fs::absolute(request.out_dir);
+  std::string what = fmt::format("train stage (out_dir {})", dir.string());
+  auto result = call_worker("train", to_json(request), dir / "request.json", what, request.progress);
+  try {
+    return train_result_from_json(result);
+  } catch (const ProtocolError& e) {
+    throw WorkerError(fmt::format("{}: malformed result from the worker: {}", what, e.what()));
+  }
+}
+
+void generate(const GenerateRequest& request) {
+  call_worker("generate", to_json(request), request_beside(request.out_jsonl),
+              fmt::format("generate (checkpoint {}, out {})", request.checkpoint_dir, request.out_jsonl),
+              request.progress);
+}
+
+void token_logprobs(const LogprobRequest& request) {
+  call_worker("logprobs", to_json(request), request_beside(request.out_jsonl),
+              fmt::format("token log-probs (checkpoint {}, out {})", request.checkpoint_dir, request.out_jsonl),
+              request.progress);
+}
+
+void hidden_states(const HiddenStatesRequest& request) {
+  call_worker("hidden", to_json(request), request_beside(request.out_jsonl),
+              fmt::format("hidden states (checkpoint {}, out {})", request.checkpoint_dir, request.out_jsonl),
+              request.progress);
+}
+
+}  // namespace sftx::rt
