@@ -19,9 +19,10 @@ namespace sftx {
 inline constexpr int kMaxNestingDepth = 200;
 inline constexpr std::size_t kMaxSourceBytes = 64u << 20;  // larger files are refused
 
-// Parses `file`. Returns the items that parsed (also when there were errors; check
-// diags.has_errors()); nullopt only when nothing could be parsed at all from a file
-// with errors. Registers `file` with `diags` for rendering.
+// Parses `file`. Always returns a Program (optional only for symmetry with parse_file):
+// the items that parsed, also when there were errors (check diags.has_errors()). A
+// statement with a syntax error is left out; a plan or experiment keeps its other stages
+// and fields. Registers `file` with `diags` for rendering.
 std::optional<Program> parse(const SourceFile& file, Diagnostics& diags);
 
 // Reads and parses the file at `path`. An unreadable or oversized file is an error

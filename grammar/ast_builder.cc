@@ -1,0 +1,296 @@
+#include "grammar/ast_builder.h"
+
+#include <algorithm>
+#include <string>
+
+#include "grammar/parser.h"
+
+namespace sftx::grammar {
+
+namespace {
+
+using Node = p::parse_tree::node;
+
+// An expression whose AST would be deeper than this is refused: the checker and evaluator
+// walk the AST recursively. Parsing already bounds bracket nesting (kMaxNestingDepth);
+// this also bounds long operator chains (`a * a * a ...`, which parse iteratively).
+constexpr int kMaxAstDepth = 2 * kMaxNestingDepth;
+
+struct TooDeep {
+  SourceRange range;
+};
+
+class Builder {
+ public:
+  explicit Builder(ParseState& ps) : ps_(ps) {}
+
+  SourceRange range(const Node& n) const {
+    return {ps_.offset(n.m_begin.data), ps_.offset(n.m_end.data)};
+  }
+  std::string text(const Node& n) const { return std::string(n.string_view()); }
+
+  // ---- expressions; `depth` receives the depth of the built tree ----
+  Expr expr(const Node& n, int& depth) {
+    Expr e = expr_inner(n, depth);
+    if (depth > kMaxAstDepth) throw TooDeep{e.range};
+    return e;
+  }
+
+  Expr expr_inner(const Node& n, int& depth) {
+    depth = 1;
+    if (n.is_type<number>()) return {range(n), Number{text(n)}};
+    if (n.is_type<string_lit>()) return {range(n), String{decode_string(n.string_view())}};
+    if (n.is_type<true_lit>()) return {range(n), Bool{true}};
+    if (n.is_type<false_lit>()) return {range(n), Bool{false}};
+    if (n.is_type<name_ref>()) return {range(n), Name{text(n)}};
+    if (n.is_type<call>() || n.is_type<pipe_call>()) return {range(n), build_call(n, depth)};
+    if (n.is_type<paren_expr>()) {
+      Expr inner = expr(*n.children.at(0), depth);
+      inner.range = range(n);  // include the parentheses
+      return inner;
+    }
+    if (n.is_type<list_lit>()) return build_list(n, depth);
+    if (n.is_type<record_lit>()) {
+      Record r;
+      r.fields = fields(n.children, 0, depth);
+      return {range(n), std::move(r)};
+    }
+    if (n.is_type<neg<line>>() || n.is_type<neg<multiline>>()) {
+      int d = 0;
+      Unary u;
+      u.op = '-';
+      u.operand = expr(*n.children.at(0), d);
+      depth = d + 1;
+      return {range(n), std::move(u)};
+    }
+    if (n.is_type<postfix>()) return build_members(n, depth);
+    if (n.is_type<mul_expr<line>>() || n.is_type<mul_expr<multiline>>() || n.is_type<add_expr<line>>() ||
+        n.is_type<add_expr<multiline>>())
+      return build_binary_chain(n, depth);
+    if (n.is_type<grammar::expr<line>>() || n.is_type<grammar::expr<multiline>>()) return build_pipe_chain(n, depth);
+    // Every expression rule is handled above; reaching here is a bug in the selector.
+    throw TooDeep{range(n)};
+  }
+
+  static std::string decode_string(std::string_view quoted) {
+    std::string out;
+    std::string_view s = quoted.substr(1, quoted.size() >= 2 ? quoted.size() - 2 : 0);
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '\\' && i + 1 < s.size()) {
+        char c = s[++i];
+        out += c == 'n' ? '\n' : c == 't' ? '\t' : c;  // the grammar admits only \" \\ \n \t
+      } else {
+        out += s[i];
+      }
+    }
+    return out;
+  }
+
+  Call build_call(const Node& n, int& depth) {
+    Call c;
+    const Node& callee_node = *n.children.at(0);
+    c.callee = text(callee_node);
+    c.callee_range = range(callee_node);
+    int max_child = 0;
+    for (std::size_t i = 1; i < n.children.size(); ++i) {
+      const Node& a = *n.children[i];
+      int d = 0;
+      if (a.is_type<kwarg>()) {
+        KeywordArg k;
+        k.name = text(*a.children.at(0));
+        k.name_range = range(*a.children.at(0));
+        k.value = expr(*a.children.at(1), d);
+        k.range = range(a);
+        c.keywords.push_back(std::move(k));
+      } else {
+        Expr e = expr(a, d);
+        if (!c.keywords.empty())
+          ps_.diags.error(ps_.file, e.range, "positional argument after keyword argument")
+              .help("write positional arguments first: f(a, b, key = value)");
+        c.args.push_back(std::move(e));
+      }
+      max_child = std::max(max_child, d);
+    }
+    depth = max_child + 1;
+    return c;
+  }
+
+  Expr build_list(const Node& n, int& depth) {
+    int max_child = 0;
+    if (!n.children.empty() && n.children.back()->is_type<comp_tail>()) {
+      const Node& tail = *n.children.back();
+      Comprehension c;
+      int d1 = 0, d2 = 0;
+      c.element = expr(*n.children.at(0), d1);
+      c.var = text(*tail.children.at(0));
+      c.var_range = range(*tail.children.at(0));
+      c.iterable = expr(*tail.children.at(1), d2);
+      depth = std::max(d1, d2) + 1;
+      return {range(n), std::move(c)};
+    }
+    List l;
+    for (const auto& child : n.children) {
+      int d = 0;
+      l.items.push_back(expr(*child, d));
+      max_child = std::max(max_child, d);
+    }
+    depth = max_child + 1;
+    return {range(n), std::move(l)};
+  }
+
+  // fields of a record/defaults/experiment: children[from..] are `field` nodes.
+  std::vector<Field> fields(const std::vector<std::unique_ptr<Node>>& children, std::size_t from, int& depth) {
+    std::vector<Field> out;
+    int max_child = 0;
+    for (std::size_t i = from; i < children.size(); ++i) {
+      const Node& f = *children[i];
+      if (!f.is_type<field>()) continue;
+      Field fl;
+      int d = 0;
+      fl.name = text(*f.children.at(0));
+      fl.name_range = range(*f.children.at(0));
+      fl.value = expr(*f.children.at(1), d);
+      fl.range = range(f);
+      max_child = std::max(max_child, d);
+      out.push_back(std::move(fl));
+    }
+    depth = max_child + 1;
+    return out;
+  }
+
+  // postfix: children = primary, member_name...
+  Expr build_members(const Node& n, int& depth) {
+    Expr e = expr(*n.children.at(0), depth);
+    for (std::size_t i = 1; i < n.children.size(); ++i) {
+      const Node& m = *n.children[i];
+      Member mem;
+      SourceRange r{e.range.begin, range(m).end};
+      mem.field = text(m);
+      mem.field_range = range(m);
+      mem.object = std::move(e);
+      e = Expr{r, std::move(mem)};
+      if (++depth > kMaxAstDepth) throw TooDeep{r};
+    }
+    return e;
+  }
+
+  // children = operand, op, operand, op, operand ...; left-associative.
+  Expr build_binary_chain(const Node& n, int& depth) {
+    Expr e = expr(*n.children.at(0), depth);
+    for (std::size_t i = 1; i + 1 < n.children.size(); i += 2) {
+      const Node& op = *n.children[i];
+      int d = 0;
+      Expr rhs = expr(*n.children[i + 1], d);
+      Binary b;
+      b.op = op.string_view().empty() ? '*' : op.string_view()[0];
+      b.op_range = range(op);
+      SourceRange r{e.range.begin, rhs.range.end};
+      b.lhs = std::move(e);
+      b.rhs = std::move(rhs);
+      e = Expr{r, std::move(b)};
+      depth = std::max(depth, d) + 1;
+      if (depth > kMaxAstDepth) throw TooDeep{r};
+    }
+    return e;
+  }
+
+  // children = operand, pipe_call...
+  Expr build_pipe_chain(const Node& n, int& depth) {
+    Expr e = expr(*n.children.at(0), depth);
+    for (std::size_t i = 1; i < n.children.size(); ++i) {
+      int d = 0;
+      Expr call_expr = expr(*n.children[i], d);
+      Pipe pp;
+      SourceRange r{e.range.begin, call_expr.range.end};
+      pp.lhs = std::move(e);
+      pp.call = std::move(call_expr);
+      e = Expr{r, std::move(pp)};
+      depth = std::max(depth, d) + 1;
+      if (depth > kMaxAstDepth) throw TooDeep{r};
+    }
+    return e;
+  }
+
+  // ---- items ----
+  void item(const Node& n, Program& program) {
+    Item it;
+    it.range = range(n);
+    int d = 0;
+    if (n.is_type<use_decl>()) {
+      const Node& s = *n.children.at(0);
+      it.node = UseDecl{decode_string(s.string_view()), range(s)};
+    } else if (n.is_type<binding>()) {
+      Binding b;
+      b.name = text(*n.children.at(0));
+      b.name_range = range(*n.children.at(0));
+      b.value = expr(*n.children.at(1), d);
+      it.node = std::move(b);
+    } else if (n.is_type<defaults_decl>()) {
+      it.node = DefaultsBlock{fields(n.children, 0, d)};
+    } else if (n.is_type<plan_decl>()) {
+      it.node = plan(n);
+    } else if (n.is_type<experiment_decl>()) {
+      ExperimentDecl x;
+      x.name = text(*n.children.at(0));
+      x.name_range = range(*n.children.at(0));
+      x.fields = fields(n.children, 1, d);
+      it.node = std::move(x);
+    } else {
+      return;
+    }
+    program.items.push_back(std::move(it));
+  }
+
+  PlanDecl plan(const Node& n) {
+    PlanDecl pl;
+    pl.name = text(*n.children.at(0));
+    pl.name_range = range(*n.children.at(0));
+    for (std::size_t i = 1; i < n.children.size(); ++i) {
+      const Node& c = *n.children[i];
+      int d = 0;
+      if (c.is_type<param_list>()) {
+        pl.has_param_list = true;
+        for (const auto& prm : c.children) pl.params.push_back(Param{text(*prm), range(*prm)});
+      } else if (c.is_type<from_clause>()) {
+        pl.from = expr(*c.children.at(0), d);
+      } else if (c.is_type<stage>()) {
+        try {
+          Stage s;
+          s.name = text(*c.children.at(0));
+          s.name_range = range(*c.children.at(0));
+          s.data = expr(*c.children.at(1), d);
+          if (c.children.size() > 2) s.with = expr(*c.children[2], d);
+          s.range = range(c);
+          pl.stages.push_back(std::move(s));
+        } catch (const TooDeep& t) {
+          too_deep(t);
+        }
+      }
+    }
+    return pl;
+  }
+
+  void too_deep(const TooDeep& t) {
+    ps_.diags.error(ps_.file, SourceRange{t.range.begin, t.range.begin},
+                    "expression nested too deeply (more than " + std::to_string(kMaxAstDepth) + " levels)");
+  }
+
+ private:
+  ParseState& ps_;
+};
+
+}  // namespace
+
+void build_program(const p::parse_tree::node& root, ParseState& ps, Program& program) {
+  Builder b(ps);
+  for (const auto& child : root.children) {
+    try {
+      b.item(*child, program);
+    } catch (const TooDeep& t) {
+      b.too_deep(t);
+    }
+  }
+}
+
+}  // namespace sftx::grammar

@@ -1,0 +1,38 @@
+// Turns PEGTL's parse tree (the rules selected below) into the typed AST of ast.h.
+// Internal to the parser; the rest of sftx uses parser.h.
+#pragma once
+
+#include <tao/pegtl.hpp>
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include "grammar/ast.h"
+#include "grammar/grammar.h"
+#include "grammar/parse_state.h"
+
+namespace sftx::grammar {
+
+// Replaces a node that has exactly one child by that child, keeping ranges (PEGTL's
+// fold_one would drop the content of nodes with several children).
+struct fold_single : p::parse_tree::apply<fold_single> {
+  template <class Node, class... States>
+  static void transform(std::unique_ptr<Node>& n, States&&...) {
+    if (n->children.size() == 1) n = std::move(n->children.front());
+  }
+};
+
+template <class Rule>
+using selector = p::parse_tree::selector<
+    Rule,
+    p::parse_tree::store_content::on<
+        number, string_lit, true_lit, false_lit, name_ref, callee, kwarg, kwarg_name, call, pipe_call, paren_expr,
+        list_lit, comp_tail, comp_var, record_lit, field, field_name, member_name, neg<line>, neg<multiline>, mul_op,
+        add_op, use_decl, binding, binding_name, defaults_decl, plan_decl, plan_name, param_list, param, from_clause,
+        stage, stage_name, experiment_decl, experiment_name>,
+    fold_single::on<postfix, mul_expr<line>, mul_expr<multiline>, add_expr<line>, add_expr<multiline>, expr<line>,
+                    expr<multiline>>>;
+
+// Appends the items under `root` to `program`; items or stages whose expressions are too
+// deep for the checker are reported and left out.
+void build_program(const p::parse_tree::node& root, ParseState& ps, Program& program);
+
+}  // namespace sftx::grammar

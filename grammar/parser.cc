@@ -1,0 +1,76 @@
+#include "grammar/parser.h"
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <tao/pegtl.hpp>
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include "grammar/ast_builder.h"
+#include "grammar/control.h"
+#include "grammar/grammar.h"
+#include "grammar/parse_state.h"
+
+namespace sftx {
+
+std::optional<Program> parse(const SourceFile& file, Diagnostics& diags) {
+  namespace p = tao::pegtl;
+  if (!diags.source(file.path())) diags.add_source(file);
+  Program program;
+  program.path = file.path();
+  if (file.text().size() > kMaxSourceBytes) {
+    diags.error(file.path(), "file is too large to parse (" + std::to_string(file.text().size()) +
+                                 " bytes; the limit is " + std::to_string(kMaxSourceBytes) + ")");
+    return program;
+  }
+  grammar::ParseState ps(file, diags);
+  try {
+    p::memory_input<p::tracking_mode::lazy> in(ps.begin, ps.end, "");
+    auto root = p::parse_tree::parse<grammar::file, grammar::selector, p::nothing, grammar::control>(in, ps);
+    if (root) grammar::build_program(*root, ps, program);
+  } catch (const p::parse_error&) {
+    // Every must<> sits inside a statement's try_catch; an error escaping it is already
+    // recorded (report_expected runs before the throw). Keep what was built.
+    if (!diags.has_errors()) diags.error(file.path(), 0, 0, "syntax error");
+  } catch (const std::bad_alloc&) {
+    diags.error(file.path(), "out of memory while parsing");
+  } catch (const std::exception& e) {
+    diags.error(file.path(), std::string("internal error while parsing: ") + e.what());
+  }
+  return program;
+}
+
+std::optional<Program> parse_file(const std::string& path, Diagnostics& diags, SourceFile* source_out) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    diags.error(path, "cannot read file: it is a directory");
+    return std::nullopt;
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    diags.error(path, std::string("cannot open file: ") + std::strerror(errno));
+    return std::nullopt;
+  }
+  std::ostringstream buffer;
+  buffer << f.rdbuf();
+  if (f.bad()) {
+    diags.error(path, "cannot read file");
+    return std::nullopt;
+  }
+  std::string text = std::move(buffer).str();
+  if (text.size() > kMaxSourceBytes) {
+    diags.error(path, "file is too large to parse (" + std::to_string(text.size()) + " bytes; the limit is " +
+                          std::to_string(kMaxSourceBytes) + ")");
+    return std::nullopt;
+  }
+  SourceFile file(path, std::move(text));
+  auto program = parse(file, diags);
+  if (source_out) *source_out = std::move(file);
+  return program;
+}
+
+}  // namespace sftx
