@@ -1,0 +1,43 @@
+// Streams the elements of a file holding one JSON array ("[{...}, {...}, ...]"), the
+// container many public datasets ship (alpaca_data.json, ShareGPT dumps).
+//
+// Memory bound: the reader keeps one read chunk (chunk_bytes, 1 MiB by default) plus the
+// text of the element being returned, never the whole array. It finds element boundaries
+// itself (tracking bracket depth, strings and escapes) and hands each element's text to the
+// caller to parse, so a 2 GB array of 2 KB records needs about 1 MiB + 2 KB, and a malformed
+// element can be reported (or skipped) with its line while the rest of the file still reads.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+namespace sftx::rt {
+
+class JsonArrayReader {
+ public:
+  explicit JsonArrayReader(const std::string& path, size_t chunk_bytes = 1 << 20);
+  // The next element's JSON text and the line it starts on; false after the closing ']'.
+  // Throws DataError when the container itself is malformed (no '[', a missing ',', EOF
+  // before ']'): the element boundaries are then unknown, so that cannot be skipped.
+  bool next(std::string& element, int64_t& line);
+  // Most bytes held at once (read buffer plus element text): what the memory bound is about.
+  size_t peak_bytes() const { return peak_; }
+
+ private:
+  int peek();  // -1 at end of file
+  int get();
+  void skip_ws();
+  [[noreturn]] void fail(const std::string& what) const;
+
+  std::string path_;
+  std::ifstream in_;
+  size_t chunk_;
+  std::string buf_;
+  size_t pos_ = 0;
+  int64_t line_ = 1;
+  size_t peak_ = 0;
+  enum class State { start, first, after_value, done } state_ = State::start;
+};
+
+}  // namespace sftx::rt

@@ -1,0 +1,108 @@
+#include "runtime/data/record_io.h"
+
+#include <filesystem>
+
+namespace sftx::rt {
+
+namespace fs = std::filesystem;
+
+namespace {
+bool is_blank(const std::string& s) {
+  for (char c : s)
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
+  return true;
+}
+}  // namespace
+
+LineReader::LineReader(const std::string& path) : path_(path), in_(path, std::ios::binary) {
+  if (!in_) throw DataError(path, 0, "cannot open file");
+}
+
+bool LineReader::next(std::string& line) {
+  if (!std::getline(in_, line)) {
+    if (in_.bad()) throw DataError(path_, line_ + 1, "read error");
+    return false;
+  }
+  ++line_;
+  offset_ = next_offset_;
+  next_offset_ += line.size() + 1;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return true;
+}
+
+void for_each_record(const std::string& path, const std::function<void(Record&&, int64_t)>& fn) {
+  LineReader reader(path);
+  std::string line;
+  while (reader.next(line)) {
+    if (is_blank(line)) continue;
+    Record r;
+    try {
+      r = record_from_json(nlohmann::json::parse(line));
+    } catch (const std::exception& e) {
+      throw DataError(path, reader.line_number(), std::string("not a record: ") + e.what());
+    }
+    fn(std::move(r), reader.line_number());
+  }
+}
+
+int64_t count_records(const std::string& path) {
+  LineReader reader(path);
+  std::string line;
+  int64_t n = 0;
+  while (reader.next(line))
+    if (!is_blank(line)) ++n;
+  return n;
+}
+
+RecordWriter::RecordWriter(const std::string& path) : path_(path), tmp_(path + ".tmp") {
+  fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent);
+  out_.open(tmp_, std::ios::binary | std::ios::trunc);
+  if (!out_) throw DataError(path, 0, "cannot write file");
+}
+
+RecordWriter::~RecordWriter() {
+  if (!closed_) {
+    out_.close();
+    std::error_code ec;
+    fs::remove(tmp_, ec);  // an exception unwound us: leave no partial output
+  }
+}
+
+void RecordWriter::write(const Record& r) { write_line(to_json(r).dump()); }
+
+void RecordWriter::write_line(const std::string& json_line) {
+  out_ << json_line << '\n';
+  ++count_;
+}
+
+void RecordWriter::close() {
+  if (closed_) return;
+  out_.close();
+  if (!out_) throw DataError(path_, 0, "write failed (disk full?)");
+  fs::rename(tmp_, path_);
+  closed_ = true;
+}
+
+RecordIndex::RecordIndex(const std::vector<std::string>& paths) : paths_(paths) {
+  for (uint32_t f = 0; f < paths.size(); ++f) {
+    LineReader reader(paths[f]);
+    std::string line;
+    while (reader.next(line))
+      if (!is_blank(line)) entries_.push_back({f, reader.line_offset()});
+    files_.emplace_back(paths[f], std::ios::binary);
+  }
+}
+
+std::string RecordIndex::line(int64_t i) {
+  const Entry& e = entries_.at(static_cast<size_t>(i));
+  std::ifstream& in = files_[e.file];
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(e.offset));
+  std::string s;
+  std::getline(in, s);
+  if (!s.empty() && s.back() == '\r') s.pop_back();
+  return s;
+}
+
+}  // namespace sftx::rt

@@ -1,0 +1,67 @@
+#include "runtime/data/record_io.h"
+
+#include <filesystem>
+
+#include <catch2/catch.hpp>
+
+#include "runtime/data/test_util.h"
+
+using namespace sftx::rt;
+using namespace sftx::rt::testing;
+
+TEST_CASE("records round-trip through JSONL with meta kept") {
+  TempDir dir;
+  Record a = make_record("hi", "hello", "x:1");
+  a.meta["answer"] = "42";
+  Record b = make_record("q", "a", "x:2");
+  std::string path = write_records(dir, "sub/r.jsonl", {a, b});
+  auto back = read_records(path);
+  REQUIRE(back.size() == 2);
+  CHECK(back[0].messages[1].content == "hello");
+  CHECK(back[0].meta["answer"] == "42");
+  CHECK(back[1].origin == "x:2");
+  CHECK(count_records(path) == 2);
+}
+
+TEST_CASE("a writer that is not closed leaves no output") {
+  TempDir dir;
+  {
+    RecordWriter w(dir.file("never.jsonl"));
+    w.write(make_record("a", "b"));
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.file("never.jsonl")));
+  CHECK_FALSE(std::filesystem::exists(dir.file("never.jsonl.tmp")));
+}
+
+TEST_CASE("a malformed records line names its file and line") {
+  TempDir dir;
+  std::string p = dir.write("bad.jsonl", "{\"messages\": []}\n\n{\"messages\": 3}\n");
+  try {
+    read_records(p);
+    FAIL("expected DataError");
+  } catch (const DataError& e) {
+    CHECK(std::string(e.what()).find(p + ":3: not a record") == 0);
+  }
+}
+
+TEST_CASE("LineReader strips CR and counts lines") {
+  TempDir dir;
+  std::string p = dir.write("crlf.txt", "a\r\nbb\r\n\r\nccc");
+  LineReader r(p);
+  std::string line;
+  std::vector<std::string> got;
+  while (r.next(line)) got.push_back(line);
+  CHECK(got == std::vector<std::string>{"a", "bb", "", "ccc"});
+  CHECK(r.line_number() == 4);
+}
+
+TEST_CASE("RecordIndex reads records by global index across files") {
+  TempDir dir;
+  std::string p1 = write_records(dir, "a.jsonl", {make_record("a0", "x"), make_record("a1", "x")});
+  std::string p2 = write_records(dir, "b.jsonl", {make_record("b0", "x")});
+  RecordIndex idx({p1, p2});
+  REQUIRE(idx.size() == 3);
+  CHECK(record_from_json(nlohmann::json::parse(idx.line(2))).messages[0].content == "b0");
+  CHECK(record_from_json(nlohmann::json::parse(idx.line(0))).messages[0].content == "a0");
+  CHECK(record_from_json(nlohmann::json::parse(idx.line(1))).messages[0].content == "a1");
+}
