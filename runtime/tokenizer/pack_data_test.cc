@@ -1,0 +1,91 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "runtime/api.h"
+#include "runtime/data/shard.h"
+#include "runtime/tokenizer/test_corpus.h"
+#include "runtime/tokenizer/tokenizer.h"
+
+using namespace sftx::rt;
+
+namespace {
+// Cuts each block into its documents: (tokens, mask) per nonzero segment run.
+std::vector<EncodedDocument> documents_of(const ShardReader& r) {
+  std::vector<EncodedDocument> docs;
+  for (uint64_t b = 0; b < r.num_blocks(); ++b) {
+    const int32_t* t = r.tokens(b);
+    const uint8_t* m = r.loss_mask(b);
+    const uint16_t* s = r.segments(b);
+    for (uint32_t i = 0; i < r.seq_len(); ++i) {
+      if (s[i] == 0) continue;
+      if (i == 0 || s[i] != s[i - 1]) docs.emplace_back();
+      docs.back().ids.push_back(t[i]);
+      docs.back().loss_mask.push_back(m[i]);
+    }
+  }
+  return docs;
+}
+}  // namespace
+
+TEST_CASE("pack_data writes every record as one whole document with its loss mask", "[pack]") {
+  const auto dir = testing::scratch_dir("pack_data");
+  const std::string corpus = testing::write_corpus(dir);
+  const Tokenizer tok = Tokenizer::load(testing::shared_model_path());
+
+  for (bool packed : {true, false}) {
+    PackSpec spec;
+    spec.tokenizer_model = testing::shared_model_path();
+    spec.seq_len = 512;
+    spec.packed = packed;
+    const std::string shard = (dir / (packed ? "packed.shard" : "padded.shard")).string();
+    const PackStats st = pack_data(corpus, spec, shard);
+    CHECK(st.records == 600);
+    CHECK(st.truncated == 0);
+    ShardReader r(shard);
+    CHECK(r.num_blocks() == static_cast<uint64_t>(st.blocks));
+    CHECK(r.vocab_size() == 400);
+    CHECK(r.eos_id() == 2);
+    CHECK(r.pad_id() == 3);
+    if (packed) CHECK(st.blocks <= 600 / 2);  // at least two documents per block (they are ~200 tokens)
+    else CHECK(st.blocks == 600);
+
+    // Each document in the shard equals the template encoding of its record, in order.
+    const auto docs = documents_of(r);
+    REQUIRE(docs.size() == 600);
+    std::ifstream in(corpus);
+    std::string line;
+    int64_t tokens = 0, loss = 0;
+    for (size_t i = 0; std::getline(in, line); ++i) {
+      const auto expect = tok.encode_segments(ChatTemplate::get("vicuna").render(record_from_json(nlohmann::json::parse(line)).messages));
+      CHECK(docs[i].ids == expect.ids);
+      CHECK(docs[i].loss_mask == expect.loss_mask);
+      CHECK(docs[i].ids.front() == tok.bos_id());
+      CHECK(docs[i].ids.back() == tok.eos_id());
+      tokens += static_cast<int64_t>(expect.ids.size());
+      for (auto m : expect.loss_mask) loss += m;
+    }
+    CHECK(st.tokens == tokens);
+    CHECK(st.loss_tokens == loss);
+  }
+}
+
+TEST_CASE("pack_data truncates long documents and names bad lines", "[pack]") {
+  const auto dir = testing::scratch_dir("pack_errors");
+  const std::string corpus = testing::write_corpus(dir);
+  PackSpec spec;
+  spec.tokenizer_model = testing::shared_model_path();
+  spec.seq_len = 16;
+  const PackStats st = pack_data(corpus, spec, (dir / "short.shard").string());
+  CHECK(st.truncated == 600);
+  CHECK(st.blocks == 600);
+  CHECK(st.tokens == 600 * 16);
+
+  const std::string bad = (dir / "bad.jsonl").string();
+  std::ofstream(bad) << "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n"
+                     << "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"system\", \"content\": \"x\"}]}\n";
+  CHECK_THROWS_WITH(pack_data(bad, spec, (dir / "bad.shard").string()), Catch::Contains(bad + ":2: message 2"));
+  CHECK_FALSE(std::filesystem::exists(dir / "bad.shard"));
+  spec.chat_template = "nope";
+  CHECK_THROWS_WITH(pack_data(corpus, spec, (dir / "x.shard").string()), Catch::Contains("unknown chat template"));
+}

@@ -1,0 +1,107 @@
+#include "runtime/tokenizer/sp_model_patch.h"
+
+#include <cstdint>
+#include <stdexcept>
+
+namespace sftx::rt {
+namespace {
+
+constexpr int kModelNormalizerSpec = 3;
+constexpr int kNormalizerAddDummyPrefix = 3;
+constexpr int kNormalizerRemoveExtraWhitespaces = 4;
+
+uint64_t read_varint(const std::string& s, size_t* pos) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*pos >= s.size()) throw std::runtime_error("SentencePiece model: truncated varint");
+    const auto b = static_cast<unsigned char>(s[(*pos)++]);
+    v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return v;
+  }
+  throw std::runtime_error("SentencePiece model: varint too long");
+}
+
+void write_varint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+struct Field {
+  int number;
+  int wire_type;
+  size_t begin, end;               // the whole field, key included
+  size_t payload_begin, payload_end;  // for length-delimited fields
+};
+
+// Reads one field at *pos; advances *pos past it.
+Field read_field(const std::string& s, size_t* pos) {
+  Field f{};
+  f.begin = *pos;
+  const uint64_t key = read_varint(s, pos);
+  f.number = static_cast<int>(key >> 3);
+  f.wire_type = static_cast<int>(key & 7);
+  switch (f.wire_type) {
+    case 0: read_varint(s, pos); break;
+    case 1: *pos += 8; break;
+    case 2: {
+      const uint64_t len = read_varint(s, pos);
+      f.payload_begin = *pos;
+      *pos += len;
+      f.payload_end = *pos;
+      break;
+    }
+    case 5: *pos += 4; break;
+    default: throw std::runtime_error("SentencePiece model: unsupported protobuf wire type " + std::to_string(f.wire_type));
+  }
+  if (*pos > s.size()) throw std::runtime_error("SentencePiece model: truncated field");
+  f.end = *pos;
+  return f;
+}
+
+std::string patch_normalizer(const std::string& spec) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < spec.size()) {
+    const Field f = read_field(spec, &pos);
+    if (f.number == kNormalizerAddDummyPrefix || f.number == kNormalizerRemoveExtraWhitespaces) continue;
+    out.append(spec, f.begin, f.end - f.begin);
+  }
+  for (int field : {kNormalizerAddDummyPrefix, kNormalizerRemoveExtraWhitespaces}) {
+    write_varint(static_cast<uint64_t>(field) << 3, &out);  // wire type 0 (varint)
+    out.push_back('\0');                                    // false
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string model_proto_for_continuation(const std::string& model) {
+  std::string out;
+  bool patched = false;
+  size_t pos = 0;
+  while (pos < model.size()) {
+    const Field f = read_field(model, &pos);
+    if (f.number == kModelNormalizerSpec && f.wire_type == 2 && !patched) {
+      const std::string spec =
+          patch_normalizer(model.substr(f.payload_begin, f.payload_end - f.payload_begin));
+      write_varint((static_cast<uint64_t>(kModelNormalizerSpec) << 3) | 2, &out);
+      write_varint(spec.size(), &out);
+      out += spec;
+      patched = true;
+      continue;
+    }
+    out.append(model, f.begin, f.end - f.begin);
+  }
+  if (!patched) {  // no normalizer_spec: add one carrying only the two flags
+    const std::string spec = patch_normalizer("");
+    write_varint((static_cast<uint64_t>(kModelNormalizerSpec) << 3) | 2, &out);
+    write_varint(spec.size(), &out);
+    out += spec;
+  }
+  return out;
+}
+
+}  // namespace sftx::rt

@@ -1,0 +1,76 @@
+// A SentencePiece tokenizer (LLaMA's .model files, or one build_tokenizer trained) and the
+// template-aware encoding that produces the loss mask.
+//
+// Driver side only: this is the one library that links libsentencepiece (see DEVELOPERS.md,
+// "Two processes"). The worker gets token ids and, for stop strings, pieces_json().
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/data/chat_template.h"
+
+namespace sentencepiece {
+class SentencePieceProcessor;
+}
+
+namespace sftx::rt {
+
+// Token ids of one rendered document and, per token, whether it carries loss.
+struct EncodedDocument {
+  std::vector<int32_t> ids;
+  std::vector<uint8_t> loss_mask;
+};
+
+class Tokenizer {
+ public:
+  // Loads a SentencePiece model file; throws std::runtime_error "PATH: why" if it cannot.
+  static Tokenizer load(const std::string& model_path);
+  // From the bytes of a serialized model (what a .model file holds).
+  static Tokenizer from_serialized(const std::string& serialized_model, const std::string& what);
+
+  Tokenizer(Tokenizer&&) noexcept;
+  Tokenizer& operator=(Tokenizer&&) noexcept;
+  ~Tokenizer();
+
+  // Text at the start of a document (the model's own normalisation, dummy prefix included).
+  std::vector<int32_t> encode(const std::string& text) const;
+  // Text that continues a document: no dummy prefix, whitespace kept as written.
+  std::vector<int32_t> encode_continuation(const std::string& text) const;
+  std::string decode(const std::vector<int32_t>& ids) const;
+
+  // Segments one by one, concatenated: the first text segment of the document as encode(),
+  // later ones as encode_continuation(); a `special` segment whose text is a control piece
+  // (<s>, </s>) becomes that single id. Each token inherits its segment's trainable flag.
+  EncodedDocument encode_segments(const std::vector<TemplateSegment>& segments) const;
+
+  int vocab_size() const;
+  int bos_id() const;
+  int eos_id() const;
+  int unk_id() const;
+  int pad_id() const;  // -1 when the model defines none
+  // The id padding positions use: pad_id() if defined, else unk_id() (never attended to).
+  int padding_id() const;
+
+  const std::string& piece(int id) const;
+  std::vector<std::string> pieces() const;
+  // {"pieces": [id -> piece], "types": [id -> "normal"|"control"|"unknown"|"byte"|"unused"],
+  //  "bos_id", "eos_id", "pad_id", "unk_id", "space": "▁"}. To detokenise: control pieces are
+  // "", byte pieces "<0xNN>" are the byte NN, and "▁" is a space.
+  nlohmann::json pieces_json() const;
+  void write_pieces_json(const std::string& path) const;
+
+  const std::string& serialized_model() const { return serialized_; }
+
+ private:
+  Tokenizer() = default;
+  std::string what_;
+  std::string serialized_;
+  std::unique_ptr<sentencepiece::SentencePieceProcessor> start_;
+  std::unique_ptr<sentencepiece::SentencePieceProcessor> continuation_;
+};
+
+}  // namespace sftx::rt
