@@ -1,0 +1,63 @@
+// Runs untrusted Python (model-generated code) in a subprocess that can harm nothing.
+//
+// Layers, each applied where the kernel and our privileges allow it (the result records which):
+//   - its own fresh temporary directory as cwd, HOME and TMPDIR, removed afterwards;
+//   - a new session/process group (setsid), SIGKILLed as a whole at the end;
+//   - a new PID namespace: the program runs as its init, so when it ends the kernel kills every
+//     process it started, even ones that escaped the process group with setsid();
+//   - a new network namespace (only a loopback that is down: no network at all);
+//   - a new mount namespace in which every mount is remounted read-only except the sandbox's
+//     own directory (a bind mount of itself), so absolute paths outside it cannot be written;
+//   - when running as root: the program runs as `nobody` (65534), so RLIMIT_NPROC is enforced
+//     (the kernel does not enforce it for root) and ordinary file permissions apply;
+//     when not root: an unprivileged user namespace provides the namespaces above;
+//   - rlimits: address space, processes, file size, CPU seconds, no core dumps, open files;
+//   - an empty environment apart from HOME, TMPDIR, PATH, LANG and PYTHON* safety switches;
+//   - a wall-clock timeout.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sftx::rt {
+
+struct SandboxLimits {
+  double timeout_s = 10.0;                     // wall clock
+  int64_t memory_bytes = int64_t{1} << 30;     // RLIMIT_AS
+  int64_t max_processes = 64;                  // RLIMIT_NPROC (per user: see sandbox.cc)
+  int64_t max_file_bytes = int64_t{16} << 20;  // RLIMIT_FSIZE
+  int64_t cpu_seconds = 0;                     // RLIMIT_CPU; 0 = ceil(timeout_s) + 1
+  int64_t max_output_bytes = 64 << 10;         // stdout/stderr kept (the rest is drained)
+  std::string base_dir;                        // where sandbox dirs go; empty = $TMPDIR or /tmp
+};
+
+// Which layers were actually in force for a run (the kernel may refuse some).
+struct SandboxIsolation {
+  bool network = false;      // new network namespace
+  bool filesystem = false;   // everything but the sandbox dir read-only
+  bool pid_namespace = false;
+  bool dropped_to_nobody = false;
+  bool user_namespace = false;
+  std::string describe() const;  // e.g. "net+fs+pid+nobody"
+};
+
+struct SandboxResult {
+  int exit_code = -1;        // when the program exited normally
+  int signal = 0;            // when a signal ended it
+  bool timed_out = false;
+  double seconds = 0;
+  std::string stdout_text, stderr_text;
+  int process_group = 0;     // the pgid that was killed at the end (for tests to check)
+  SandboxIsolation isolation;
+  bool ok() const { return !timed_out && signal == 0 && exit_code == 0; }
+};
+
+// Writes `source` to program.py in a fresh directory and runs `python3 -I -B program.py`.
+// Throws std::runtime_error when the sandbox itself cannot be set up (no python3, no fork).
+SandboxResult run_python_sandboxed(const std::string& source, const SandboxLimits& limits = {});
+
+// The python3 used: /usr/bin/python3 if present (a pyenv shim needs the environment the
+// sandbox clears), else the first python3 on PATH, resolved to its real executable.
+std::string sandbox_python();
+
+}  // namespace sftx::rt
