@@ -1,0 +1,86 @@
+// Every ```sftx block under docs/ must pass `sftx check`, so the docs cannot drift from the code.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Block {
+  std::string file;
+  int line;  // where the block's code starts in the markdown file
+  std::string code;
+};
+
+std::vector<Block> sftx_blocks(const fs::path& markdown) {
+  std::ifstream in(markdown);
+  std::vector<Block> blocks;
+  std::string line;
+  int number = 0;
+  bool inside = false;
+  Block current;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!inside && line.rfind("```sftx", 0) == 0) {
+      inside = true;
+      current = Block{markdown.string(), number + 1, ""};
+    } else if (inside && line.rfind("```", 0) == 0) {
+      inside = false;
+      blocks.push_back(current);
+    } else if (inside) {
+      current.code += line + "\n";
+    }
+  }
+  return blocks;
+}
+
+// Runs a shell command, returning its exit status and combined output.
+int run(const std::string& command, std::string& output) {
+  output.clear();
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+  int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+}  // namespace
+
+TEST_CASE("every sftx example in docs/ passes sftx check", "[docs]") {
+  const char* bin = std::getenv("SFTX_BIN");
+  REQUIRE(bin != nullptr);
+  const fs::path root = SFTX_SOURCE_DIR;
+  const fs::path work = fs::temp_directory_path() / ("sftx-docs-" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  fs::create_directories(work);
+  // Examples read small data files by relative path ("data/gsm8k.jsonl").
+  fs::create_directory_symlink(root / "tests/data/docs", work / "data");
+
+  int checked = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(root / "docs")) {
+    if (entry.path().extension() != ".md") continue;
+    for (const auto& block : sftx_blocks(entry.path())) {
+      const fs::path file = work / ("example" + std::to_string(checked++) + ".sftx");
+      std::ofstream(file) << block.code;
+      std::string output;
+      int status = run(std::string(bin) + " check " + file.string(), output);
+      INFO(block.file << ":" << block.line << "\n" << block.code << "\n--- sftx check said:\n" << output);
+      CHECK(status == 0);
+      CHECK(output.find("error:") == std::string::npos);
+    }
+  }
+  CHECK(checked >= 10);
+  fs::remove_all(work);
+}
