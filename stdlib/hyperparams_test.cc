@@ -1,0 +1,52 @@
+#include "stdlib/hyperparams.h"
+
+#include <catch2/catch.hpp>
+
+#include "interpreter/front/rational.h"
+#include "runtime/api.h"
+
+namespace {
+double number(const char* name) {
+  const auto* h = sftx::find_hyperparam(name);
+  REQUIRE(h);
+  auto r = sftx::Rational::parse_literal(h->default_literal, nullptr);
+  REQUIRE(r);
+  return r->to_double();
+}
+std::string text(const char* name) {
+  const auto* h = sftx::find_hyperparam(name);
+  REQUIRE(h);
+  return h->default_literal;
+}
+}  // namespace
+
+TEST_CASE("built-in hyperparameter defaults equal rt::TrainHyper's", "[hyperparams]") {
+  sftx::rt::TrainHyper hp;
+  CHECK(number("epochs") == hp.epochs);
+  CHECK(number("lr") == hp.lr);
+  CHECK(number("batch") == hp.batch);
+  CHECK(number("grad_accum") == hp.grad_accum);
+  CHECK(number("warmup") == hp.warmup);
+  CHECK(text("schedule") == hp.schedule);
+  CHECK(number("weight_decay") == hp.weight_decay);
+  CHECK(number("clip") == hp.clip);
+  CHECK(number("seed") == static_cast<double>(hp.seed));
+  CHECK(number("max_steps") == hp.max_steps);
+  CHECK(number("seq_len") == hp.seq_len);
+  CHECK(text("dtype") == hp.dtype);
+  CHECK(number("log_every") == hp.log_every);
+  CHECK(number("save_every") == hp.save_every);
+  sftx::rt::PackSpec pack;
+  CHECK(text("template") == pack.chat_template);
+  CHECK(text("packing") == (pack.packed ? "packed" : "padded"));
+  sftx::rt::Method method;
+  CHECK(text("method") == method.kind);
+}
+
+TEST_CASE("every hyperparameter is named once and has a target", "[hyperparams]") {
+  auto names = sftx::hyperparam_names();
+  std::sort(names.begin(), names.end());
+  CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
+  for (const auto& h : sftx::hyperparams()) CHECK_FALSE(h.target.empty());
+  CHECK_FALSE(sftx::find_hyperparam("learning_rate"));
+}
