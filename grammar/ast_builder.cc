@@ -20,6 +20,20 @@ struct TooDeep {
   SourceRange range;
 };
 
+// The children of `n`, with the children of call_args and body nodes in place of those nodes.
+std::vector<const Node*> flat_children(const Node& n) {
+  std::vector<const Node*> out;
+  for (const auto& c : n.children) {
+    if (c->is_type<call_args>() || c->is_type<plan_body>() || c->is_type<experiment_body>() ||
+        c->is_type<defaults_body>()) {
+      for (const auto& cc : c->children) out.push_back(cc.get());
+    } else {
+      out.push_back(c.get());
+    }
+  }
+  return out;
+}
+
 class Builder {
  public:
   explicit Builder(ParseState& ps) : ps_(ps) {}
@@ -52,7 +66,7 @@ class Builder {
     if (n.is_type<list_lit>()) return build_list(n, depth);
     if (n.is_type<record_lit>()) {
       Record r;
-      r.fields = fields(n.children, 0, depth);
+      r.fields = fields(flat_children(n), 0, depth);
       return {range(n), std::move(r)};
     }
     if (n.is_type<neg<line>>() || n.is_type<neg<multiline>>()) {
@@ -89,12 +103,13 @@ class Builder {
 
   Call build_call(const Node& n, int& depth) {
     Call c;
-    const Node& callee_node = *n.children.at(0);
+    std::vector<const Node*> children = flat_children(n);
+    const Node& callee_node = *children.at(0);
     c.callee = text(callee_node);
     c.callee_range = range(callee_node);
     int max_child = 0;
-    for (std::size_t i = 1; i < n.children.size(); ++i) {
-      const Node& a = *n.children[i];
+    for (std::size_t i = 1; i < children.size(); ++i) {
+      const Node& a = *children[i];
       int d = 0;
       if (a.is_type<kwarg>()) {
         KeywordArg k;
@@ -140,7 +155,7 @@ class Builder {
   }
 
   // fields of a record/defaults/experiment: children[from..] are `field` nodes.
-  std::vector<Field> fields(const std::vector<std::unique_ptr<Node>>& children, std::size_t from, int& depth) {
+  std::vector<Field> fields(const std::vector<const Node*>& children, std::size_t from, int& depth) {
     std::vector<Field> out;
     int max_child = 0;
     for (std::size_t i = from; i < children.size(); ++i) {
@@ -227,14 +242,14 @@ class Builder {
       b.value = expr(*n.children.at(1), d);
       it.node = std::move(b);
     } else if (n.is_type<defaults_decl>()) {
-      it.node = DefaultsBlock{fields(n.children, 0, d)};
+      it.node = DefaultsBlock{fields(flat_children(n), 0, d)};
     } else if (n.is_type<plan_decl>()) {
       it.node = plan(n);
     } else if (n.is_type<experiment_decl>()) {
       ExperimentDecl x;
       x.name = text(*n.children.at(0));
       x.name_range = range(*n.children.at(0));
-      x.fields = fields(n.children, 1, d);
+      x.fields = fields(flat_children(n), 1, d);
       it.node = std::move(x);
     } else {
       return;
@@ -244,10 +259,11 @@ class Builder {
 
   PlanDecl plan(const Node& n) {
     PlanDecl pl;
-    pl.name = text(*n.children.at(0));
-    pl.name_range = range(*n.children.at(0));
-    for (std::size_t i = 1; i < n.children.size(); ++i) {
-      const Node& c = *n.children[i];
+    std::vector<const Node*> children = flat_children(n);
+    pl.name = text(*children.at(0));
+    pl.name_range = range(*children.at(0));
+    for (std::size_t i = 1; i < children.size(); ++i) {
+      const Node& c = *children[i];
       int d = 0;
       if (c.is_type<param_list>()) {
         pl.has_param_list = true;

@@ -56,8 +56,9 @@ Diagnostic& Diagnostics::error(std::string path, std::string message) {
   return add(Severity::error, std::move(path), 0, 1, std::move(message), 1);
 }
 
-void Diagnostics::sort() {
-  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+void Diagnostics::sort(std::size_t from) {
+  if (from >= diagnostics_.size()) return;
+  std::stable_sort(diagnostics_.begin() + static_cast<std::ptrdiff_t>(from), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.path, a.line, a.column) < std::tie(b.path, b.line, b.column);
   });
 }

@@ -71,8 +71,9 @@ class Diagnostics {
   std::size_t warning_count() const { return diagnostics_.size() - errors_; }
   const std::vector<Diagnostic>& all() const { return diagnostics_; }
   bool empty() const { return diagnostics_.empty(); }
+  Diagnostic& last() { return diagnostics_.back(); }  // the most recent; precondition: !empty()
 
-  void sort();  // stable, by path, line, column
+  void sort(std::size_t from = 0);  // stable, by path, line, column; only all()[from..] when given
   std::string render(bool color = false) const;  // all, in order
   static std::string render_one(const Diagnostic& d, const SourceFile* file, bool color = false);
 

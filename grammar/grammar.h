@@ -123,14 +123,14 @@ struct list_body : p::sor<list_close, list_items> {};
 struct list_lit : p::seq<p::one<'['>, multiline, p::must<list_body>> {};
 
 // { name = value; ... } (fields end at ';', ',' or a newline)
-struct field_name : ident {};
+struct field_name : p::seq<p::not_at<top_keyword>, ident> {};  // a line starting `plan` ends an unclosed record
 struct field_equals : p::one<'='> {};
 struct field_value : p::seq<expr<line>> {};
 struct field : p::seq<field_name, line, p::must<field_equals>, line, p::must<field_value>> {};
 struct record_close : p::one<'}'> {};
 struct record_next_field : p::seq<field> {};
 struct record_rest
-    : p::seq<field, p::star<line, p::one<';', ',', '\n'>, record_gap, p::sor<p::at<record_close>, p::at<p::eof>, p::must<record_next_field>>>,
+    : p::seq<field, p::star<line, p::one<';', ',', '\n'>, record_gap, p::sor<p::at<record_close>, p::at<p::eof>, p::at<top_keyword>, p::must<record_next_field>>>,
              record_gap, p::must<record_close>> {};
 struct record_body : p::sor<record_close, record_rest> {};
 struct record_lit : p::seq<p::one<'{'>, record_gap, p::must<record_body>> {};

@@ -16,6 +16,9 @@ namespace {
 bool is_ident_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
+bool starts_operand(char c) {
+  return is_ident_char(c) || c == '"' || c == '(' || c == '[' || c == '{' || c == '-';
+}
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
 const char* line_start(const ParseState& ps, const char* p) {
@@ -61,6 +64,21 @@ const char* previous_token_end(const ParseState& ps, const char* at) {
   const char* ls = line_start(ps, at);
   const char* ce = code_end(ls, at);
   if (ce > ls) return ce;
+  while (ls > ps.begin) {
+    const char* prev_start = line_start(ps, ls - 1);
+    ce = code_end(prev_start, ls - 1);
+    if (ce > prev_start) return ce;
+    ls = prev_start;
+  }
+  return at;
+}
+
+// Like previous_token_end, but only moves when a line break separates the two (an error
+// on the same line as the code before it stays where it is).
+const char* end_of_previous_line_code(const ParseState& ps, const char* at) {
+  const char* ls = line_start(ps, at);
+  const char* ce = code_end(ls, at);
+  if (ce > ls) return at;
   while (ls > ps.begin) {
     const char* prev_start = line_start(ps, ls - 1);
     ce = code_end(prev_start, ls - 1);
@@ -189,9 +207,17 @@ void report_expected(ParseState& ps, const char* at, const char* message, bool a
   }
 
   if (at_open && open) where = open;
-  if (after_previous) where = previous_token_end(ps, at);
+  if (after_previous) where = end_of_previous_line_code(ps, at);
   if (column_shift < 0 && where + column_shift >= ps.begin) where += column_shift;
   add_error(ps, where, length, std::move(text));
+  if (after_previous && where == at && open && ps.errors <= kMaxSyntaxErrors && at < ps.end && starts_operand(*at)) {
+    // `f(a b)`: the close was expected, but the next thing could be another element.
+    std::string kind = ps.groups.back().kind;
+    if (kind == "call") ps.diags.last().help("arguments are separated by ','");
+    else if (kind == "list") ps.diags.last().help("list elements are separated by ','");
+    else if (kind == "parameter list") ps.diags.last().help("parameters are separated by ','");
+    else if (kind == "record") ps.diags.last().help("fields are separated by ';', ',' or a newline");
+  }
 }
 
 void check_depth(ParseState& ps, const char* at) {

@@ -28,6 +28,7 @@ std::optional<Program> parse(const SourceFile& file, Diagnostics& diags) {
     return program;
   }
   grammar::ParseState ps(file, diags);
+  std::size_t first_diagnostic = diags.all().size();
   try {
     p::memory_input<p::tracking_mode::lazy> in(ps.begin, ps.end, "");
     auto root = p::parse_tree::parse<grammar::file, grammar::selector, p::nothing, grammar::control>(in, ps);
@@ -41,6 +42,7 @@ std::optional<Program> parse(const SourceFile& file, Diagnostics& diags) {
   } catch (const std::exception& e) {
     diags.error(file.path(), std::string("internal error while parsing: ") + e.what());
   }
+  diags.sort(first_diagnostic);  // recovery can find a later error before an earlier one
   return program;
 }
 
