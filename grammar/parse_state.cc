@@ -228,36 +228,52 @@ void check_depth(ParseState& ps, const char* at) {
   throw_recorded(ps, at);
 }
 
+// In a body: the '}' that closes it on the line of `e`, if any, scanning from the entry's
+// start `at` (braces of records opened on the way are matched; strings and comments skipped).
+const char* closing_brace_on_line(const ParseState& ps, const char* at, const char* e) {
+  const char* stop = line_end(ps, e);
+  int depth = 0;
+  bool in_string = false;
+  for (const char* p = at; p < stop; ++p) {
+    if (in_string) {
+      if (*p == '\\') ++p;
+      else if (*p == '"') in_string = false;
+    } else if (*p == '"') {
+      in_string = true;
+    } else if (*p == '#') {
+      p = line_end(ps, p);
+      if (p >= stop) break;
+    } else if (*p == '{') {
+      ++depth;
+    } else if (*p == '}') {
+      if (depth == 0) return p > at ? p : nullptr;
+      --depth;
+    }
+  }
+  return nullptr;
+}
+
 const char* recovery_point(ParseState& ps, const char* at, RecoveryLevel level) {
   if (ps.errors >= kMaxSyntaxErrors) return ps.end;
   const char* resume;
+  const char* e = at;  // where the problem is
   if (ps.pending) {
     ps.pending = false;
-    const char* e = ps.begin + ps.pending_offset;
+    e = ps.begin + ps.pending_offset;
     if (e < at) e = at;
     const char* ls = line_start(ps, e);
     bool first_on_line = true;
     for (const char* p = ls; p < e; ++p)
       if (!is_blank(*p)) { first_on_line = false; break; }
-    if (level == RecoveryLevel::entry && e > at && e < ps.end && *e == '}') return e;
     resume = (first_on_line && ls > at) ? ls : next_line(ps, e);
   } else {
     // Nothing could start a statement here.
-    std::string found = describe_token(ps, at);
-    add_error(ps, at, token_length(ps, at), "unexpected " + found);
+    add_error(ps, at, token_length(ps, at), "unexpected " + describe_token(ps, at));
     resume = next_line(ps, at);
-    if (level == RecoveryLevel::entry) {
-      // Stay inside the body: stop at a '}' on this line (outside strings and comments).
-      bool in_string = false;
-      for (const char* p = at + 1; p < resume; ++p) {
-        if (in_string) {
-          if (*p == '\\') ++p;
-          else if (*p == '"' || *p == '\n') in_string = false;
-        } else if (*p == '"') in_string = true;
-        else if (*p == '#') break;
-        else if (*p == '}') return p;
-      }
-    }
+  }
+  if (level == RecoveryLevel::entry && resume > line_end(ps, e)) {
+    // Stay inside the body when its '}' is on the line of the error.
+    if (const char* brace = closing_brace_on_line(ps, at, e)) return brace;
   }
   // Lines that begin with `|>` continue the broken statement.
   while (resume < ps.end) {
