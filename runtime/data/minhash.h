@@ -1,0 +1,65 @@
+// MinHash near-duplicate detection (Broder 1997) with LSH banding, as text-dedup and
+// datasketch do it, written out so the result is deterministic and thread-count independent.
+//
+//   shingles   word n-grams (words() of text_normalize.h), each hashed with XXH3 over the
+//              n word hashes; a text shorter than n words is one shingle of all its words.
+//   signature  num_perm values: for permutation i, min over shingles of the top 32 bits of
+//              (a_i * x + b_i) mod 2^64 (multiply-shift hashing; a_i odd, a_i and b_i from
+//              splitmix64 seeded with a fixed constant, so signatures are stable across runs).
+//   LSH        bands x rows <= num_perm, chosen for the threshold (optimal_bands_rows);
+//              documents whose rows agree in some band are candidates.
+//   verify     a candidate pair is a duplicate when its estimated Jaccard (share of equal
+//              signature values) is >= threshold.
+//   clusters   union-find over verified pairs; the representative of a cluster is its
+//              earliest document, so the kept set depends on input order only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sftx::rt {
+
+struct MinHashParams {
+  double threshold = 0.85;
+  int num_perm = 128;
+  int ngram = 5;
+  int bands = 0;  // 0: choose with optimal_bands_rows
+  int rows = 0;
+};
+
+// (bands, rows) minimising the weighted area of false positives below the threshold and false
+// negatives above it, for the LSH S-curve 1 - (1 - s^rows)^bands. False negatives weigh 4x:
+// a missed pair is lost for good, while a false candidate is only a verification.
+std::pair<int, int> optimal_bands_rows(double threshold, int num_perm);
+
+class MinHasher {
+ public:
+  MinHasher(int num_perm, int ngram);
+  int num_perm() const { return num_perm_; }
+  // Writes num_perm values to out.
+  void signature(std::string_view text, uint32_t* out) const;
+
+ private:
+  int num_perm_, ngram_;
+  std::vector<uint64_t> a_, b_;
+};
+
+// Signatures of texts[i] at out[i * num_perm ...], computed by `threads` workers; the values
+// do not depend on the thread count (each text is hashed alone).
+void compute_signatures(const MinHasher& hasher, const std::vector<std::string>& texts, uint32_t* out, int threads);
+
+double estimated_jaccard(const uint32_t* a, const uint32_t* b, int num_perm);
+
+struct MinHashClusters {
+  std::vector<int64_t> representative;  // per document: the earliest document of its cluster
+  int bands = 0, rows = 0;
+  int64_t candidate_pairs = 0;  // pairs compared
+  int64_t duplicate_pairs = 0;  // pairs verified as duplicates
+};
+
+// Clusters n documents from their signatures (n * num_perm values).
+MinHashClusters cluster_signatures(const std::vector<uint32_t>& signatures, int64_t n, const MinHashParams& params);
+
+}  // namespace sftx::rt
