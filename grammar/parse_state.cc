@@ -213,10 +213,11 @@ void report_expected(ParseState& ps, const char* at, const char* message, bool a
   if (after_previous && where == at && open && ps.errors <= kMaxSyntaxErrors && at < ps.end && starts_operand(*at)) {
     // `f(a b)`: the close was expected, but the next thing could be another element.
     std::string kind = ps.groups.back().kind;
+    bool word = is_ident_char(*at);
     if (kind == "call") ps.diags.last().help("arguments are separated by ','");
     else if (kind == "list") ps.diags.last().help("list elements are separated by ','");
-    else if (kind == "parameter list") ps.diags.last().help("parameters are separated by ','");
-    else if (kind == "record") ps.diags.last().help("fields are separated by ';', ',' or a newline");
+    else if (kind == "parameter list" && word) ps.diags.last().help("parameters are separated by ','");
+    else if (kind == "record" && word) ps.diags.last().help("fields are separated by ';', ',' or a newline");
   }
 }
 
@@ -253,6 +254,54 @@ const char* closing_brace_on_line(const ParseState& ps, const char* at, const ch
   return nullptr;
 }
 
+bool starts_with_word(const char* p, const char* end, std::string_view word) {
+  return static_cast<std::size_t>(end - p) >= word.size() && std::string_view(p, word.size()) == word &&
+         (static_cast<std::size_t>(end - p) == word.size() || !is_ident_char(p[word.size()]));
+}
+
+bool starts_with_top_keyword(const char* p, const char* end) {
+  return starts_with_word(p, end, "plan") || starts_with_word(p, end, "experiment") ||
+         starts_with_word(p, end, "defaults") || starts_with_word(p, end, "use");
+}
+
+// `plan dmt(k {` ... `}`: when a plan/experiment/defaults fails in its header (the error
+// `e` is at or before the body's '{'), its body would otherwise be read as top-level lines
+// and a lone '}'. Returns the point just after the body's matching '}', or nullptr.
+const char* after_body_of_broken_header(const ParseState& ps, const char* at, const char* e) {
+  if (!starts_with_word(at, ps.end, "plan") && !starts_with_word(at, ps.end, "experiment") &&
+      !starts_with_word(at, ps.end, "defaults"))
+    return nullptr;
+  int depth = 0;
+  bool in_string = false;
+  const char* open = nullptr;
+  for (const char* p = at; p < ps.end; ++p) {
+    if (in_string) {
+      if (*p == '\\') ++p;
+      else if (*p == '"' || *p == '\n') in_string = false;
+      continue;
+    }
+    if (*p == '\n') {
+      // A line that starts another top-level item: the body never opened or never closes.
+      const char* q = p + 1;
+      while (q < ps.end && is_blank(*q)) ++q;
+      if (starts_with_top_keyword(q, ps.end)) return nullptr;
+    } else if (*p == '"') {
+      in_string = true;
+    } else if (*p == '#') {
+      p = line_end(ps, p) - 1;
+    } else if (*p == '{') {
+      if (!open) {
+        if (e > p) return nullptr;  // the header was fine; the error is in or after the body
+        open = p;
+      }
+      ++depth;
+    } else if (*p == '}' && open) {
+      if (--depth == 0) return p + 1;
+    }
+  }
+  return nullptr;
+}
+
 const char* recovery_point(ParseState& ps, const char* at, RecoveryLevel level) {
   if (ps.errors >= kMaxSyntaxErrors) return ps.end;
   const char* resume;
@@ -266,6 +315,8 @@ const char* recovery_point(ParseState& ps, const char* at, RecoveryLevel level) 
     for (const char* p = ls; p < e; ++p)
       if (!is_blank(*p)) { first_on_line = false; break; }
     resume = (first_on_line && ls > at) ? ls : next_line(ps, e);
+    if (level == RecoveryLevel::top)
+      if (const char* after = after_body_of_broken_header(ps, at, e)) resume = after;
   } else {
     // Nothing could start a statement here.
     add_error(ps, at, token_length(ps, at), "unexpected " + describe_token(ps, at));
