@@ -6,6 +6,8 @@
 
 #include <toml++/toml.h>
 
+#include "interpreter/front/did_you_mean.h"
+
 
 namespace sftx {
 namespace fs = std::filesystem;
@@ -13,32 +15,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kFileName = "sftx.toml";
-
-// Edit distance for "did you mean" on misspelt keys.
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-std::optional<std::string> closest_name(const std::string& key, const std::vector<std::string>& known) {
-  std::optional<std::string> best;
-  size_t best_distance = std::max<size_t>(2, key.size() / 3) + 1;
-  for (const auto& k : known) {
-    size_t d = edit_distance(key, k);
-    if (d < best_distance) best = k, best_distance = d;
-  }
-  return best;
-}
 
 // Reports problems in one sftx.toml with its path, line and column.
 class ConfigReader {
@@ -107,8 +83,7 @@ class ConfigReader {
 
   void unknown_key(const toml::node& node, const std::string& key, const std::vector<std::string>& known,
                    const std::string& where = "") {
-    std::string help;
-    if (auto near = closest_name(key, known)) help = "did you mean '" + *near + "'?";
+    std::string help = did_you_mean(key, known);
     // TOML++ records a key's position on the key itself; the value's is the best we have.
     error_at(node, "unknown key '" + key + "'" + (where.empty() ? "" : " in " + where), help);
   }
