@@ -1,0 +1,64 @@
+// `sftx score` end to end: the built binary on the known-outcome files in tests/data/eval.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int status;
+  std::string out;
+};
+
+Run run_sftx(const std::string& args) {
+  const char* bin = std::getenv("SFTX_BIN");
+  REQUIRE(bin != nullptr);
+  std::string cmd = std::string(bin) + " " + args + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+fs::path scratch(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / "sftx-score-cli-test";
+  fs::create_directories(dir);
+  fs::copy_file(fs::path("tests/data/eval") / name, dir / name, fs::copy_options::overwrite_existing);
+  return dir / name;
+}
+
+}  // namespace
+
+TEST_CASE("sftx score humaneval prints pass@k as the public formula gives it", "[score]") {
+  auto samples = scratch("humaneval_samples.jsonl");
+  auto r = run_sftx("score humaneval " + samples.string() +
+                    " --problems tests/data/eval/humaneval_problems.jsonl --k 1,2 --timeout 1");
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  // Toy/0 2 of 5, Toy/1 0 of 5, Toy/2 5 of 5 pass.
+  CHECK(j["pass@1"].get<double>() == Approx((0.4 + 0 + 1) / 3));
+  CHECK(j["pass@2"].get<double>() == Approx((0.7 + 0 + 1) / 3));
+  CHECK(fs::exists(samples.string() + "_results.jsonl"));
+}
+
+TEST_CASE("sftx score gsm8k prints accuracy; bad usage exits 2", "[score]") {
+  auto preds = scratch("gsm8k_predictions.jsonl");
+  auto r = run_sftx("score gsm8k " + preds.string() + " --answers tests/data/eval/gsm8k_answers.jsonl");
+  REQUIRE(r.status == 0);
+  CHECK(nlohmann::json::parse(r.out)["accuracy"].get<double>() == Approx(0.75));
+  CHECK(run_sftx("score humaneval " + preds.string() + " --problems " + preds.string() + " --k 0").status == 2);
+  CHECK(run_sftx("score gsm8k").status == 2);
+  // A samples file that is not HumanEval samples is a diagnosed input error.
+  CHECK(run_sftx("score humaneval " + preds.string() + " --problems tests/data/eval/humaneval_problems.jsonl").status == 1);
+}
