@@ -1,0 +1,194 @@
+#include "interpreter/exec/cache_store.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include "interpreter/exec/fsync_util.h"
+#include "interpreter/exec/sha256.h"
+
+namespace sftx::exec {
+namespace fs = std::filesystem;
+
+bool is_valid_key(const std::string& key) {
+  if (key.size() < 8) return false;
+  return std::all_of(key.begin(), key.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+namespace {
+
+void require_key(const std::string& key) {
+  if (!is_valid_key(key)) throw std::invalid_argument("not a cache key: '" + key + "'");
+}
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error(file.string() + ": cannot open");
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+CacheStore::CacheStore(fs::path root) : root_(std::move(root)) {
+  for (const char* sub : {"objects", "tmp", "locks", "work", "index"}) fs::create_directories(root_ / sub);
+}
+
+fs::path CacheStore::object_dir(const std::string& key) const {
+  require_key(key);
+  return root_ / "objects" / key.substr(0, 2) / key;
+}
+
+fs::path CacheStore::work_dir(const std::string& key) const {
+  require_key(key);
+  return root_ / "work" / key;
+}
+
+ObjectCheck CacheStore::check(const std::string& key) const {
+  ObjectCheck result;
+  fs::path dir = object_dir(key);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return result;  // missing
+  result.status = ObjectCheck::Status::corrupt;
+  fs::path manifest_file = dir / "manifest.json";
+  Manifest m;
+  try {
+    m = manifest_from_json(nlohmann::json::parse(read_text(manifest_file)));
+  } catch (const std::exception& e) {
+    result.problem = fs::exists(manifest_file) ? "manifest.json: unreadable" : "manifest.json: missing";
+    return result;
+  }
+  if (m.key != key) {
+    result.problem = "manifest.json: names key " + m.key;
+    return result;
+  }
+  if (content_digest(m.files) != m.content_digest) {
+    result.problem = "manifest.json: content digest mismatch";
+    return result;
+  }
+  for (const auto& f : m.files) {
+    fs::path p = dir / f.path;
+    if (!fs::is_regular_file(p, ec)) {
+      result.problem = "file " + f.path + ": missing";
+      return result;
+    }
+    uint64_t size = fs::file_size(p, ec);
+    if (ec || size != f.size) {
+      result.problem = "file " + f.path + ": size " + std::to_string(size) + ", expected " + std::to_string(f.size);
+      return result;
+    }
+    std::string digest;
+    try {
+      digest = file_sha256_hex(p);
+    } catch (const std::exception& e) {
+      result.problem = "file " + f.path + ": unreadable";
+      return result;
+    }
+    if (digest != f.sha256) {
+      result.problem = "file " + f.path + ": digest mismatch";
+      return result;
+    }
+  }
+  result.status = ObjectCheck::Status::valid;
+  result.manifest = std::move(m);
+  return result;
+}
+
+KeyLock CacheStore::lock(const std::string& key) const {
+  require_key(key);
+  return KeyLock::acquire(root_ / "locks" / (key + ".lock"));
+}
+
+std::optional<KeyLock> CacheStore::try_lock(const std::string& key) const {
+  require_key(key);
+  return KeyLock::try_acquire(root_ / "locks" / (key + ".lock"));
+}
+
+fs::path CacheStore::make_staging(const std::string& key) const {
+  require_key(key);
+  fs::path dir = root_ / "tmp" / (key + "." + std::to_string(::getpid()));
+  fs::remove_all(dir);  // a leftover of an earlier process that had the same pid
+  fs::create_directories(dir);
+  return dir;
+}
+
+Manifest CacheStore::commit(const fs::path& staging, const StoreRequest& request) {
+  require_key(request.key);
+  Manifest m;
+  m.key = request.key;
+  m.node_id = request.node_id;
+  m.op = request.op;
+  m.label = request.label;
+  m.description = request.description;
+  m.inputs = request.input_keys;
+  m.files = digest_files(staging);
+  m.content_digest = content_digest(m.files);
+  m.outputs = request.outputs;
+  m.created = utc_now_iso8601();
+  m.duration_s = request.duration_s;
+
+  {
+    std::ofstream out(staging / "manifest.json", std::ios::binary | std::ios::trunc);
+    out << to_json(m).dump(2) << '\n';
+    if (!out) throw std::runtime_error((staging / "manifest.json").string() + ": write failed");
+  }
+  fsync_tree(staging);
+
+  fs::path dest = object_dir(request.key);
+  fs::create_directories(dest.parent_path());
+  if (fs::exists(dest)) remove_object(request.key);  // only a corrupt object is ever replaced
+  if (std::rename(staging.c_str(), dest.c_str()) != 0)
+    throw std::runtime_error(dest.string() + ": cannot move object into place: " + std::strerror(errno));
+  fsync_path(dest.parent_path());
+  return m;
+}
+
+void CacheStore::remove_object(const std::string& key) {
+  fs::path dir = object_dir(key);
+  if (!fs::exists(dir)) return;
+  // Rename first so no reader ever sees a partly deleted object under its key.
+  fs::path doomed = root_ / "tmp" / (key + ".removed." + std::to_string(::getpid()));
+  fs::remove_all(doomed);
+  if (std::rename(dir.c_str(), doomed.c_str()) != 0)
+    throw std::runtime_error(dir.string() + ": cannot remove: " + std::strerror(errno));
+  fs::remove_all(doomed);
+}
+
+std::vector<std::string> CacheStore::keys() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& shard : fs::directory_iterator(root_ / "objects", ec)) {
+    if (!shard.is_directory()) continue;
+    for (const auto& obj : fs::directory_iterator(shard.path())) {
+      std::string name = obj.path().filename().string();
+      if (obj.is_directory() && is_valid_key(name)) out.push_back(name);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void CacheStore::remember(const std::string& node_id, const std::string& key, const nlohmann::json& description) {
+  nlohmann::json j = {{"node_id", node_id}, {"key", key}, {"description", description},
+                      {"updated", utc_now_iso8601()}};
+  write_file_atomically(root_ / "index" / (sha256_hex(node_id) + ".json"), j.dump(2) + "\n");
+}
+
+std::optional<IndexEntry> CacheStore::last_for(const std::string& node_id) const {
+  fs::path file = root_ / "index" / (sha256_hex(node_id) + ".json");
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return std::nullopt;
+  try {
+    auto j = nlohmann::json::parse(read_text(file));
+    return IndexEntry{j.at("node_id").get<std::string>(), j.at("key").get<std::string>(),
+                      j.value("description", nlohmann::json::object())};
+  } catch (const std::exception&) {
+    return std::nullopt;  // an unreadable index entry only costs the "why" of `sftx plan`
+  }
+}
+
+}  // namespace sftx::exec

@@ -1,0 +1,92 @@
+// The content-addressed cache: one directory per node key, written atomically, verified on
+// every read.
+//
+//   ROOT/objects/ab/abcdef.../   a finished node's output files + manifest.json
+//   ROOT/tmp/<key>.<pid>/        an object being built (renamed into objects/ when complete)
+//   ROOT/locks/<key>.lock        flock(2): one builder per key across processes
+//   ROOT/work/<key>/             a training stage's working directory (state/ for resume);
+//                                it survives a killed run, so the same key finds it again
+//   ROOT/index/<sha256(node id)>.json  the last key and description stored for a node id,
+//                                so `sftx plan` can say which parameter or input changed
+//
+// Objects appear by rename(2) of a complete, fsynced directory, so a reader never sees half
+// of one. A reader still re-hashes every file: disks and people corrupt files after the fact.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "interpreter/exec/key_lock.h"
+#include "interpreter/exec/manifest.h"
+
+namespace sftx::exec {
+
+struct ObjectCheck {
+  enum class Status { missing, valid, corrupt } status = Status::missing;
+  Manifest manifest;      // valid: the verified manifest
+  std::string problem;    // corrupt: "file model.safetensors: digest mismatch"
+};
+
+// What the builder of a node tells the store about it (the files come from the staging dir).
+struct StoreRequest {
+  std::string key;
+  std::string node_id;
+  std::string op;
+  std::string label;
+  nlohmann::json description = nlohmann::json::object();
+  std::vector<std::string> input_keys;
+  nlohmann::json outputs = nlohmann::json::object();
+  double duration_s = 0;
+};
+
+struct IndexEntry {
+  std::string node_id;
+  std::string key;
+  nlohmann::json description;
+};
+
+class CacheStore {
+ public:
+  // Creates ROOT and its subdirectories when missing.
+  explicit CacheStore(std::filesystem::path root);
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path object_dir(const std::string& key) const;
+  std::filesystem::path work_dir(const std::string& key) const;
+
+  // Reads the manifest and re-hashes every file it lists.
+  ObjectCheck check(const std::string& key) const;
+
+  // Blocks until this process is the only builder of `key`.
+  KeyLock lock(const std::string& key) const;
+  std::optional<KeyLock> try_lock(const std::string& key) const;
+
+  // A fresh, empty tmp/<key>.<pid>/ to build the object in. Call with the key's lock held.
+  std::filesystem::path make_staging(const std::string& key) const;
+
+  // Digests and fsyncs every file in `staging`, writes manifest.json, and renames the
+  // directory to objects/ (replacing a corrupt object that was there). Call with the lock held.
+  Manifest commit(const std::filesystem::path& staging, const StoreRequest& request);
+
+  // Moves the object aside and deletes it (a corrupt object, or gc).
+  void remove_object(const std::string& key);
+
+  // Every key under objects/, sorted.
+  std::vector<std::string> keys() const;
+
+  // The node-id index (see above).
+  void remember(const std::string& node_id, const std::string& key, const nlohmann::json& description);
+  std::optional<IndexEntry> last_for(const std::string& node_id) const;
+
+ private:
+  std::filesystem::path root_;
+};
+
+// A cache key names a directory: only lowercase hex, at least 8 characters.
+bool is_valid_key(const std::string& key);
+
+}  // namespace sftx::exec
