@@ -1,4 +1,5 @@
-// Every ```sftx block under docs/ must pass `sftx check`, so the docs cannot drift from the code.
+// Every ```sftx block in README.md and under docs/ must pass `sftx check`, so the docs cannot
+// drift from the code.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,7 +59,7 @@ int run(const std::string& command, std::string& output) {
 
 }  // namespace
 
-TEST_CASE("every sftx example in docs/ passes sftx check", "[docs]") {
+TEST_CASE("every sftx example in README.md and docs/ passes sftx check", "[docs]") {
   const char* bin = std::getenv("SFTX_BIN");
   REQUIRE(bin != nullptr);
   const fs::path root = SFTX_SOURCE_DIR;
@@ -68,10 +69,13 @@ TEST_CASE("every sftx example in docs/ passes sftx check", "[docs]") {
   // Examples read small data files by relative path ("data/gsm8k.jsonl").
   fs::create_directory_symlink(root / "tests/data/docs", work / "data");
 
+  std::vector<fs::path> pages = {root / "README.md"};
+  for (const auto& entry : fs::recursive_directory_iterator(root / "docs"))
+    if (entry.path().extension() == ".md") pages.push_back(entry.path());
+
   int checked = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(root / "docs")) {
-    if (entry.path().extension() != ".md") continue;
-    for (const auto& block : sftx_blocks(entry.path())) {
+  for (const auto& page : pages) {
+    for (const auto& block : sftx_blocks(page)) {
       const fs::path file = work / ("example" + std::to_string(checked++) + ".sftx");
       std::ofstream(file) << block.code;
       std::string output;
