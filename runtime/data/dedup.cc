@@ -1,5 +1,6 @@
-// dedup("exact") and dedup("minhash", threshold, num_perm, ngram): keep one record per group
-// of duplicates, the earliest. Both run in two streaming passes: the first computes, per
+// dedup("exact") and dedup("minhash", threshold, num_perm, ngram, verify = "exact"|"estimate"):
+// keep one record per group of duplicates, the earliest. (minhash.h explains the method;
+// verify "exact" re-reads the candidate documents to compare their shingle sets exactly.) Both run in two streaming passes: the first computes, per
 // record, the index of its group's earliest record (holding hashes or signatures, never the
 // records: 16 bytes a record for exact, 4 * num_perm for minhash); the second writes the
 // records that are their own representative and reports the others with what they duplicate.
@@ -43,7 +44,7 @@ std::vector<int64_t> exact_representatives(const std::string& in) {
   return rep;
 }
 
-MinHashClusters minhash_representatives(const std::string& in, const MinHashParams& mp, int threads) {
+MinHashClusters minhash_representatives(const std::string& in, const MinHashParams& mp, bool exact_verify, int threads) {
   MinHasher hasher(mp.num_perm, mp.ngram);
   std::vector<uint32_t> sig;
   std::vector<std::string> batch;
@@ -60,7 +61,24 @@ MinHashClusters minhash_representatives(const std::string& in, const MinHashPara
     if (batch.size() == kBatch) flush();
   });
   flush();
-  return cluster_signatures(sig, n, mp);
+  if (!exact_verify) return cluster_signatures(sig, n, mp);
+  // Exact verification: re-read only the documents in plausible candidate pairs and compare
+  // their shingle sets (held for those documents alone).
+  ExactJaccardFn exact = [&](const std::vector<CandidatePair>& pairs) {
+    std::unordered_map<int64_t, std::vector<uint64_t>> shingles;
+    for (const auto& p : pairs) {
+      shingles.try_emplace(p.a);
+      shingles.try_emplace(p.b);
+    }
+    int64_t i = 0;
+    for_each_record(in, [&](Record&& r, int64_t) {
+      if (auto it = shingles.find(i++); it != shingles.end()) it->second = shingle_hashes(record_text(r), mp.ngram);
+    });
+    std::vector<double> out;
+    for (const auto& p : pairs) out.push_back(exact_jaccard(shingles[p.a], shingles[p.b]));
+    return out;
+  };
+  return cluster_signatures(sig, n, mp, exact);
 }
 
 // Second pass: writes representatives, reports the rest with the origin they duplicate.
@@ -100,7 +118,7 @@ DataStats write_representatives(const std::string& in, const std::string& out_pa
 }  // namespace
 
 DataStats dedup_records(const nlohmann::json& params, const std::string& in, const std::string& out, int threads) {
-  TransformParams p("dedup", params, {"method", "threshold", "num_perm", "ngram", "bands", "rows"});
+  TransformParams p("dedup", params, {"method", "threshold", "num_perm", "ngram", "bands", "rows", "verify"});
   std::string method = p.string("method", "exact");
   if (method == "exact") {
     if (p.has("threshold") || p.has("num_perm") || p.has("ngram"))
@@ -120,12 +138,17 @@ DataStats dedup_records(const nlohmann::json& params, const std::string& in, con
   if (mp.num_perm < 1 || mp.num_perm > 4096) throw DataError("dedup: num_perm must be in 1..4096");
   if (mp.ngram < 1) throw DataError("dedup: ngram must be >= 1");
   if (mp.bands * mp.rows > mp.num_perm) throw DataError("dedup: bands * rows must not exceed num_perm");
-  MinHashClusters c = minhash_representatives(in, mp, threads > 0 ? threads : default_threads());
+  std::string verify = p.string("verify", "exact");
+  if (verify != "exact" && verify != "estimate")
+    throw DataError("dedup: verify must be \"exact\" or \"estimate\", not \"" + verify + "\"");
+  MinHashClusters c = minhash_representatives(in, mp, verify == "exact", threads > 0 ? threads : default_threads());
   DataStats st = write_representatives(in, out, c.representative, "near duplicate (minhash)");
   st.details["method"] = "minhash";
   st.details["bands"] = c.bands;
   st.details["rows"] = c.rows;
+  st.details["verify"] = verify;
   st.details["candidate_pairs"] = c.candidate_pairs;
+  st.details["verified_pairs"] = c.verified_pairs;
   st.details["duplicate_pairs"] = c.duplicate_pairs;
   return st;
 }

@@ -72,6 +72,9 @@ TEST_CASE("minhash dedup removes planted near-duplicates, keeps the earliest, ig
   CHECK(one.details["removed_examples"][0]["origin"] == "near0");
   CHECK(one.details["removed_examples"][0]["duplicate_of"] == "doc0");
   CHECK(one.details["bands"].get<int>() * one.details["rows"].get<int>() <= 128);
+  DataStats estimate = dedup_records(json{{"method", "minhash"}, {"verify", "estimate"}}, in, dir.file("e.jsonl"), 2);
+  CHECK(origins(dir.file("e.jsonl")) == expect_kept);
+  CHECK(estimate.details["verify"] == "estimate");
 }
 
 TEST_CASE("dedup rejects bad parameters") {

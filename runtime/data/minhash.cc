@@ -25,7 +25,7 @@ double integrate(double lo, double hi, const std::function<double(double)>& f) {
 }  // namespace
 
 std::pair<int, int> optimal_bands_rows(double threshold, int num_perm) {
-  const double fp_weight = 0.2, fn_weight = 0.8;
+  const double fp_weight = 0.01, fn_weight = 0.99;
   double best = 1e300;
   std::pair<int, int> best_br{1, num_perm};
   for (int b = 1; b <= num_perm; ++b) {
@@ -51,16 +51,7 @@ MinHasher::MinHasher(int num_perm, int ngram) : num_perm_(num_perm), ngram_(ngra
 }
 
 void MinHasher::signature(std::string_view text, uint32_t* out) const {
-  std::vector<uint64_t> w = word_hashes(text);
-  std::vector<uint64_t> shingles;
-  if (static_cast<int>(w.size()) < ngram_) {
-    shingles.push_back(XXH3_64bits(w.data(), w.size() * sizeof(uint64_t)));
-  } else {
-    shingles.reserve(w.size() - ngram_ + 1);
-    for (size_t i = 0; i + ngram_ <= w.size(); ++i) shingles.push_back(XXH3_64bits(&w[i], ngram_ * sizeof(uint64_t)));
-    std::sort(shingles.begin(), shingles.end());
-    shingles.erase(std::unique(shingles.begin(), shingles.end()), shingles.end());
-  }
+  std::vector<uint64_t> shingles = shingle_hashes(text, ngram_);
   // Loop order: permutations inside, so the compiler vectorises the multiply-add-min.
   std::vector<uint64_t> mins(num_perm_, UINT64_MAX);
   const uint64_t* a = a_.data();
@@ -96,7 +87,28 @@ double estimated_jaccard(const uint32_t* a, const uint32_t* b, int num_perm) {
   return static_cast<double>(same) / num_perm;
 }
 
-MinHashClusters cluster_signatures(const std::vector<uint32_t>& sig, int64_t n, const MinHashParams& params) {
+std::vector<uint64_t> shingle_hashes(std::string_view text, int ngram) {
+  std::vector<uint64_t> w = word_hashes(text), s;
+  if (static_cast<int>(w.size()) < ngram) return {XXH3_64bits(w.data(), w.size() * sizeof(uint64_t))};
+  for (size_t i = 0; i + ngram <= w.size(); ++i) s.push_back(XXH3_64bits(&w[i], ngram * sizeof(uint64_t)));
+  std::sort(s.begin(), s.end());
+  s.erase(std::unique(s.begin(), s.end()), s.end());
+  return s;
+}
+
+double exact_jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  size_t i = 0, j = 0, inter = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] < b[j]) ++i;
+    else if (b[j] < a[i]) ++j;
+    else ++inter, ++i, ++j;
+  }
+  size_t uni = a.size() + b.size() - inter;
+  return uni == 0 ? 1.0 : static_cast<double>(inter) / static_cast<double>(uni);
+}
+
+MinHashClusters cluster_signatures(const std::vector<uint32_t>& sig, int64_t n, const MinHashParams& params,
+                                   const ExactJaccardFn& exact) {
   MinHashClusters result;
   const int k = params.num_perm;
   if (static_cast<int64_t>(sig.size()) != n * k) throw std::invalid_argument("minhash: signature array size mismatch");
@@ -104,11 +116,14 @@ MinHashClusters cluster_signatures(const std::vector<uint32_t>& sig, int64_t n, 
                                                           : optimal_bands_rows(params.threshold, k);
   if (bands * rows > k) throw std::invalid_argument("minhash: bands * rows exceeds num_perm");
   result.bands = bands, result.rows = rows;
-  UnionFind uf(n);
-  std::vector<std::pair<uint64_t, int64_t>> keyed(static_cast<size_t>(n));
-  // Members of a bucket beyond this are compared with the first few only, which bounds the
-  // work on degenerate buckets (thousands of identical boilerplate documents).
+  result.exact = static_cast<bool>(exact);
+
+  // 1. Candidate pairs: documents sharing a bucket in some band. Members of a bucket beyond
+  // kAllPairsUpTo are paired with the bucket's first few only, which bounds the work on
+  // degenerate buckets (thousands of identical boilerplate documents; they chain anyway).
   const size_t kAllPairsUpTo = 32;
+  std::vector<std::pair<int64_t, int64_t>> pairs;
+  std::vector<std::pair<uint64_t, int64_t>> keyed(static_cast<size_t>(n));
   for (int band = 0; band < bands; ++band) {
     for (int64_t d = 0; d < n; ++d)
       keyed[d] = {XXH3_64bits_withSeed(&sig[d * k + band * rows], rows * sizeof(uint32_t), band), d};
@@ -116,23 +131,38 @@ MinHashClusters cluster_signatures(const std::vector<uint32_t>& sig, int64_t n, 
     for (size_t lo = 0; lo < keyed.size();) {
       size_t hi = lo + 1;
       while (hi < keyed.size() && keyed[hi].first == keyed[lo].first) ++hi;
-      size_t size = hi - lo;
-      for (size_t i = lo; i < hi; ++i) {
-        size_t jmax = size <= kAllPairsUpTo ? hi : std::min(hi, lo + 4);
-        for (size_t j = (size <= kAllPairsUpTo ? i + 1 : lo); j < jmax; ++j) {
-          if (j == i) continue;
-          int64_t x = keyed[i].second, y = keyed[j].second;
-          if (uf.find(x) == uf.find(y)) continue;
-          ++result.candidate_pairs;
-          if (estimated_jaccard(&sig[x * k], &sig[y * k], k) >= params.threshold) {
-            ++result.duplicate_pairs;
-            uf.unite(x, y);
-          }
-        }
-      }
+      bool all = hi - lo <= kAllPairsUpTo;
+      for (size_t i = lo; i < hi; ++i)
+        for (size_t j = all ? i + 1 : lo; j < (all ? hi : std::min(hi, lo + 4)); ++j)
+          if (j != i) pairs.emplace_back(std::min(keyed[i].second, keyed[j].second), std::max(keyed[i].second, keyed[j].second));
       lo = hi;
     }
   }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  result.candidate_pairs = static_cast<int64_t>(pairs.size());
+
+  // 2. Verification, by the estimate or, for the plausible ones, exactly.
+  std::vector<CandidatePair> checked;
+  const double floor = exact ? params.threshold - kExactMargin : params.threshold;
+  for (auto [a, b] : pairs) {
+    double e = estimated_jaccard(&sig[a * k], &sig[b * k], k);
+    if (e >= floor) checked.push_back({a, b, e});
+  }
+  result.verified_pairs = static_cast<int64_t>(checked.size());
+  std::vector<double> jaccard(checked.size());
+  if (exact) jaccard = exact(checked);
+  else
+    for (size_t i = 0; i < checked.size(); ++i) jaccard[i] = checked[i].estimate;
+  if (jaccard.size() != checked.size()) throw std::logic_error("minhash: exact verifier returned the wrong count");
+
+  // 3. Clusters; the root of each is its earliest document.
+  UnionFind uf(n);
+  for (size_t i = 0; i < checked.size(); ++i)
+    if (jaccard[i] >= params.threshold) {
+      ++result.duplicate_pairs;
+      uf.unite(checked[i].a, checked[i].b);
+    }
   result.representative.resize(static_cast<size_t>(n));
   for (int64_t d = 0; d < n; ++d) result.representative[d] = uf.find(d);
   return result;

@@ -19,7 +19,8 @@ DataStats filter_records(const nlohmann::json& params, const std::string& in, co
 // tag.cc: adds rule-based tags ("code", "math") to meta.tags.
 DataStats tag_records(const nlohmann::json& params, const std::string& in, const std::string& out);
 
-// dedup.cc: method "exact" (normalised text) or "minhash" (threshold, num_perm, ngram, bands, rows).
+// dedup.cc: method "exact" (normalised text) or "minhash" (threshold, num_perm, ngram, bands, rows,
+// verify).
 // threads: 0 = all cores (SFTX_THREADS overrides); the output never depends on it.
 DataStats dedup_records(const nlohmann::json& params, const std::string& in, const std::string& out, int threads = 0);
 
