@@ -1,0 +1,91 @@
+#include "runtime/eval/ifeval_instructions.h"
+
+#include <catch2/catch.hpp>
+
+using namespace sftx::rt;
+using nlohmann::json;
+
+namespace {
+bool f(const std::string& id, const json& kw, const std::string& response) {
+  return follows_instruction(id, kw, response);
+}
+}  // namespace
+
+TEST_CASE("ifeval: at least 12 instruction types under the public ids", "[ifeval]") {
+  CHECK(ifeval_instruction_ids().size() >= 12);
+  for (const char* id : {"punctuation:no_comma", "change_case:english_capital", "change_case:english_lowercase",
+                         "detectable_format:number_bullet_lists", "keywords:existence", "keywords:forbidden_words",
+                         "length_constraints:number_words", "length_constraints:number_sentences",
+                         "length_constraints:number_paragraphs", "startend:end_checker", "startend:quotation",
+                         "detectable_format:title", "detectable_format:json_format", "detectable_content:postscript"})
+    CHECK(is_known_ifeval_instruction(id));
+  CHECK_THROWS_WITH(f("nonsense:x", json::object(), "x"), Catch::Contains("unknown IFEval instruction"));
+}
+
+TEST_CASE("ifeval: punctuation and case", "[ifeval]") {
+  CHECK(f("punctuation:no_comma", {}, "No commas here."));
+  CHECK_FALSE(f("punctuation:no_comma", {}, "One, two."));
+  CHECK(f("change_case:english_capital", {}, "ALL CAPS, 100%."));
+  CHECK_FALSE(f("change_case:english_capital", {}, "ALL CAPS but one."));
+  CHECK(f("change_case:english_lowercase", {}, "only lower case."));
+  CHECK_FALSE(f("change_case:english_lowercase", {}, "Not lower."));
+}
+
+TEST_CASE("ifeval: bullets, title, json, highlights, placeholders", "[ifeval]") {
+  json two{{"num_bullets", 2}};
+  CHECK(f("detectable_format:number_bullet_lists", two, "Intro\n* first\n- second\n"));
+  CHECK_FALSE(f("detectable_format:number_bullet_lists", two, "* a\n* b\n* c"));
+  CHECK_FALSE(f("detectable_format:number_bullet_lists", two, "**bold** line\n* a"));  // "**" is no bullet
+  CHECK(f("detectable_format:title", {}, "<<My Poem>>\nRoses are red."));
+  CHECK_FALSE(f("detectable_format:title", {}, "<< >> nothing"));
+  CHECK_FALSE(f("detectable_format:title", {}, "<<broken\ntitle>>"));
+  CHECK(f("detectable_format:json_format", {}, "```json\n{\"a\": [1, 2]}\n```"));
+  CHECK(f("detectable_format:json_format", {}, "  [1, 2, 3] "));
+  CHECK_FALSE(f("detectable_format:json_format", {}, "{a: 1}"));
+  CHECK(f("detectable_format:number_highlighted_sections", {{"num_highlights", 2}}, "*one* and **two**"));
+  CHECK_FALSE(f("detectable_format:number_highlighted_sections", {{"num_highlights", 2}}, "*one* and * *"));
+  CHECK(f("detectable_content:number_placeholders", {{"num_placeholders", 2}}, "Dear [name], at [address]."));
+  CHECK_FALSE(f("detectable_content:number_placeholders", {{"num_placeholders", 2}}, "Dear [name]."));
+}
+
+TEST_CASE("ifeval: keywords", "[ifeval]") {
+  json kw{{"keywords", {"Paris", "river"}}};
+  CHECK(f("keywords:existence", kw, "The RIVER runs through paris."));
+  CHECK_FALSE(f("keywords:existence", kw, "Paris is nice."));
+  json forbidden{{"forbidden_words", {"cat", "dog"}}};
+  CHECK(f("keywords:forbidden_words", forbidden, "A concatenated catalogue."));
+  CHECK_FALSE(f("keywords:forbidden_words", forbidden, "My Dog barks."));
+  json freq{{"keyword", "data"}, {"frequency", 2}, {"relation", "at least"}};
+  CHECK(f("keywords:frequency", freq, "Data, more data."));
+  CHECK_FALSE(f("keywords:frequency", freq, "Only one data point."));
+}
+
+TEST_CASE("ifeval: length constraints", "[ifeval]") {
+  CHECK(f("length_constraints:number_words", {{"relation", "less than"}, {"num_words", 5}}, "One two three four."));
+  CHECK_FALSE(f("length_constraints:number_words", {{"relation", "less than"}, {"num_words", 4}}, "One two three four."));
+  CHECK(f("length_constraints:number_words", {{"relation", "at least"}, {"num_words", 4}}, "One two three four."));
+  CHECK(f("length_constraints:number_sentences", {{"relation", "at least"}, {"num_sentences", 3}}, "Yes. No! Why?"));
+  CHECK_FALSE(f("length_constraints:number_sentences", {{"relation", "less than"}, {"num_sentences", 3}}, "Yes. No! Why?"));
+  json three{{"num_paragraphs", 3}};
+  CHECK(f("length_constraints:number_paragraphs", three, "First.\n***\nSecond.\n***\nThird."));
+  CHECK(f("length_constraints:number_paragraphs", three, "***\nFirst.\n***\nSecond.\n***\nThird.\n***"));
+  CHECK_FALSE(f("length_constraints:number_paragraphs", three, "First.\n***\n***\nThird."));
+  CHECK_FALSE(f("length_constraints:number_paragraphs", three, "First.\n\nSecond.\n\nThird."));
+  CHECK_THROWS_WITH(f("length_constraints:number_words", {{"relation", "about"}, {"num_words", 4}}, "x"),
+                    Catch::Contains("relation"));
+  CHECK_THROWS_WITH(f("length_constraints:number_words", {{"relation", "at least"}}, "x"),
+                    Catch::Contains("num_words"));
+}
+
+TEST_CASE("ifeval: start/end, quotation, postscript, repeat", "[ifeval]") {
+  CHECK(f("startend:end_checker", {{"end_phrase", "Any other questions?"}}, "Done. any other questions?  \n"));
+  CHECK_FALSE(f("startend:end_checker", {{"end_phrase", "Any other questions?"}}, "Any other questions? Bye."));
+  CHECK(f("startend:quotation", {}, "  \"quoted\"\n"));
+  CHECK_FALSE(f("startend:quotation", {}, "\"half"));
+  CHECK(f("detectable_content:postscript", {{"postscript_marker", "P.S."}}, "Hello.\n\nP.S. See you."));
+  CHECK(f("detectable_content:postscript", {{"postscript_marker", "P.P.S"}}, "Hi\np. p. s more"));
+  CHECK_FALSE(f("detectable_content:postscript", {{"postscript_marker", "P.S."}}, "Hello. PS see you."));
+  CHECK(f("detectable_content:postscript", {{"postscript_marker", "Note:"}}, "x\nNOTE: y"));
+  CHECK(f("combination:repeat_prompt", {{"prompt_to_repeat", "Write a poem."}}, "write a poem. Roses..."));
+  CHECK_FALSE(f("combination:repeat_prompt", {{"prompt_to_repeat", "Write a poem."}}, "Roses..."));
+}
