@@ -1,0 +1,98 @@
+#include "runtime/eval/plot.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+#include "runtime/eval/jsonl.h"
+#include "runtime/eval/subprocess.h"
+
+namespace sftx::rt {
+namespace {
+
+// A gnuplot string literal: single quotes, doubled inside.
+std::string quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "''";
+    else if (c == '\n') out += ' ';
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+bool has_pngcairo() {
+  static const bool yes = [] {
+    try {
+      auto r = run_process({"gnuplot", "-e", "set terminal pngcairo"}, "", 20);
+      return r.ok() && r.stderr_text.find("unknown") == std::string::npos;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }();
+  return yes;
+}
+
+}  // namespace
+
+void render_plot(const Plot& plot, const std::string& png_path) {
+  namespace fs = std::filesystem;
+  fs::path png = fs::absolute(png_path);
+  fs::path stem = png;
+  stem.replace_extension();
+  const std::string dat = stem.string() + ".dat", gp = stem.string() + ".gp";
+
+  // One data block per series, separated by two blank lines (gnuplot "index").
+  std::ostringstream data;
+  for (size_t s = 0; s < plot.series.size(); ++s) {
+    const auto& ser = plot.series[s];
+    data << "# " << ser.label << "\n";
+    for (size_t i = 0; i < ser.x.size() && i < ser.y.size(); ++i) data << number(ser.x[i]) << ' ' << number(ser.y[i]) << '\n';
+    data << "\n\n";
+  }
+  write_text_file(dat, data.str());
+
+  std::ostringstream g;
+  g << (has_pngcairo() ? "set terminal pngcairo size 800,500 enhanced font 'sans,10'\n"
+                       : "set terminal png size 800,500\n");
+  g << "set output " << quoted(png.string()) << "\n";
+  g << "set title " << quoted(plot.title) << " noenhanced\n";
+  g << "set xlabel " << quoted(plot.xlabel) << " noenhanced\n";
+  g << "set ylabel " << quoted(plot.ylabel) << " noenhanced\n";
+  g << "set grid\nset key outside right noenhanced\n";
+  if (plot.log2_x) g << "set logscale x 2\n";
+  if (!plot.xtic_labels.empty() && !plot.series.empty()) {
+    g << "set xtics (";
+    for (size_t i = 0; i < plot.xtic_labels.size() && i < plot.series[0].x.size(); ++i)
+      g << (i ? ", " : "") << quoted(plot.xtic_labels[i]) << " " << number(plot.series[0].x[i]);
+    g << ")\n";
+  }
+  g << "plot ";
+  for (size_t s = 0; s < plot.series.size(); ++s) {
+    g << (s ? ", " : "") << quoted(dat) << " index " << s << " using 1:2 "
+      << (plot.points_only ? "with points pt 7 ps 0.8" : "with linespoints lw 2 pt 7") << " title "
+      << quoted(plot.series[s].label);
+  }
+  g << "\n";
+  write_text_file(gp, g.str());
+
+  std::error_code ec;
+  fs::remove(png, ec);
+  ProcessResult r;
+  try {
+    r = run_process({"gnuplot", gp}, "", 60);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("plot: ") + e.what() + " (install gnuplot)");
+  }
+  if (!r.ok() || !fs::exists(png))
+    throw std::runtime_error("plot: gnuplot failed on " + gp + ": " + r.stderr_text);
+}
+
+}  // namespace sftx::rt

@@ -1,0 +1,27 @@
+// PNG plots through gnuplot (a subprocess; pngcairo, else png). Beside each PNG the data
+// (.dat) and the script (.gp) are kept, so a plot can be restyled without rerunning anything.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sftx::rt {
+
+struct PlotSeries {
+  std::string label;
+  std::vector<double> x, y;
+};
+
+struct Plot {
+  std::string title, xlabel, ylabel;
+  bool points_only = false;  // a scatter (t-SNE) rather than lines with points (sweeps)
+  bool log2_x = false;
+  std::vector<std::string> xtic_labels;  // optional: label for each x of series 0 ("1/4")
+  std::vector<PlotSeries> series;
+};
+
+// Writes png_path (and png_path minus ".png" + ".dat"/".gp"). Throws std::runtime_error with
+// gnuplot's message when it fails or is not installed.
+void render_plot(const Plot& plot, const std::string& png_path);
+
+}  // namespace sftx::rt
