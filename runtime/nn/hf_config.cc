@@ -1,0 +1,228 @@
+#include "runtime/nn/hf_config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <toml++/toml.h>
+
+namespace sftx::rt {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+[[noreturn]] void fail(const std::string& source, const std::string& what) {
+  throw std::runtime_error(source + ": " + what);
+}
+
+int64_t as_int(const nlohmann::json& v, const std::string& source, const std::string& key) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<int64_t>(v.get<double>())))
+    return static_cast<int64_t>(v.get<double>());
+  fail(source, "\"" + key + "\" must be an integer, got " + v.dump());
+}
+
+double as_double(const nlohmann::json& v, const std::string& source, const std::string& key) {
+  if (v.is_number()) return v.get<double>();
+  fail(source, "\"" + key + "\" must be a number, got " + v.dump());
+}
+
+bool as_bool(const nlohmann::json& v, const std::string& source, const std::string& key) {
+  if (v.is_boolean()) return v.get<bool>();
+  fail(source, "\"" + key + "\" must be true or false, got " + v.dump());
+}
+
+// Sets one field; false when the key is not a LlamaConfig field.
+bool set_field(LlamaConfig& c, const std::string& key, const nlohmann::json& v, const std::string& source) {
+  struct IntField { const char* name; int64_t LlamaConfig::*member; };
+  static const IntField ints[] = {
+      {"vocab_size", &LlamaConfig::vocab_size},
+      {"hidden_size", &LlamaConfig::hidden_size},
+      {"intermediate_size", &LlamaConfig::intermediate_size},
+      {"num_hidden_layers", &LlamaConfig::num_hidden_layers},
+      {"num_attention_heads", &LlamaConfig::num_attention_heads},
+      {"num_key_value_heads", &LlamaConfig::num_key_value_heads},
+      {"head_dim", &LlamaConfig::head_dim},
+      {"max_position_embeddings", &LlamaConfig::max_position_embeddings},
+      {"bos_token_id", &LlamaConfig::bos_token_id},
+      {"eos_token_id", &LlamaConfig::eos_token_id},
+  };
+  for (const auto& f : ints)
+    if (key == f.name) {
+      c.*f.member = as_int(v, source, key);
+      return true;
+    }
+  if (key == "rms_norm_eps") return c.rms_norm_eps = as_double(v, source, key), true;
+  if (key == "rope_theta") return c.rope_theta = as_double(v, source, key), true;
+  if (key == "initializer_range") return c.initializer_range = as_double(v, source, key), true;
+  if (key == "tie_word_embeddings") return c.tie_word_embeddings = as_bool(v, source, key), true;
+  return false;
+}
+
+nlohmann::json toml_to_json(const toml::node& node) {
+  if (auto t = node.as_table()) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [k, v] : *t) j[std::string(k.str())] = toml_to_json(v);
+    return j;
+  }
+  if (auto a = node.as_array()) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& v : *a) j.push_back(toml_to_json(v));
+    return j;
+  }
+  if (auto v = node.as_integer()) return v->get();
+  if (auto v = node.as_floating_point()) return v->get();
+  if (auto v = node.as_boolean()) return v->get();
+  if (auto v = node.as_string()) return v->get();
+  return nullptr;
+}
+
+}  // namespace
+
+void apply_config_fields(LlamaConfig& config, const nlohmann::json& fields, const std::string& source) {
+  if (!fields.is_object()) fail(source, "model fields must be an object, got " + fields.dump());
+  for (const auto& [key, value] : fields.items())
+    if (!set_field(config, key, value, source))
+      fail(source, "unknown model field \"" + key +
+                       "\" (known: vocab_size, hidden_size, intermediate_size, num_hidden_layers, "
+                       "num_attention_heads, num_key_value_heads, head_dim, rms_norm_eps, rope_theta, "
+                       "max_position_embeddings, tie_word_embeddings, bos_token_id, eos_token_id, "
+                       "initializer_range)");
+}
+
+LlamaConfig config_from_hf_json(const nlohmann::json& j, const std::string& source) {
+  if (!j.is_object()) fail(source, "config.json must be a JSON object");
+  bool llama = j.value("model_type", std::string()) == "llama";
+  if (j.contains("architectures") && j["architectures"].is_array())
+    for (const auto& a : j["architectures"]) llama = llama || a == "LlamaForCausalLM";
+  if (!llama)
+    fail(source, "not a Llama-architecture config (model_type " + j.value("model_type", std::string("?")) +
+                     "); sftx implements LlamaForCausalLM");
+  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
+    fail(source, "rope_scaling " + j["rope_scaling"].dump() + " is not supported (plain RoPE only)");
+  if (j.value("attention_bias", false) || j.value("mlp_bias", false))
+    fail(source, "attention_bias / mlp_bias are not supported (LLaMA projections have no bias)");
+  if (j.contains("hidden_act") && j["hidden_act"] != "silu")
+    fail(source, "hidden_act " + j["hidden_act"].dump() + " is not supported (SwiGLU uses silu)");
+
+  LlamaConfig c;
+  for (const auto& [key, value] : j.items()) {
+    if (value.is_null()) continue;  // HF writes null for "use the default" (head_dim, pad_token_id...)
+    if (key == "eos_token_id" && value.is_array()) {  // Llama 3 lists several; the first is the end of turn
+      if (!value.empty()) c.eos_token_id = as_int(value[0], source, key);
+      continue;
+    }
+    set_field(c, key, value, source);  // HF configs carry many other keys; those are ignored
+  }
+  // HF's default: num_key_value_heads = num_attention_heads when absent.
+  if (!j.contains("num_key_value_heads") || j["num_key_value_heads"].is_null())
+    c.num_key_value_heads = c.num_attention_heads;
+  if (c.head_dim == c.hidden_size / c.num_attention_heads) c.head_dim = 0;
+  try {
+    c.validate();
+  } catch (const std::exception& e) {
+    fail(source, e.what());
+  }
+  return c;
+}
+
+LlamaConfig read_hf_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open Hugging Face config");
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::runtime_error(path + ": invalid JSON: " + e.what());
+  }
+  return config_from_hf_json(j, path);
+}
+
+nlohmann::json config_to_hf_json(const LlamaConfig& c, const std::string& torch_dtype) {
+  nlohmann::json j;
+  j["architectures"] = {"LlamaForCausalLM"};
+  j["model_type"] = "llama";
+  j["torch_dtype"] = torch_dtype;
+  j["hidden_act"] = "silu";
+  j["vocab_size"] = c.vocab_size;
+  j["hidden_size"] = c.hidden_size;
+  j["intermediate_size"] = c.intermediate_size;
+  j["num_hidden_layers"] = c.num_hidden_layers;
+  j["num_attention_heads"] = c.num_attention_heads;
+  j["num_key_value_heads"] = c.num_key_value_heads;
+  j["head_dim"] = c.resolved_head_dim();
+  j["rms_norm_eps"] = c.rms_norm_eps;
+  j["rope_theta"] = c.rope_theta;
+  j["rope_scaling"] = nullptr;
+  j["max_position_embeddings"] = c.max_position_embeddings;
+  j["tie_word_embeddings"] = c.tie_word_embeddings;
+  j["bos_token_id"] = c.bos_token_id;
+  j["eos_token_id"] = c.eos_token_id;
+  j["initializer_range"] = c.initializer_range;
+  j["attention_bias"] = false;
+  j["attention_dropout"] = 0.0;
+  j["mlp_bias"] = false;
+  j["pretraining_tp"] = 1;
+  j["use_cache"] = true;
+  return j;
+}
+
+std::string presets_dir() {
+  if (const char* env = std::getenv("SFTX_PRESETS_DIR"); env && *env) return env;
+  return std::string(SFTX_SOURCE_DIR) + "/stdlib/presets";
+}
+
+LlamaConfig load_preset(const std::string& name) {
+  const fs::path path = fs::path(presets_dir()) / (name + ".toml");
+  if (name.empty() || name.find('/') != std::string::npos || !fs::exists(path)) {
+    std::string known;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(presets_dir(), ec))
+      if (e.path().extension() == ".toml") known += (known.empty() ? "" : ", ") + e.path().stem().string();
+    throw std::runtime_error("unknown model preset \"" + name + "\" (available in " + presets_dir() + ": " +
+                             (known.empty() ? "none" : known) + ")");
+  }
+  toml::table table;
+  try {
+    table = toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << path.string() << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    throw std::runtime_error(msg.str());
+  }
+  LlamaConfig c;
+  apply_config_fields(c, toml_to_json(table), path.string());
+  try {
+    c.validate();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path.string() + ": " + e.what());
+  }
+  return c;
+}
+
+LlamaConfig resolve_model_spec(const ModelSpec& spec) {
+  if (!spec.hf_dir.empty() && !spec.preset.empty())
+    throw std::runtime_error("model: give a preset or a Hugging Face directory, not both (preset \"" + spec.preset +
+                             "\", hf_dir " + spec.hf_dir + ")");
+  LlamaConfig c;
+  if (!spec.hf_dir.empty())
+    c = read_hf_config((fs::path(spec.hf_dir) / "config.json").string());
+  else if (!spec.preset.empty())
+    c = load_preset(spec.preset);
+  else
+    throw std::runtime_error("model: neither a preset nor a Hugging Face directory given");
+  if (!spec.overrides.is_null() && !spec.overrides.empty()) {
+    apply_config_fields(c, spec.overrides, "model overrides");
+    try {
+      c.validate();
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("model overrides: ") + e.what());
+    }
+  }
+  return c;
+}
+
+}  // namespace sftx::rt
