@@ -115,7 +115,12 @@ DataStats filter_records(const nlohmann::json& params, const std::string& in, co
   RemovalReport report;
   RecordWriter out(out_path);
   for_each_record(in, [&](Record&& r, int64_t) {
-    std::string why = rules.reject_reason(r);
+    std::string why;
+    try {
+      why = rules.reject_reason(r);
+    } catch (const std::regex_error& e) {  // libstdc++ gives up on some patterns over long texts
+      throw DataError(r.origin + ": filter: the regular expression failed on this record: " + e.what());
+    }
     if (why.empty()) out.write(r);
     else report.add(r.origin, why);
   });
