@@ -208,7 +208,7 @@ void report_expected(ParseState& ps, const char* at, const char* message, bool a
 
   if (at_open && open) where = open;
   if (after_previous) where = end_of_previous_line_code(ps, at);
-  if (column_shift < 0 && where + column_shift >= ps.begin) where += column_shift;
+  if (column_shift < 0 && where - ps.begin >= -column_shift) where += column_shift;
   add_error(ps, where, length, std::move(text));
   if (after_previous && where == at && open && ps.errors <= kMaxSyntaxErrors && at < ps.end && starts_operand(*at)) {
     // `f(a b)`: the close was expected, but the next thing could be another element.

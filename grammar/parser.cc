@@ -5,7 +5,6 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <tao/pegtl.hpp>
 #include <tao/pegtl/contrib/parse_tree.hpp>
@@ -30,7 +29,9 @@ std::optional<Program> parse(const SourceFile& file, Diagnostics& diags) {
   grammar::ParseState ps(file, diags);
   std::size_t first_diagnostic = diags.all().size();
   try {
-    p::memory_input<p::tracking_mode::lazy> in(ps.begin, ps.end, "");
+    // A UTF-8 byte order mark is not part of the program (offsets still count from the file's start).
+    const char* start = file.text().compare(0, 3, "\xEF\xBB\xBF") == 0 ? ps.begin + 3 : ps.begin;
+    p::memory_input<p::tracking_mode::lazy> in(start, ps.end, "");
     auto root = p::parse_tree::parse<grammar::file, grammar::selector, p::nothing, grammar::control>(in, ps);
     if (root) grammar::build_program(*root, ps, program);
   } catch (const p::parse_error&) {
@@ -47,9 +48,19 @@ std::optional<Program> parse(const SourceFile& file, Diagnostics& diags) {
 }
 
 std::optional<Program> parse_file(const std::string& path, Diagnostics& diags, SourceFile* source_out) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
+  fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) {
+    diags.error(path, "cannot open file: " + (ec ? ec.message() : std::string("No such file or directory")));
+    return std::nullopt;
+  }
+  if (fs::is_directory(status)) {
     diags.error(path, "cannot read file: it is a directory");
+    return std::nullopt;
+  }
+  if (!fs::is_regular_file(status)) {  // a device or pipe could be endless (use "/dev/zero")
+    diags.error(path, "cannot read file: not a regular file");
     return std::nullopt;
   }
   std::ifstream f(path, std::ios::binary);
@@ -57,16 +68,17 @@ std::optional<Program> parse_file(const std::string& path, Diagnostics& diags, S
     diags.error(path, std::string("cannot open file: ") + std::strerror(errno));
     return std::nullopt;
   }
-  std::ostringstream buffer;
-  buffer << f.rdbuf();
+  std::string text;
+  char chunk[1 << 16];
+  while (f.read(chunk, sizeof chunk) || f.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(f.gcount()));
+    if (text.size() > kMaxSourceBytes) {
+      diags.error(path, "file is too large to parse (more than " + std::to_string(kMaxSourceBytes) + " bytes)");
+      return std::nullopt;
+    }
+  }
   if (f.bad()) {
     diags.error(path, "cannot read file");
-    return std::nullopt;
-  }
-  std::string text = std::move(buffer).str();
-  if (text.size() > kMaxSourceBytes) {
-    diags.error(path, "file is too large to parse (" + std::to_string(text.size()) + " bytes; the limit is " +
-                          std::to_string(kMaxSourceBytes) + ")");
     return std::nullopt;
   }
   SourceFile file(path, std::move(text));

@@ -200,6 +200,7 @@ TEST_CASE("statements end at newline or ';'; comments anywhere", "[parser]") {
   CHECK(ok_text("") == "");
   CHECK(ok_text("# nothing but a comment") == "");
   CHECK(ok_text("a = 1\r\nb = [1,\r\n 2]\r\n") == "a = 1\nb = [1, 2]\n");
+  CHECK(ok_text("\xEF\xBB\xBFa = 1\n") == "a = 1\n");  // a byte order mark is skipped
 }
 
 TEST_CASE("defaults, plans with params/from/with, any stage names in order", "[parser]") {
@@ -441,7 +442,10 @@ TEST_CASE("parse_file reports unreadable files", "[parser]") {
   CHECK(d.all()[0].message.rfind("cannot open file", 0) == 0);
   Diagnostics d2;
   CHECK_FALSE(parse_file("/tmp", d2).has_value());
-  CHECK(d2.has_errors());
+  CHECK(d2.all().at(0).message == "cannot read file: it is a directory");
+  Diagnostics d4;
+  CHECK_FALSE(parse_file("/dev/zero", d4).has_value());  // endless: refused, not read
+  CHECK(d4.all().at(0).message == "cannot read file: not a regular file");
 
   std::string path = "/tmp/sftx_grammar_parse_file_test.sftx";
   { std::ofstream(path) << "x = (1\n"; }

@@ -1,0 +1,43 @@
+// libFuzzer target: any bytes, parsed and then checked, must give diagnostics, never a
+// crash, hang, sanitizer report or escaping exception (contract §7).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "grammar/parser.h"
+#include "interpreter/front/check.h"
+
+namespace {
+
+// An empty directory for the input's imports and sftx.toml discovery: `use "x.sftx"` then
+// finds nothing (a diagnostic), and no sftx.toml of the developer's tree is read.
+const std::filesystem::path& scratch_dir() {
+  static const std::filesystem::path dir = [] {
+    std::filesystem::path d = std::filesystem::temp_directory_path() / ("sftx_fuzz_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+
+  sftx::Diagnostics parse_diags;
+  auto program = sftx::parse(sftx::SourceFile("fuzz.sftx", text), parse_diags);
+  if (!program) __builtin_trap();  // parse() always returns a program
+  (void)parse_diags.render();      // the renderer must cope with whatever positions came out
+
+  sftx::Diagnostics check_diags;
+  try {
+    (void)sftx::check_text("fuzz.sftx", text, scratch_dir(), check_diags);
+  } catch (...) {
+    __builtin_trap();  // an exception escaping the checker would reach the user raw
+  }
+  (void)check_diags.render();
+  return 0;
+}
