@@ -200,7 +200,7 @@ TEST_CASE("statements end at newline or ';'; comments anywhere", "[parser]") {
   CHECK(ok_text("") == "");
   CHECK(ok_text("# nothing but a comment") == "");
   CHECK(ok_text("a = 1\r\nb = [1,\r\n 2]\r\n") == "a = 1\nb = [1, 2]\n");
-  CHECK(ok_text("\xEF\xBB\xBFa = 1\n") == "a = 1\n");  // a byte order mark is skipped
+  CHECK(ok_text("\xEF\xBB\xBF" "a = 1\n") == "a = 1\n");  // a byte order mark is skipped
 }
 
 TEST_CASE("defaults, plans with params/from/with, any stage names in order", "[parser]") {
