@@ -33,6 +33,15 @@ HumanEvalProblem humaneval_problem_from_json(const nlohmann::json& j) {
           required_string(j, "entry_point")};
 }
 
+std::string completion_from_response(const std::string& response) {
+  size_t open = response.find("```");
+  if (open == std::string::npos) return response;
+  size_t line_end = response.find('\n', open);
+  if (line_end == std::string::npos) return response;
+  size_t close = response.find("```", line_end + 1);
+  return response.substr(line_end + 1, close == std::string::npos ? std::string::npos : close - line_end - 1);
+}
+
 std::string humaneval_program(const HumanEvalProblem& p, const std::string& completion) {
   return p.prompt + completion + "\n" + p.test + "\n" + "check(" + p.entry_point + ")\n";
 }

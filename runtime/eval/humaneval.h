@@ -24,6 +24,11 @@ struct HumanEvalProblem {
 // entry_point as strings; throws std::runtime_error naming the missing field.
 HumanEvalProblem humaneval_problem_from_json(const nlohmann::json& j);
 
+// A chat model's reply as a HumanEval completion: the code of its first ``` fenced block when
+// it has one (a whole function that redefines the prompt's; Python keeps the later definition),
+// else the reply itself (a body continuing the prompt).
+std::string completion_from_response(const std::string& response);
+
 std::string humaneval_program(const HumanEvalProblem& problem, const std::string& completion);
 
 struct HumanEvalOutcome {
