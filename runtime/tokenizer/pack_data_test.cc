@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 
 #include "runtime/api.h"
 #include "runtime/data/shard.h"
@@ -88,4 +90,26 @@ TEST_CASE("pack_data truncates long documents and names bad lines", "[pack]") {
   CHECK_FALSE(std::filesystem::exists(dir / "bad.shard"));
   spec.chat_template = "nope";
   CHECK_THROWS_WITH(pack_data(corpus, spec, (dir / "x.shard").string()), Catch::Contains("unknown chat template"));
+}
+
+TEST_CASE("pack_data output does not depend on the thread count", "[pack]") {
+  const auto dir = testing::scratch_dir("pack_threads");
+  const std::string corpus = testing::write_corpus(dir);
+  PackSpec spec;
+  spec.tokenizer_model = testing::shared_model_path();
+  spec.seq_len = 256;
+  auto slurp = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const char* old = std::getenv("SFTX_THREADS");
+  const std::string saved = old ? old : "";
+  ::setenv("SFTX_THREADS", "1", 1);
+  pack_data(corpus, spec, (dir / "one.shard").string());
+  ::setenv("SFTX_THREADS", "3", 1);
+  pack_data(corpus, spec, (dir / "three.shard").string());
+  if (old) ::setenv("SFTX_THREADS", saved.c_str(), 1);
+  else ::unsetenv("SFTX_THREADS");
+  CHECK(slurp(dir / "one.shard") == slurp(dir / "three.shard"));
+  CHECK(std::filesystem::file_size(dir / "one.shard") > 64);
 }

@@ -76,7 +76,30 @@ std::string patch_normalizer(const std::string& spec) {
   return out;
 }
 
+uint64_t varint_at(const std::string& s, size_t pos) { return read_varint(s, &pos); }
+
 }  // namespace
+
+NormalizerFlags read_normalizer_flags(const std::string& model) {
+  NormalizerFlags f;
+  size_t pos = 0;
+  while (pos < model.size()) {
+    const Field top = read_field(model, &pos);
+    if (top.number != kModelNormalizerSpec || top.wire_type != 2) continue;
+    const std::string spec = model.substr(top.payload_begin, top.payload_end - top.payload_begin);
+    size_t p = 0;
+    while (p < spec.size()) {
+      const Field g = read_field(spec, &p);
+      const size_t value_at = g.begin + 1;  // the keys used here are single bytes
+      if (g.number == 1 && g.wire_type == 2) f.name = spec.substr(g.payload_begin, g.payload_end - g.payload_begin);
+      if (g.number == kNormalizerAddDummyPrefix && g.wire_type == 0) f.add_dummy_prefix = varint_at(spec, value_at) != 0;
+      if (g.number == kNormalizerRemoveExtraWhitespaces && g.wire_type == 0)
+        f.remove_extra_whitespaces = varint_at(spec, value_at) != 0;
+    }
+    break;
+  }
+  return f;
+}
 
 std::string model_proto_for_continuation(const std::string& model) {
   std::string out;

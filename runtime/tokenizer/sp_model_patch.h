@@ -21,4 +21,12 @@ namespace sftx::rt {
 // normalizer_spec.remove_extra_whitespaces = false. Throws std::runtime_error on malformed input.
 std::string model_proto_for_continuation(const std::string& serialized_model);
 
+// The normaliser settings of a serialized model (proto defaults where a field is absent).
+struct NormalizerFlags {
+  std::string name;  // "identity", "nmt_nfkc", ...
+  bool add_dummy_prefix = true;
+  bool remove_extra_whitespaces = true;
+};
+NormalizerFlags read_normalizer_flags(const std::string& serialized_model);
+
 }  // namespace sftx::rt

@@ -2,14 +2,36 @@
 
 #include <sentencepiece_processor.h>
 
+#include <array>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <mutex>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "runtime/tokenizer/sp_model_patch.h"
 
 namespace sftx::rt {
+
+// Word cache. SentencePiece's BPE encoder spends most of its time merging symbol pairs, and
+// the same words recur constantly (the vicuna system prompt alone is ~40 tokens per record).
+// No vocabulary piece of a model trained with split_by_whitespace contains a non-space
+// character followed by "▁", so no token can span such a boundary and encoding the text chunk
+// by chunk (cut before each space that follows a non-space) gives exactly the ids SentencePiece
+// gives for the whole text; the chunks' ids are memoised. The cache is only enabled when the
+// vocabulary has no piece that breaks that rule, the normaliser is "identity" and the
+// continuation normaliser keeps whitespace; tokenizer_test checks equality on real text.
+struct Tokenizer::WordCache {
+  static constexpr size_t kShards = 64;
+  static constexpr size_t kMaxPerShard = 1 << 15;
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, std::vector<int32_t>> map;
+  };
+  std::array<Shard, kShards> shards;
+};
 
 Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
 Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
@@ -38,7 +60,57 @@ Tokenizer Tokenizer::from_serialized(const std::string& serialized_model, const 
   t.continuation_ = std::make_unique<sentencepiece::SentencePieceProcessor>();
   st = t.continuation_->LoadFromSerializedProto(cont);
   if (!st.ok()) throw std::runtime_error(what + ": cannot derive the continuation tokenizer: " + st.ToString());
+
+  const NormalizerFlags flags = read_normalizer_flags(serialized_model);
+  bool cacheable = flags.name == "identity";
+  const std::string space = "\xE2\x96\x81";
+  for (int id = 0; cacheable && id < t.start_->GetPieceSize(); ++id) {
+    if (t.start_->IsControl(id) || t.start_->IsUnknown(id) || t.start_->IsByte(id)) continue;
+    const std::string& piece = t.start_->IdToPiece(id);
+    for (size_t pos = piece.find(space, 1); pos != std::string::npos; pos = piece.find(space, pos + 1))
+      if (pos < space.size() || piece.compare(pos - space.size(), space.size(), space) != 0) cacheable = false;
+  }
+  if (cacheable) {
+    t.cache_ = std::make_shared<WordCache>();
+    t.start_is_prefixed_continuation_ = flags.add_dummy_prefix && !flags.remove_extra_whitespaces;
+  }
   return t;
+}
+
+void Tokenizer::disable_word_cache() {
+  cache_.reset();
+  start_is_prefixed_continuation_ = false;
+}
+
+std::vector<int32_t> Tokenizer::encode_cached(const std::string& text) const {
+  std::vector<int32_t> out;
+  size_t begin = 0;
+  auto chunk = [&](size_t end) {
+    const std::string word = text.substr(begin, end - begin);
+    WordCache::Shard& shard = cache_->shards[std::hash<std::string>()(word) % WordCache::kShards];
+    {
+      std::lock_guard<std::mutex> lock(shard.mu);
+      auto it = shard.map.find(word);
+      if (it != shard.map.end()) {
+        out.insert(out.end(), it->second.begin(), it->second.end());
+        return;
+      }
+    }
+    std::vector<int> ids;
+    const auto st = continuation_->Encode(word, &ids);
+    if (!st.ok()) throw std::runtime_error(what_ + ": encode failed: " + st.ToString());
+    out.insert(out.end(), ids.begin(), ids.end());
+    std::lock_guard<std::mutex> lock(shard.mu);
+    if (shard.map.size() >= WordCache::kMaxPerShard) shard.map.clear();
+    shard.map.emplace(word, std::vector<int32_t>(ids.begin(), ids.end()));
+  };
+  for (size_t i = 1; i < text.size(); ++i)
+    if (text[i] == ' ' && text[i - 1] != ' ') {
+      chunk(i);
+      begin = i;
+    }
+  if (begin < text.size()) chunk(text.size());
+  return out;
 }
 
 namespace {
@@ -51,9 +123,14 @@ std::vector<int32_t> encode_with(const sentencepiece::SentencePieceProcessor& sp
 }
 }  // namespace
 
-std::vector<int32_t> Tokenizer::encode(const std::string& text) const { return encode_with(*start_, text, what_); }
+std::vector<int32_t> Tokenizer::encode(const std::string& text) const {
+  if (text.empty()) return {};  // SentencePiece adds no dummy prefix to nothing
+  if (cache_ && start_is_prefixed_continuation_) return encode_cached(" " + text);
+  return encode_with(*start_, text, what_);
+}
 
 std::vector<int32_t> Tokenizer::encode_continuation(const std::string& text) const {
+  if (cache_) return encode_cached(text);
   return encode_with(*continuation_, text, what_);
 }
 

@@ -65,12 +65,21 @@ class Tokenizer {
 
   const std::string& serialized_model() const { return serialized_; }
 
+  // Word cache (see tokenizer.cc): on when the model allows it; off gives SentencePiece's own
+  // encoding of the whole text, for the tests that show both agree.
+  bool word_cache_enabled() const { return cache_ != nullptr; }
+  void disable_word_cache();
+
  private:
   Tokenizer() = default;
   std::string what_;
   std::string serialized_;
   std::unique_ptr<sentencepiece::SentencePieceProcessor> start_;
   std::unique_ptr<sentencepiece::SentencePieceProcessor> continuation_;
+  bool start_is_prefixed_continuation_ = false;  // encode(x) == encode_continuation(" " + x)
+  struct WordCache;
+  std::shared_ptr<WordCache> cache_;
+  std::vector<int32_t> encode_cached(const std::string& text) const;
 };
 
 }  // namespace sftx::rt

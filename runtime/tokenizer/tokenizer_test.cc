@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "runtime/tokenizer/test_corpus.h"
 
 using namespace sftx::rt;
@@ -120,4 +122,35 @@ TEST_CASE("loading a file that is not a model says which file", "[tokenizer]") {
   std::ofstream(p) << "not a model";
   CHECK_THROWS_WITH(Tokenizer::load(p), Catch::Contains(p));
   CHECK_THROWS_WITH(Tokenizer::load((dir / "missing.model").string()), Catch::Contains("cannot open"));
+}
+
+TEST_CASE("the word cache gives exactly SentencePiece's own ids", "[tokenizer]") {
+  const auto dir = testing::scratch_dir("word_cache");
+  const std::string corpus = testing::write_corpus(dir);
+  std::vector<std::string> models = {testing::shared_model_path()};
+  TokenizerSpec uni;
+  uni.vocab_size = 400;
+  uni.model_type = "unigram";
+  models.push_back((dir / "uni.model").string());
+  build_tokenizer(uni, {corpus}, models.back());
+
+  std::vector<std::string> texts = {"  leading spaces", "trailing spaces   ", "a  b   c    d", "\n    return x\n\n",
+                                    "naïve café — 東京 ✓", "Tom has 3 apples. <|im_end|> USER: hi", " ", "", "x"};
+  std::ifstream in(corpus);
+  std::string line;
+  while (std::getline(in, line))
+    for (const auto& m : record_from_json(nlohmann::json::parse(line)).messages) texts.push_back(m.content);
+
+  for (const auto& path : models) {
+    const Tokenizer cached = Tokenizer::load(path);
+    Tokenizer plain = Tokenizer::load(path);
+    REQUIRE(cached.word_cache_enabled());
+    plain.disable_word_cache();
+    for (int pass = 0; pass < 2; ++pass)  // the second pass reads from the cache
+      for (const auto& t : texts) {
+        INFO(path << ": [" << t << "]");
+        CHECK(cached.encode(t) == plain.encode(t));
+        CHECK(cached.encode_continuation(t) == plain.encode_continuation(t));
+      }
+  }
 }
