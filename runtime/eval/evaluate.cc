@@ -1,0 +1,138 @@
+// rt::evaluate (runtime/api.h): one evaluation node. Reads the eval records, renders each
+// prompt with the chat template, tokenises it here (the driver owns SentencePiece), lets the
+// worker generate (rt::generate), scores what came back, and leaves everything as plain files
+// in out_dir: prompts.jsonl, vocab.json, generations.jsonl, samples.jsonl, result.json — so the
+// executor can cache the node by its key like any other.
+//
+// Metrics: gsm8k, humaneval, ifeval, mtbench (generative; score_generations.h), perplexity
+// (perplexity.h) and tsne (tsne_eval.h). Generation params (EvalRequest.params):
+//   max_new_tokens (default 512 for humaneval and mtbench, else 256), temperature (0 = greedy,
+//   the default; 0.8 when n > 1), top_p (1), seed (0), batch (16), stop (extra stop strings;
+//   the template's end-of-turn markers always stop), n (samples per prompt; humaneval: max k).
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+
+#include "runtime/api.h"
+#include "runtime/data/chat_template.h"
+#include "runtime/eval/eval_records.h"
+#include "runtime/eval/jsonl.h"
+#include "runtime/eval/perplexity.h"
+#include "runtime/eval/score_generations.h"
+#include "runtime/eval/tsne_eval.h"
+#include "runtime/tokenizer/tokenizer.h"
+
+namespace sftx::rt {
+namespace {
+
+namespace fs = std::filesystem;
+
+int64_t samples_per_prompt(const EvalRequest& req) {
+  if (req.params.contains("n")) return std::max<int64_t>(1, req.params["n"].get<int64_t>());
+  if (req.metric == "humaneval" && req.params.contains("k")) {
+    int64_t m = 1;
+    const auto& k = req.params["k"];
+    if (k.is_array())
+      for (const auto& v : k) m = std::max(m, v.get<int64_t>());
+    else
+      m = std::max(m, k.get<int64_t>());
+    return m;
+  }
+  return 1;
+}
+
+nlohmann::json run_generative(const EvalRequest& req, const std::vector<Record>& records) {
+  const fs::path out(req.out_dir);
+  const auto& tmpl = ChatTemplate::get(req.chat_template);
+  Tokenizer tok = Tokenizer::load(req.tokenizer_model);
+  const int64_t n = samples_per_prompt(req);
+
+  std::vector<nlohmann::json> prompts;
+  for (size_t i = 0; i < records.size(); ++i) {
+    std::vector<int32_t> ids;
+    try {
+      ids = tok.encode_segments(tmpl.render_prompt(records[i].messages)).ids;
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(req.data_jsonl + ": record " + std::to_string(i + 1) + " (" + records[i].origin +
+                               "): " + e.what());
+    }
+    for (int64_t s = 0; s < n; ++s) prompts.push_back({{"id", std::to_string(i) + "#" + std::to_string(s)}, {"ids", ids}});
+  }
+  GenerateRequest g;
+  g.checkpoint_dir = req.checkpoint_dir;
+  g.prompts_jsonl = (out / "prompts.jsonl").string();
+  g.vocab_json = (out / "vocab.json").string();
+  g.out_jsonl = (out / "generations.jsonl").string();
+  write_jsonl(g.prompts_jsonl, prompts);
+  tok.write_pieces_json(g.vocab_json);
+  const bool long_answers = req.metric == "humaneval" || req.metric == "mtbench";
+  g.max_new_tokens = req.params.value("max_new_tokens", int64_t{long_answers ? 512 : 256});
+  g.temperature = req.params.value("temperature", n > 1 ? 0.8 : 0.0);
+  g.top_p = req.params.value("top_p", 1.0);
+  g.seed = req.params.value("seed", uint64_t{0});
+  g.batch = req.params.value("batch", int64_t{16});
+  g.stop = tmpl.stop_strings();
+  if (req.params.contains("stop"))
+    for (const auto& s : req.params["stop"]) g.stop.push_back(s.get<std::string>());
+  g.device = req.device;
+  g.progress = req.progress;
+  generate(g);
+
+  // Completions back in record order; cut at the first stop string in case the worker kept it.
+  std::map<std::string, std::string> text_by_id;
+  for (const auto& row : read_jsonl_objects(g.out_jsonl)) {
+    std::string text = row.value.value("text", std::string());
+    size_t cut = std::string::npos;
+    for (const auto& s : g.stop)
+      if (!s.empty()) cut = std::min(cut, text.find(s));
+    if (cut != std::string::npos) text.resize(cut);
+    text_by_id[row.value.value("id", std::string())] = text;
+  }
+  std::vector<std::vector<std::string>> completions(records.size());
+  for (size_t i = 0; i < records.size(); ++i)
+    for (int64_t s = 0; s < n; ++s) {
+      auto it = text_by_id.find(std::to_string(i) + "#" + std::to_string(s));
+      if (it == text_by_id.end())
+        throw std::runtime_error(g.out_jsonl + ": no generation for prompt " + std::to_string(i) + "#" + std::to_string(s));
+      completions[i].push_back(it->second);
+    }
+  return score_generations(req.metric, records, completions, req.params, req.out_dir, req.progress);
+}
+
+nlohmann::json run_perplexity(const EvalRequest& req, const std::vector<Record>& records) {
+  const fs::path out(req.out_dir);
+  Tokenizer tok = Tokenizer::load(req.tokenizer_model);
+  LogprobRequest lr;
+  lr.checkpoint_dir = req.checkpoint_dir;
+  lr.sequences_jsonl = (out / "sequences.jsonl").string();
+  lr.out_jsonl = (out / "logprobs.jsonl").string();
+  lr.device = req.device;
+  lr.progress = req.progress;
+  auto stats = write_logprob_sequences(records, tok, ChatTemplate::get(req.chat_template),
+                                       req.params.value("max_len", int64_t{2048}), lr.sequences_jsonl);
+  token_logprobs(lr);
+  auto scores = perplexity_from_logprobs(lr.out_jsonl);
+  nlohmann::json result{{"metric", "perplexity"}, {"scores", scores}, {"n", stats["sequences"]}, {"samples", lr.out_jsonl}};
+  write_text_file((out / "result.json").string(), result.dump(2) + "\n");
+  return result;
+}
+
+}  // namespace
+
+nlohmann::json evaluate(const EvalRequest& req) {
+  if (req.out_dir.empty()) throw std::runtime_error("evaluate: the request has no out_dir");
+  fs::create_directories(req.out_dir);
+  std::vector<Record> records = load_eval_records(req.data_jsonl);
+  if (req.params.contains("limit")) {
+    size_t limit = req.params["limit"].get<size_t>();
+    if (records.size() > limit) records.resize(limit);
+  }
+  if (is_generative_metric(req.metric)) return run_generative(req, records);
+  if (req.metric == "perplexity") return run_perplexity(req, records);
+  if (req.metric == "tsne") return run_tsne_eval(req, records);
+  throw std::runtime_error("evaluate: unknown metric \"" + req.metric +
+                           "\" (known: gsm8k, humaneval, ifeval, mtbench, perplexity, tsne)");
+}
+
+}  // namespace sftx::rt
