@@ -33,9 +33,8 @@ Diagnostic& Diagnostics::add(Severity s, std::string path, int line, int column,
 
 Diagnostic& Diagnostics::add(Severity s, const SourceFile& file, SourceRange range, std::string message) {
   auto it = sources_.find(file.path());
-  if (it == sources_.end() || it->second.text().size() != file.text().size() ||
-      it->second.text() != file.text())
-    add_source(file);
+  // One path is one text within a run; comparing sizes catches a caller that reuses a path.
+  if (it == sources_.end() || it->second.text().size() != file.text().size()) add_source(file);
   LineColumn lc = file.location(range.begin);
   return add(s, file.path(), lc.line, lc.column, std::move(message), file.display_length(range));
 }
