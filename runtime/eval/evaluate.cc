@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "runtime/api.h"
@@ -118,12 +119,41 @@ nlohmann::json run_perplexity(const EvalRequest& req, const std::vector<Record>&
   return result;
 }
 
+// Several data sets (t-SNE: one per source argument) arrive as params.data_jsonl_list. Each
+// file's records are labelled by the file: its most common Record::source, made unique.
+std::vector<Record> load_records(const EvalRequest& req) {
+  if (!req.params.contains("data_jsonl_list")) return load_eval_records(req.data_jsonl);
+  std::vector<Record> all;
+  std::set<std::string> used;
+  size_t index = 0;
+  for (const auto& f : req.params["data_jsonl_list"]) {
+    ++index;
+    auto part = load_eval_records(f.get<std::string>());
+    std::map<std::string, int> counts;
+    for (const auto& r : part) ++counts[r.source];
+    std::string label = "data" + std::to_string(index);
+    int best = 0;
+    for (const auto& [src, c] : counts)
+      if (!src.empty() && c > best) {
+        best = c;
+        label = src;
+      }
+    if (used.count(label)) label += " #" + std::to_string(index);
+    used.insert(label);
+    for (auto& r : part) {
+      r.source = label;
+      all.push_back(std::move(r));
+    }
+  }
+  return all;
+}
+
 }  // namespace
 
 nlohmann::json evaluate(const EvalRequest& req) {
   if (req.out_dir.empty()) throw std::runtime_error("evaluate: the request has no out_dir");
   fs::create_directories(req.out_dir);
-  std::vector<Record> records = load_eval_records(req.data_jsonl);
+  std::vector<Record> records = load_records(req);
   if (req.params.contains("limit")) {
     size_t limit = req.params["limit"].get<size_t>();
     if (records.size() > limit) records.resize(limit);
