@@ -98,6 +98,14 @@ ObjectCheck CacheStore::check(const std::string& key) const {
   return result;
 }
 
+std::optional<Manifest> CacheStore::read_manifest(const std::string& key) const {
+  try {
+    return manifest_from_json(nlohmann::json::parse(read_text(object_dir(key) / "manifest.json")));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 KeyLock CacheStore::lock(const std::string& key) const {
   require_key(key);
   return KeyLock::acquire(root_ / "locks" / (key + ".lock"));

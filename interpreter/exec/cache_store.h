@@ -61,6 +61,9 @@ class CacheStore {
   // Reads the manifest and re-hashes every file it lists.
   ObjectCheck check(const std::string& key) const;
 
+  // The manifest as stored, not verified (listing); nullopt when missing or unreadable.
+  std::optional<Manifest> read_manifest(const std::string& key) const;
+
   // Blocks until this process is the only builder of `key`.
   KeyLock lock(const std::string& key) const;
   std::optional<KeyLock> try_lock(const std::string& key) const;

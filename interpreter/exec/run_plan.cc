@@ -1,0 +1,54 @@
+#include "interpreter/exec/run_plan.h"
+
+#include "interpreter/exec/cache_store.h"
+#include "interpreter/exec/graph.h"
+#include "interpreter/exec/manifest.h"
+#include "interpreter/exec/progress_display.h"
+#include "interpreter/exec/run_record.h"
+
+namespace sftx::exec {
+
+RunPlanResult run_plan(const PlanGraph& plan, const RunPlanOptions& options) {
+  ExecGraph graph(plan);
+  CacheStore store(options.cache_dir);
+  ExecOptions exec;
+  exec.jobs = options.jobs;
+  exec.keep_going = options.keep_going;
+  std::string started = utc_now_iso8601();
+
+  RunPlanResult result;
+  {
+    ProgressDisplay display(options.progress_out, options.progress_tty, graph.size());
+    result.runs = Executor(graph, store, options.node_fn, exec, &display).run();
+  }
+  std::string finished = utc_now_iso8601();
+  for (const auto& r : result.runs)
+    if (r.status != NodeStatus::executed && r.status != NodeStatus::reused) result.ok = false;
+
+  for (const auto& x : plan.experiments) {
+    ExperimentRun er;
+    er.name = x.name;
+    std::vector<size_t> members;
+    if (!x.report.empty()) {
+      size_t report = graph.index_of(x.report);
+      members.push_back(report);
+      for (size_t a : graph.ancestors_of(report)) members.push_back(a);
+      const NodeRun& rr = result.runs[report];
+      if (rr.outputs.contains("markdown") && rr.outputs["markdown"].is_string())
+        er.markdown = rr.outputs["markdown"].get<std::string>();
+    } else {  // no report: every final stage and what it needs
+      for (const auto& f : x.finals) {
+        size_t v = graph.index_of(f);
+        members.push_back(v);
+        for (size_t a : graph.ancestors_of(v)) members.push_back(a);
+      }
+    }
+    er.run_dir = make_run_dir(options.runs_dir, x.name);
+    RunInfo info{x.name, options.file, options.profile, options.device, started, finished};
+    er.record = write_run_record(er.run_dir, info, graph, result.runs, members);
+    result.experiments.push_back(std::move(er));
+  }
+  return result;
+}
+
+}  // namespace sftx::exec
