@@ -1,6 +1,6 @@
 // `general` (ShareGPT-like conversations, 1-4 turns) and `ifeval_test` records.
 //
-// general: a user asks about an everyday topic; the assistant answers with advice drawn from
+// general: (9 in 10) a user asks about an everyday topic; the assistant answers with advice drawn from
 // the topic; follow-ups ask for detail on one point, a shorter version, mistakes to avoid, or
 // say thanks. About 30% of conversations attach verifiable instructions to one user turn, and
 // that turn's answer satisfies them. meta: {"topic": ..., "turns": N} plus, when instructed,
@@ -8,8 +8,10 @@
 // from 0).
 // ifeval_test: a writing request plus IFEval-worded instructions; meta as IFEval: key, prompt,
 // instruction_id_list, kwargs. No reference response (IFEval has none).
+// (1 in 10 general conversations are casual coding or percentage questions, see technical_record.)
 #include <algorithm>
 
+#include "stdlib/synthetic/code_task.h"
 #include "stdlib/synthetic/general_topics.h"
 #include "stdlib/synthetic/instructions.h"
 #include "stdlib/synthetic/synthetic.h"
@@ -52,10 +54,45 @@ AnswerParts first_answer(const Topic& t, const std::string& subject, Rng& rng, s
   return p;
 }
 
+// ShareGPT is not free of code and maths: about one conversation in ten here is casual
+// programming or arithmetic help, so that general data overlaps the specialised skills a little
+// (as in the paper) and tag() + filter(exclude_tags) has something to remove (its D2 ablation).
+Record technical_record(Rng& rng) {
+  Record r;
+  if (rng.chance(1, 2)) {
+    const CodeTask t = rng.pick(code_train_families())(rng);
+    const auto [args, expect] = t.example(rng);
+    const std::string user = rng.pick({"Quick Python question: how would I write something that ",
+                                       "In Python, what's a clean way to get a function that ",
+                                       "My Python homework asks for a function that "}) +
+                             t.description + "?";
+    const std::string answer = std::string(rng.pick({"You can do it like this:", "Something like this works:",
+                                                     "A simple version:"})) +
+                               "\n\n```python\n" + t.signature() + "\n" + rng.pick(t.bodies) + "```\n\nFor example `" +
+                               t.name + "(" + args + ")` gives `" + expect + "`.";
+    r.messages = {{"user", user}, {"assistant", answer}};
+    r.meta = {{"topic", "coding help"}, {"turns", 1}};
+    return r;
+  }
+  const int64_t pct = rng.pick(std::vector<int64_t>{5, 10, 15, 20, 25, 30, 40, 60, 75});
+  const int64_t base = rng.range(2, 40) * 20;
+  const int64_t part = base * pct / 100;
+  const char* what = rng.pick({"tip on a restaurant bill of", "discount on a jacket that costs", "tax on an order of",
+                               "raise on a weekly pay of"});
+  const std::string user = "What is a " + std::to_string(pct) + "% " + what + " $" + std::to_string(base) + "?";
+  const std::string answer = "Multiply the amount by " + std::to_string(pct) + " and divide by 100: " +
+                             std::to_string(base) + " * " + std::to_string(pct) + " / 100 = " + std::to_string(part) +
+                             ". So it is $" + std::to_string(part) + ".";
+  r.messages = {{"user", user}, {"assistant", answer}};
+  r.meta = {{"topic", "math help"}, {"turns", 1}};
+  return r;
+}
+
 }  // namespace
 
 Record general_record(uint64_t seed, int64_t index) {
   Rng rng = Rng::for_record(seed, "general", static_cast<uint64_t>(index));
+  if (rng.chance(1, 10)) return technical_record(rng);
   const auto& topics = general_topics();
   const size_t topic_index = rng.below(topics.size());
   const Topic& t = topics[topic_index];

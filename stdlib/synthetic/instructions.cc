@@ -122,7 +122,8 @@ InstructedAnswer instructed_answer(const AnswerParts& parts, Rng& rng) {
     for (int64_t i = 0; i < bullets; ++i) lines.push_back("* " + points[static_cast<size_t>(i)]);
     body = parts.intro + "\n\n" + join(lines, "\n");
     if (has(kKeyword) && bullets < static_cast<int64_t>(points.size())) body += "\n\n" + points.back();
-    texts.push_back("Use exactly " + std::to_string(bullets) + " bullet points, each starting with an asterisk.");
+    texts.push_back("Use exactly " + std::to_string(bullets) + (bullets == 1 ? " bullet point" : " bullet points") +
+                    ", each starting with an asterisk.");
   } else if (has(kParagraphs)) {
     std::vector<std::string> sentences = {parts.intro};
     sentences.insert(sentences.end(), points.begin(), points.end());

@@ -94,7 +94,9 @@ TEST_CASE("synthetic training kinds are varied", "[synthetic]") {
   CHECK(code_families.size() == static_cast<size_t>(synth::code_family_count()));
   CHECK(synth::code_family_count() >= 20);
   CHECK(code_requests.size() > 400);
-  CHECK(topics.size() >= 15);
+  CHECK(topics.size() >= 17);
+  CHECK(topics.count("coding help") == 1);
+  CHECK(topics.count("math help") == 1);
   CHECK(first_user.size() > 300);
   CHECK(turn_counts == std::set<int>{1, 2, 3, 4});
   CHECK(instructed > 120);
