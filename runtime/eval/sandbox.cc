@@ -187,13 +187,16 @@ struct ChildPlan {
   _exit(127);
 }
 
-void kill_group(pid_t pgid) {
-  // Repeat until the group is empty: SIGKILL to a group is atomic with respect to fork, but
-  // be sure nothing was mid-creation. Zombies awaiting their reaper also answer, so cap it.
+// SIGKILLs the group until it is empty. SIGKILL to a group is atomic with respect to fork,
+// but repeat to be sure nothing was mid-creation. Our own child stays a zombie (and keeps the
+// group alive) until reaped, so reap it here too; other zombies awaiting their reaper also
+// answer kill(), hence the cap.
+void kill_group(pid_t pgid, pid_t child, int* wstatus, bool* reaped) {
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (std::chrono::steady_clock::now() < until) {
     if (kill(-pgid, SIGKILL) != 0 && errno == ESRCH) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!*reaped && waitpid(child, wstatus, WNOHANG) == child) *reaped = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
 
@@ -353,20 +356,23 @@ SandboxResult run_python_sandboxed(const std::string& source, const SandboxLimit
   auto deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::chrono::duration<double>(limits.timeout_s));
   int wstatus = 0;
+  bool reaped = false;
   for (;;) {
-    pid_t w = waitpid(pid, &wstatus, WNOHANG);
-    if (w == pid) break;
+    if (waitpid(pid, &wstatus, WNOHANG) == pid) {
+      reaped = true;
+      break;
+    }
     if (std::chrono::steady_clock::now() >= deadline) {
       r.timed_out = true;
-      kill_group(pid);
-      while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-      }
+      kill_group(pid, pid, &wstatus, &reaped);
       break;
     }
     pump(streams, 20);
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  kill_group(pid);  // whatever the program left behind in its group
+  kill_group(pid, pid, &wstatus, &reaped);  // whatever the program left behind in its group
+  while (!reaped && waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
   // Collect the rest of the output; bounded, in case something escaped holding a pipe.
   auto drain_until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while ((d_out.open || d_err.open || d_st.open) && std::chrono::steady_clock::now() < drain_until) pump(streams, 20);
