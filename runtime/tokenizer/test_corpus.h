@@ -4,9 +4,12 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -14,10 +17,20 @@
 
 namespace sftx::rt::testing {
 
+// A fresh directory under /tmp, removed when the test process exits.
 inline std::filesystem::path scratch_dir(const std::string& name) {
+  static std::vector<std::filesystem::path>* made = [] {
+    static std::vector<std::filesystem::path> dirs;
+    std::atexit([] {
+      std::error_code ec;
+      for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+    });
+    return &dirs;
+  }();
   auto d = std::filesystem::temp_directory_path() / ("sftx_tok_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
+  made->push_back(d);
   return d;
 }
 
