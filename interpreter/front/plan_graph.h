@@ -39,6 +39,7 @@ struct NodeOrigin {
 //                   provenance {hyper field: "builtin"|"defaults"|"profile:NAME"|"with"}
 // kind "eval":
 //   op METRIC       params {metric keyword arguments, template}   inputs [train, data, tokenizer]
+//                   (tsne: inputs [train, data..., tokenizer], one data input per source)
 // kind "report":
 //   op "table"      params {experiment, rows: [{plan, params: {name: value}, final: train id,
 //                           evals: [eval ids]}], metrics: [names]}         inputs [eval ids...]
@@ -62,6 +63,8 @@ struct PlanExperiment {
   std::vector<std::string> finals;    // final train node id of each plan instance
   std::vector<std::string> metrics;   // metric labels: "gsm8k(gsm8k_test)"
   std::string report;                 // report node id
+  // Train node ids of each plan instance's own stages, in order (parallel to `plans`).
+  std::vector<std::vector<std::string>> stages;
 };
 
 struct PlanGraph {

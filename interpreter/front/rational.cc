@@ -85,7 +85,9 @@ std::optional<Rational> Rational::parse_literal(std::string_view text, std::stri
                          " digits)");
     return std::nullopt;
   }
-  Int num(mantissa);
+  // Leading zeros would make Boost read the digits as octal ("085" is not even that).
+  std::size_t nonzero = mantissa.find_first_not_of('0');
+  Int num(nonzero == std::string::npos ? std::string("0") : mantissa.substr(nonzero));
   long scale = exponent - fraction_digits;  // value = num * 10^scale
   Int ten_power = mp::pow(Int(10), static_cast<unsigned>(scale < 0 ? -scale : scale));
   Value v = scale >= 0 ? Value(num * ten_power) : Value(num, ten_power);

@@ -23,6 +23,10 @@ TEST_CASE("number literals are exact rationals", "[rational]") {
   CHECK(lit("2E+3") == Rational(2000));
   CHECK(lit("1.5e1") == Rational(15));
   CHECK(lit("007") == Rational(7));
+  CHECK(lit("0.85") == Rational::fraction(17, 20));  // not octal
+  CHECK(lit("0.09") == Rational::fraction(9, 100));
+  CHECK(lit("0") == Rational(0));
+  CHECK(lit("0.0") == Rational(0));
   CHECK(lit("0.1").str() == "1/10");
 }
 

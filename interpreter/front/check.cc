@@ -1,0 +1,76 @@
+#include "interpreter/front/check.h"
+
+#include "interpreter/front/did_you_mean.h"
+#include "interpreter/front/resolve.h"
+
+namespace sftx {
+
+namespace {
+
+std::optional<CheckedProgram> check_loaded(std::shared_ptr<LoadedProgram> program, const std::filesystem::path& file,
+                                           Diagnostics& diags, const CheckOptions& options) {
+  std::size_t errors_before = diags.error_count();
+  auto config = load_project_config(file, diags);
+  if (!config) return std::nullopt;
+  const Profile* profile = nullptr;
+  if (!options.profile.empty()) {
+    auto it = config->profiles.find(options.profile);
+    if (it == config->profiles.end()) {
+      std::vector<std::string> names;
+      for (const auto& [name, p] : config->profiles) names.push_back(name);
+      std::string where = config->path.empty() ? file.string() : config->path.string();
+      auto& d = diags.error(where, config->path.empty() ? "no sftx.toml found, so there is no profile '" +
+                                                              options.profile + "'"
+                                                        : "unknown profile '" + options.profile + "'");
+      std::string hint = did_you_mean(options.profile, names);
+      if (!hint.empty()) d.help(hint);
+      if (!names.empty()) {
+        std::string known;
+        for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+        d.note("profiles: " + known);
+      }
+      return std::nullopt;
+    }
+    profile = &it->second;
+  }
+  if (!program) return std::nullopt;
+  Evaluator evaluator(*program, &*config, profile, diags);
+  evaluator.check_all();
+  if (diags.error_count() > errors_before) return std::nullopt;
+  CheckedProgram checked;
+  checked.program = std::move(program);
+  checked.config = std::move(*config);
+  checked.profile = options.profile;
+  checked.experiments = evaluator.experiments();
+  return checked;
+}
+
+}  // namespace
+
+std::optional<CheckedProgram> check_file(const std::string& path, Diagnostics& diags, const CheckOptions& options) {
+  std::size_t errors_before = diags.error_count();
+  auto program = load_program(path, diags);
+  if (!program || diags.error_count() > errors_before) {
+    // Name-level errors from loading are reported; go on checking to find the rest, but
+    // only when the files parsed.
+    if (!program) return std::nullopt;
+  }
+  auto checked = check_loaded(std::move(program), path, diags, options);
+  diags.sort();
+  if (diags.error_count() > errors_before) return std::nullopt;
+  return checked;
+}
+
+std::optional<CheckedProgram> check_text(const std::string& display_path, const std::string& text,
+                                         const std::filesystem::path& directory, Diagnostics& diags,
+                                         const CheckOptions& options) {
+  std::size_t errors_before = diags.error_count();
+  auto program = load_program_text(display_path, text, directory, diags);
+  if (!program) return std::nullopt;
+  auto checked = check_loaded(std::move(program), directory / std::filesystem::path(display_path).filename(), diags,
+                              options);
+  if (diags.error_count() > errors_before) return std::nullopt;
+  return checked;
+}
+
+}  // namespace sftx

@@ -1,0 +1,165 @@
+#include "interpreter/front/check.h"
+
+#include <catch2/catch.hpp>
+
+#include "interpreter/front/test_files.h"
+
+using sftx::testing::TempDir;
+
+namespace {
+
+struct Result {
+  std::optional<sftx::CheckedProgram> program;
+  std::string rendered;
+  sftx::Diagnostics diags;
+};
+
+std::unique_ptr<Result> check(const TempDir& dir, const std::string& text, const std::string& profile = "") {
+  auto r = std::make_unique<Result>();
+  std::string path = dir.write("main.sftx", text);
+  sftx::CheckOptions options;
+  options.profile = profile;
+  r->program = sftx::check_file(path, r->diags, options);
+  r->rendered = r->diags.render();
+  return r;
+}
+
+bool has(const Result& r, const std::string& needle) { return r.rendered.find(needle) != std::string::npos; }
+
+const char* kGood = R"(
+math    = synthetic("math", n = 100, seed = 1)
+code    = synthetic("code", n = 100, seed = 2)
+general = synthetic("general", n = 100, seed = 3) |> dedup("minhash", threshold = 0.9)
+base = model("llama", preset = "nano")
+defaults { epochs = 2; lr = 2e-5 }
+plan mixed_sequential { stage1 = mix(math, code); stage2 = general }
+plan dmt(k) {
+  stage1 = mix(math, code)
+  stage2 = mix(general, k * stage1.data) with { epochs = 1 }
+}
+experiment sweep {
+  base  = base
+  plans = [mixed_sequential] 
+  eval  = [gsm8k(gsm8k_test)]
+}
+experiment k_sweep {
+  base  = base
+  plans = [dmt(k) for k in [1, 1/4, 1/16]]
+  eval  = [gsm8k(gsm8k_test), humaneval(humaneval_test, k = [1, 10])]
+}
+)";
+
+}  // namespace
+
+TEST_CASE("a correct program checks without diagnostics and expands its experiments", "[check]") {
+  TempDir dir;
+  auto r = check(dir, kGood);
+  INFO(r->rendered);
+  REQUIRE(r->program);
+  CHECK(r->diags.empty());
+  REQUIRE(r->program->experiments.size() == 2);
+  const auto& sweep = r->program->experiments[1];
+  CHECK(sweep.name == "k_sweep");
+  REQUIRE(sweep.plans.size() == 3);
+  CHECK(sweep.plans[1]->label == "dmt(1/4)");
+  const auto& stage2 = sweep.plans[1]->stages[1];
+  CHECK(stage2.hyper.at("epochs").value == 1);
+  CHECK(stage2.hyper.at("epochs").provenance == "with");
+  CHECK(stage2.hyper.at("lr").provenance == "defaults");
+  CHECK(stage2.hyper.at("batch").provenance == "builtin");
+  REQUIRE(stage2.data);
+  CHECK(stage2.data->op == "mix");
+  CHECK(stage2.data->label == "mix(general, 1/4 * mix(math, code))");
+  CHECK(sweep.metrics[1]->params["samples"] == 10);
+}
+
+TEST_CASE("Model used as Data is an error with help to use .data", "[check]") {
+  TempDir dir;
+  auto r = check(dir, R"(
+math = synthetic("math")
+plan p { stage1 = math; stage2 = 1/2 * stage1 }
+experiment x { base = model("llama"); plans = [p]; eval = [] }
+)");
+  CHECK_FALSE(r->program);
+  CHECK(has(*r, "main.sftx:3:40: error: expected Data, found a Model: a Model is never Data"));
+  CHECK(has(*r, "help: use stage1.data"));
+}
+
+TEST_CASE("every error of a file is reported in one pass, each once", "[check]") {
+  TempDir dir;
+  auto r = check(dir, R"(
+math = synthetic("maths")
+code = synthetic("code") |> dedup("minhash", treshold = 0.8)
+plan dmt(k) { stage1 = mix(math, code); stage2 = mix(genral, k * stage1.data) }
+experiment x { base = model("llama", preset = "tiny"); plans = [dmt(1), dmt(1/2), dmt(1, 2)] }
+)");
+  INFO(r->rendered);
+  CHECK_FALSE(r->program);
+  CHECK(has(*r, "2:18: error: unknown synthetic kind 'maths'"));
+  CHECK(has(*r, "help: did you mean 'math'?"));
+  CHECK(has(*r, "3:46: error: unknown keyword 'treshold' for dedup"));
+  CHECK(has(*r, "help: did you mean 'threshold'?"));
+  CHECK(has(*r, "4:54: error: unknown name 'genral'"));
+  CHECK(has(*r, "help: did you mean 'general'?") == false);  // no 'general' defined here
+  CHECK(has(*r, "5:47: error: unknown model preset 'tiny'"));
+  CHECK(has(*r, "error: plan 'dmt' takes 1 argument, but 2 were given"));
+  // The error inside the plan body is reported once although three instances use it.
+  std::size_t first = r->rendered.find("unknown name 'genral'");
+  CHECK(r->rendered.find("unknown name 'genral'", first + 1) == std::string::npos);
+}
+
+TEST_CASE("profiles override defaults and are labelled with their name", "[check]") {
+  TempDir dir;
+  dir.write("sftx.toml", "[profile.smoke]\npreset = \"nano\"\n[profile.smoke.train]\nepochs = 1\nlr = 1e-3\n"
+                         "[profile.smoke.synthetic]\n\"*\" = 50\n");
+  auto r = check(dir, kGood, "smoke");
+  INFO(r->rendered);
+  REQUIRE(r->program);
+  const auto& stage1 = r->program->experiments[1].plans[0]->stages[0];
+  CHECK(stage1.hyper.at("epochs").provenance == "profile:smoke");
+  CHECK(stage1.hyper.at("lr").value.get<double>() == Approx(1e-3));
+  CHECK(stage1.data->inputs[0]->params["n"] == 50);
+  const auto& stage2 = r->program->experiments[1].plans[0]->stages[1];
+  CHECK(stage2.hyper.at("epochs").provenance == "with");  // with beats the profile
+
+  auto unknown = check(dir, kGood, "smok");
+  CHECK_FALSE(unknown->program);
+  CHECK(has(*unknown, "unknown profile 'smok'"));
+  CHECK(has(*unknown, "did you mean 'smoke'?"));
+}
+
+TEST_CASE("import cycles are reported with the chain", "[check]") {
+  TempDir dir;
+  dir.write("a.sftx", "use \"b.sftx\"\nx = synthetic(\"math\")\n");
+  dir.write("b.sftx", "use \"a.sftx\"\ny = synthetic(\"code\")\n");
+  auto r = check(dir, "use \"a.sftx\"\nz = mix(x, y)\n");
+  INFO(r->rendered);
+  CHECK(has(*r, "error: import cycle: "));
+  CHECK(has(*r, "a.sftx -> "));
+  CHECK(has(*r, "b.sftx -> "));
+}
+
+TEST_CASE("stages can only use earlier stages", "[check]") {
+  TempDir dir;
+  auto r = check(dir, R"(
+m = synthetic("math")
+plan p { stage1 = mix(m, stage1.data); stage2 = mix(m, stage3.data); stage3 = m }
+)");
+  INFO(r->rendered);
+  CHECK(has(*r, "error: stage 'stage1' refers to itself"));
+  CHECK(has(*r, "error: stage 'stage3' is defined after 'stage2'"));
+}
+
+TEST_CASE("unused definitions are warned about when the file has experiments", "[check]") {
+  TempDir dir;
+  auto r = check(dir, R"(
+m = synthetic("math")
+unused = synthetic("code")
+plan p { stage1 = m }
+experiment x { base = model("llama", preset = "nano"); plans = [p]; eval = [] }
+)");
+  INFO(r->rendered);
+  CHECK(r->program);
+  CHECK(has(*r, "3:1: warning: 'unused' is defined but never used"));
+  CHECK_FALSE(has(*r, "'m' is defined but never used"));
+}

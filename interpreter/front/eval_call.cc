@@ -1,0 +1,424 @@
+// Calls of built-in functions: binding arguments to parameters (arity, keywords, types,
+// vocabularies), then building the value each built-in returns.
+#include <algorithm>
+#include <cctype>
+
+#include "interpreter/front/data_expr.h"
+#include "interpreter/front/did_you_mean.h"
+#include "interpreter/front/evaluator_impl.h"
+
+namespace sftx {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+enum class NumberRule { any, count, positive, unit, open_unit, nonnegative, positive_real };
+
+NumberRule number_rule(const std::string& fn, const std::string& param) {
+  if (param == "threshold" || param == "dropout") return NumberRule::unit;
+  if (param == "fraction") return NumberRule::open_unit;
+  if (param == "temperature") return NumberRule::nonnegative;
+  if (param == "alpha") return NumberRule::positive_real;
+  if (param == "num_perm" || param == "ngram" || param == "vocab" || param == "r" || param == "samples" ||
+      param == "max_new_tokens" || param == "layers" || (fn == "tsne" && param == "n"))
+    return NumberRule::positive;
+  if (param == "n" || param == "seed" || param == "layer" || param == "min_chars" || param == "max_chars" ||
+      param == "min_turns" || param == "max_turns" || param == "k")
+    return NumberRule::count;
+  return NumberRule::any;
+}
+
+// "" when the number satisfies the rule, else what it must be.
+std::string violates(NumberRule rule, const Rational& x) {
+  switch (rule) {
+    case NumberRule::any: return "";
+    case NumberRule::count:
+      if (!x.is_integer() || x.sign() < 0 || !x.to_int64()) return "a whole number, at least 0";
+      return "";
+    case NumberRule::positive:
+      if (!x.is_integer() || x.sign() <= 0 || !x.to_int64()) return "a whole number, at least 1";
+      return "";
+    case NumberRule::unit:
+      if (x.sign() < 0 || x > Rational(1)) return "between 0 and 1";
+      return "";
+    case NumberRule::open_unit:
+      if (x.sign() <= 0 || x >= Rational(1)) return "strictly between 0 and 1";
+      return "";
+    case NumberRule::nonnegative:
+      if (x.sign() < 0) return "at least 0";
+      return "";
+    case NumberRule::positive_real:
+      if (x.sign() <= 0) return "greater than 0";
+      return "";
+  }
+  return "";
+}
+
+std::string vocabulary_name(const std::string& param) {
+  if (param == "format") return "format";
+  if (param == "kind") return "synthetic kind";
+  if (param == "preset") return "model preset";
+  if (param == "family") return "model family";
+  if (param == "method") return "dedup method";
+  return param;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+  return out;
+}
+
+// Source text with runs of whitespace collapsed to one space (labels are one line).
+std::string one_line(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+long long as_int(const Value& v) { return v.number.to_int64().value_or(0); }
+
+}  // namespace
+
+long long Evaluator::Impl::synthetic_size(const std::string& kind, long long written) const {
+  if (!profile) return written;
+  auto it = profile->synthetic_sizes.find(kind);
+  if (it != profile->synthetic_sizes.end()) return it->second;
+  it = profile->synthetic_sizes.find("*");
+  if (it != profile->synthetic_sizes.end()) return it->second;
+  return written;
+}
+
+long long Evaluator::Impl::data_seed(const BoundArgs& args, const Env& env) {
+  if (const Arg* s = args.get("seed"); s && s->value.type == Type::number) return as_int(s->value);
+  const HyperMap& h = env.hyper ? *env.hyper : module_hyper(*env.module);
+  auto it = h.find("data_seed");
+  return it != h.end() && it->second.value.is_number_integer() ? it->second.value.get<long long>() : 0;
+}
+
+bool Evaluator::Impl::check_arg(const BuiltinFunction& f, const BuiltinParam& p, const Arg& a, const Env& env) {
+  const Module& m = *env.module;
+  const Value& v = a.value;
+  if (v.is_unknown()) return true;
+  if (!p.types.contains(v.type)) {
+    if (p.types.contains(Type::data) && v.type == Type::model) {
+      require_data(v, m, a.range);
+      return false;
+    }
+    std::string expected = p.types.str();
+    error(m, a.range,
+          "argument '" + p.name + "' of " + f.name + " must be " + expected + ", not " +
+              (v.type == Type::plan_def ? std::string("Plan") : std::string(type_name(v.type))));
+    return false;
+  }
+  if (v.type == Type::string && !p.choices.empty() &&
+      std::find(p.choices.begin(), p.choices.end(), v.string) == p.choices.end()) {
+    auto& d = error(m, a.range, "unknown " + vocabulary_name(p.name) + " '" + v.string + "'");
+    std::string hint = did_you_mean(v.string, p.choices);
+    if (!hint.empty()) d.help(hint);
+    d.note("known: " + join(p.choices));
+    return false;
+  }
+  if (v.type == Type::number) {
+    std::string must = violates(number_rule(f.name, p.name), v.number);
+    if (!must.empty()) {
+      error(m, a.range, "'" + p.name + "' of " + f.name + " must be " + must + ", not " + v.number.str());
+      return false;
+    }
+  }
+  if (v.type == Type::list && p.element != Type::unknown) {
+    for (const auto& item : v.list) {
+      if (item.is_unknown()) continue;
+      if (item.type != p.element) {
+        error(m, a.range, "'" + p.name + "' of " + f.name + " must be a List of " + type_name(p.element) +
+                              ", but it holds " + (item.type == Type::data ? "Data" : type_name(item.type)));
+        return false;
+      }
+      if (item.type == Type::number) {
+        std::string must = violates(p.name == "k" ? NumberRule::positive : NumberRule::any, item.number);
+        if (!must.empty()) {
+          error(m, a.range, "each of '" + p.name + "' of " + f.name + " must be " + must);
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+BoundArgs Evaluator::Impl::bind(const BuiltinFunction& f, SourceRange call_range, std::vector<Arg> args,
+                                const Env& env) {
+  const Module& m = *env.module;
+  BoundArgs bound;
+  std::vector<const BuiltinParam*> positional;
+  for (const auto& p : f.params)
+    if (p.positional) positional.push_back(&p);
+  std::size_t next = 0;
+  for (auto& a : args) {
+    if (!a.keyword.empty()) continue;
+    if (next < positional.size() && positional[next]->variadic) {
+      bound.variadic.push_back(a);
+      continue;
+    }
+    if (next >= positional.size()) {
+      error(m, a.range,
+            "too many arguments: " + f.name + " takes " +
+                (positional.empty() ? std::string("no positional arguments")
+                                    : "at most " + std::to_string(positional.size()) + " positional argument" +
+                                          (positional.size() == 1 ? "" : "s")))
+          .note(f.synopsis());
+      bound.ok = false;
+      continue;
+    }
+    bound.by_name[positional[next]->name] = a;
+    ++next;
+  }
+  for (auto& a : args) {
+    if (a.keyword.empty()) continue;
+    const BuiltinParam* p = f.param(a.keyword);
+    if (!p) {
+      auto& d = error(m, a.keyword_range, "unknown keyword '" + a.keyword + "' for " + f.name);
+      std::string hint = did_you_mean(a.keyword, f.param_names());
+      if (!hint.empty()) d.help(hint);
+      d.note(f.synopsis());
+      bound.ok = false;
+      continue;
+    }
+    if (p->variadic) {
+      error(m, a.keyword_range, "'" + a.keyword + "' of " + f.name + " is given by position, not by keyword")
+          .note(f.synopsis());
+      bound.ok = false;
+      continue;
+    }
+    if (bound.by_name.count(a.keyword)) {
+      error(m, a.keyword_range, "'" + a.keyword + "' is given twice");
+      bound.ok = false;
+      continue;
+    }
+    bound.by_name[a.keyword] = a;
+  }
+  for (const auto& p : f.params) {
+    if (!p.required) continue;
+    if (p.variadic ? bound.variadic.empty() : !bound.by_name.count(p.name)) {
+      error(m, call_range,
+            f.name + " needs " + (p.variadic ? "at least one '" + p.name + "' argument" : "'" + p.name + "'"))
+          .note(f.synopsis());
+      bound.ok = false;
+    }
+  }
+  for (auto& [name, a] : bound.by_name) {
+    if (a.value.is_unknown()) bound.has_unknown = true;
+    if (!check_arg(f, *f.param(name), a, env)) bound.ok = false;
+  }
+  for (auto& a : bound.variadic) {
+    if (a.value.is_unknown()) bound.has_unknown = true;
+    for (const auto& p : f.params)
+      if (p.variadic && !check_arg(f, p, a, env)) bound.ok = false;
+  }
+  (void)call_range;
+  return bound;
+}
+
+Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, SourceRange callee_range,
+                                    std::vector<Arg> args, const Env& env) {
+  const Module& m = *env.module;
+  (void)callee_range;
+  // Text of the arguments after the data one, for labels: `dedup("minhash", threshold = 0.85)`.
+  std::string args_text;
+  {
+    bool first_data_skipped = false;
+    for (const auto& a : args) {
+      if (!first_data_skipped && a.keyword.empty() && !f.params.empty() && f.params.front().name == "data" &&
+          f.params.front().types.contains(Type::data) && !f.params.front().variadic) {
+        first_data_skipped = true;
+        continue;
+      }
+      std::string text = a.keyword.empty() ? one_line(m.source.slice(a.range))
+                                           : a.keyword + " = " + one_line(m.source.slice(a.range));
+      args_text += (args_text.empty() ? "" : ", ") + text;
+    }
+  }
+  BoundArgs b = bind(f, call.range, std::move(args), env);
+  if (!b.ok || b.has_unknown) return Value::unknown();
+  NodeOrigin at = origin(m, call.range);
+  auto value_of = [&](const std::string& name) -> const Value* {
+    const Arg* a = b.get(name);
+    return a ? &a->value : nullptr;
+  };
+  // Keyword parameters (not data) as canonical JSON, defaults filled in.
+  auto kwargs = [&]() {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& p : f.params) {
+      if (p.types.contains(Type::data) && p.types.str() == "Data") continue;
+      if (const Value* v = value_of(p.name)) j[p.name] = plain_json(*v);
+      else if (!p.default_value.is_null()) j[p.name] = p.default_value;
+    }
+    return j;
+  };
+
+  const std::string& name = f.name;
+  if (name == "jsonl" || name == "json") {
+    fs::path path(value_of("path")->string);
+    fs::path absolute = path.is_absolute() ? path : (m.directory() / path);
+    nlohmann::json params = {{"path", absolute.lexically_normal().string()},
+                             {"container", name},
+                             {"format", value_of("format")->string},
+                             {"on_error", value_of("on_error") ? value_of("on_error")->string : "stop"}};
+    return Value::of_data(data_leaf("source", params, name + "(" + nlohmann::json(path.string()).dump() + ")", at));
+  }
+  if (name == "synthetic") {
+    std::string kind = value_of("kind")->string;
+    long long n = value_of("n") ? as_int(*value_of("n")) : f.param("n")->default_value.get<long long>();
+    n = synthetic_size(kind, n);
+    long long seed = data_seed(b, env);
+    nlohmann::json params = {{"kind", kind}, {"n", n}, {"seed", seed}};
+    std::string label = "synthetic(" + nlohmann::json(kind).dump() + ", n = " + std::to_string(n) +
+                        ", seed = " + std::to_string(seed) + ")";
+    return Value::of_data(data_leaf("synthetic", params, label, at));
+  }
+  if (name == "mix") {
+    std::vector<DataPtr> inputs;
+    for (const auto& a : b.variadic) inputs.push_back(a.value.data);
+    return Value::of_data(data_mix(std::move(inputs), data_seed(b, env), at));
+  }
+  if (f.transform) {
+    std::vector<DataPtr> inputs = {value_of("data")->data};
+    for (const auto& a : b.variadic) inputs.push_back(a.value.data);
+    nlohmann::json params = kwargs();
+    params["seed"] = data_seed(b, env);
+    if (name == "dedup") {
+      bool minhash = params["method"] == "minhash";
+      const nlohmann::json defaults = {{"threshold", 0.85}, {"num_perm", 128}, {"ngram", 5}};
+      for (const auto& [k, def] : defaults.items()) {
+        if (minhash) {
+          if (!params.contains(k)) params[k] = def;
+        } else if (const Arg* given = b.get(k)) {
+          warning(m, given->keyword_range, "'" + k + "' has no effect with dedup(\"exact\")");
+          params.erase(k);
+        }
+      }
+    }
+    if (name == "split") params["fraction"] = value_of("fraction")->number.fraction_str();
+    return Value::of_data(data_transform(name, params, std::move(inputs), args_text, at));
+  }
+  if (name == "model") {
+    auto model = std::make_shared<ModelValue>();
+    model->family = value_of("family")->string;
+    model->preset = value_of("preset") ? value_of("preset")->string : f.param("preset")->default_value.get<std::string>();
+    if (profile && profile->preset) model->preset = *profile->preset;
+    if (const Value* t = value_of("tokenizer")) {
+      model->tokenizer = t->tokenizer;
+    } else {
+      auto tok = std::make_shared<TokenizerValue>();
+      long long n = synthetic_size("pretrain", kDefaultTokenizerCorpusSize);
+      nlohmann::json params = {{"kind", "pretrain"}, {"n", n}, {"seed", kDefaultTokenizerCorpusSeed}};
+      tok->data = data_leaf("synthetic", params,
+                            "synthetic(\"pretrain\", n = " + std::to_string(n) + ", seed = " +
+                                std::to_string(kDefaultTokenizerCorpusSeed) + ")",
+                            at);
+      const ModelPreset* preset = find_preset(model->preset);
+      tok->vocab = preset ? preset->vocab_size : 2000;
+      tok->seed = data_seed(b, env);
+      tok->label = "sentencepiece(" + tok->data->label + ", vocab = " + std::to_string(tok->vocab) + ")";
+      model->tokenizer = tok;
+    }
+    model->label = "model(" + nlohmann::json(model->family).dump() + ", preset = " +
+                   nlohmann::json(model->preset).dump() + ")";
+    return Value::of_model(model);
+  }
+  if (name == "hf") {
+    std::string written = value_of("path")->string;
+    fs::path dir;
+    if (config) {
+      auto it = config->models.find(written);
+      if (it != config->models.end()) dir = it->second;
+    }
+    if (dir.empty()) dir = fs::path(written).is_absolute() ? fs::path(written) : m.directory() / written;
+    auto model = std::make_shared<ModelValue>();
+    model->family = "llama";
+    model->hf_dir = dir.lexically_normal().string();
+    auto tok = std::make_shared<TokenizerValue>();
+    tok->model_file = (dir / "tokenizer.model").lexically_normal().string();
+    tok->label = "hf(" + nlohmann::json(written).dump() + ")/tokenizer.model";
+    model->tokenizer = tok;
+    model->label = "hf(" + nlohmann::json(written).dump() + ")";
+    return Value::of_model(model);
+  }
+  if (name == "sentencepiece") {
+    auto tok = std::make_shared<TokenizerValue>();
+    const Value& data = *value_of("data");
+    tok->vocab = value_of("vocab") ? as_int(*value_of("vocab")) : 2000;
+    tok->model_type = value_of("model_type") ? value_of("model_type")->string : "bpe";
+    tok->seed = data_seed(b, env);
+    if (data.type == Type::string) {
+      fs::path p(data.string);
+      tok->model_file = (p.is_absolute() ? p : m.directory() / p).lexically_normal().string();
+    } else {
+      tok->data = data.data;
+    }
+    tok->label = "sentencepiece(" + args_text + ")";
+    return Value::of_tokenizer(tok);
+  }
+  if (name == "lora" || name == "freeze") {
+    nlohmann::json params = kwargs();
+    auto method = std::make_shared<MethodValue>();
+    rt::Method defaults;
+    method->params = {{"kind", name},
+                      {"lora_r", defaults.lora_r},
+                      {"lora_alpha", defaults.lora_alpha},
+                      {"lora_dropout", defaults.lora_dropout},
+                      {"lora_targets", defaults.lora_targets},
+                      {"freeze_layers", defaults.freeze_layers}};
+    if (name == "lora") {
+      method->params["lora_r"] = params["r"];
+      method->params["lora_alpha"] = params["alpha"].get<double>();
+      method->params["lora_dropout"] = params["dropout"].get<double>();
+      method->params["lora_targets"] = params["targets"];
+    } else {
+      method->params["freeze_layers"] = params["layers"];
+    }
+    method->label = name + "(" + args_text + ")";
+    return Value::of_method(method);
+  }
+  if (f.result == Type::metric) {
+    auto metric = std::make_shared<MetricValue>();
+    metric->metric = name;
+    metric->params = kwargs();
+    if (const Value* d = value_of("data")) metric->data.push_back(d->data);
+    for (const auto& a : b.variadic) metric->data.push_back(a.value.data);
+    if (name == "humaneval") {
+      long long max_k = 1;
+      for (const auto& k : metric->params["k"]) max_k = std::max<long long>(max_k, k.get<long long>());
+      if (!metric->params.contains("samples")) metric->params["samples"] = max_k;
+      long long samples = metric->params["samples"].get<long long>();
+      if (samples < max_k) {
+        const Arg* s = b.get("samples");
+        error(m, s ? s->range : call.range,
+              "humaneval needs at least " + std::to_string(max_k) + " samples per problem for pass@" +
+                  std::to_string(max_k) + ", but samples = " + std::to_string(samples));
+        return Value::unknown();
+      }
+      if (!metric->params.contains("temperature")) metric->params["temperature"] = samples == 1 ? 0.0 : 0.8;
+      else metric->params["temperature"] = plain_json(*value_of("temperature")).get<double>();
+      if (samples > 1 && metric->params["temperature"].get<double>() == 0.0)
+        warning(m, call.range, "humaneval with several samples and temperature 0 draws the same completion each time");
+    }
+    if (name == "tsne") metric->params["seed"] = data_seed(b, env);
+    metric->label = one_line(m.source.slice(call.range));
+    metric->origin = at;
+    return Value::of_metric(metric);
+  }
+  return Value::unknown();
+}
+
+}  // namespace sftx

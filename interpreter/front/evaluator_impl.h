@@ -1,0 +1,119 @@
+// Internal: the evaluator's state and its parts, shared by evaluate.cc (expressions),
+// eval_call.cc (built-in calls) and eval_plan.cc (hyperparameters, plans, experiments).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "interpreter/front/evaluate.h"
+#include "stdlib/builtins.h"
+
+namespace sftx {
+
+// Lexical environment of an expression.
+struct Env {
+  const Module* module = nullptr;
+  std::map<std::string, Value> locals;     // plan parameters, comprehension variables
+  const Env* parent = nullptr;
+  // Inside a plan body:
+  const PlanDecl* plan = nullptr;
+  const std::vector<StageInstance>* stages = nullptr;  // the stages evaluated so far
+  int current_stage = -1;                  // index of the stage being evaluated; -1 in `from`
+  const HyperMap* hyper = nullptr;         // hyperparameters in effect (data_seed); null: the file's
+
+  const Value* local(const std::string& name) const {
+    for (const Env* e = this; e; e = e->parent) {
+      auto it = e->locals.find(name);
+      if (it != e->locals.end()) return &it->second;
+    }
+    return nullptr;
+  }
+};
+
+// One argument of a call, evaluated, with where it was written.
+struct Arg {
+  Value value;
+  SourceRange range;
+  std::string keyword;                     // empty for positional
+  SourceRange keyword_range;
+};
+
+// A call's arguments matched to a built-in's parameters.
+struct BoundArgs {
+  std::map<std::string, Arg> by_name;      // given ones only
+  std::vector<Arg> variadic;
+  bool ok = true;                          // false: an argument error was reported
+  bool has_unknown = false;                // an argument is unknown (an earlier error)
+  const Arg* get(const std::string& name) const {
+    auto it = by_name.find(name);
+    return it == by_name.end() ? nullptr : &it->second;
+  }
+};
+
+class Evaluator::Impl {
+ public:
+  Impl(const LoadedProgram& program, const ProjectConfig* config, const Profile* profile, Diagnostics& diags);
+
+  void check_all();
+  std::vector<ExperimentInstance> experiments;
+
+  // ---- diagnostics (each distinct one reported once) ----
+  Diagnostic& error(const Module& m, SourceRange r, std::string message);
+  Diagnostic& warning(const Module& m, SourceRange r, std::string message);
+  NodeOrigin origin(const Module& m, SourceRange r) const;
+
+  // ---- expressions (evaluate.cc) ----
+  Value eval(const Expr& e, const Env& env);
+  Value eval_name(const Expr& e, const Name& n, const Env& env);
+  Value eval_binary(const Expr& e, const Binary& b, const Env& env);
+  Value eval_member(const Expr& e, const Member& m, const Env& env);
+  Value eval_call(const Expr& e, const Call& c, const Env& env, const Arg* piped);
+  Value eval_list(const List& l, const Env& env);
+  Value eval_comprehension(const Expr& e, const Comprehension& c, const Env& env);
+  Value global_value(const Definition& def);
+  // Reports why `v` is not Data ("a Model is never Data", with help for a stage); returns
+  // the data, or null (for unknown too).
+  DataPtr require_data(const Value& v, const Module& m, SourceRange r);
+  std::vector<std::string> visible_names(const Env& env) const;
+
+  // ---- built-in calls (eval_call.cc) ----
+  Value call_builtin(const BuiltinFunction& f, const Expr& call, SourceRange callee_range, std::vector<Arg> args,
+                     const Env& env);
+  BoundArgs bind(const BuiltinFunction& f, SourceRange call_range, std::vector<Arg> args, const Env& env);
+  bool check_arg(const BuiltinFunction& f, const BuiltinParam& p, const Arg& a, const Env& env);
+  long long data_seed(const BoundArgs& args, const Env& env);
+  long long synthetic_size(const std::string& kind, long long written) const;
+
+  // ---- hyperparameters, plans, experiments (eval_plan.cc) ----
+  const HyperMap& module_hyper(const Module& m);
+  bool set_hyper(HyperMap& map, const std::string& name, const Value& v, const std::string& provenance,
+                 const Module& m, SourceRange name_range, SourceRange value_range);
+  void apply_profile(HyperMap& map);
+  Value call_plan(const Definition& def, const Expr& call, std::vector<Arg> args, const Env& env);
+  PlanInstancePtr instantiate(const Definition& def, std::vector<Value> args, const NodeOrigin& at);
+  ExperimentInstance eval_experiment(const Definition& def);
+
+  const LoadedProgram& program;
+  const ProjectConfig* config;
+  const Profile* profile;
+  Diagnostics& diags;
+
+  std::set<std::tuple<std::string, int, int, std::string>> reported;
+  Diagnostic discarded;                    // returned for a diagnostic already reported
+  std::map<const Definition*, Value> globals;
+  std::set<const Definition*> evaluating;
+  std::set<const Definition*> used;
+  std::map<const Module*, HyperMap> module_hypers;
+  std::set<const Module*> hypers_in_progress;
+  std::map<std::string, PlanInstancePtr> instances;  // by plan identity and rendered arguments
+  std::set<const PlanDecl*> instantiating;
+  int depth = 0;                            // of nested definition evaluation (bounded)
+  bool profile_checked = false;
+};
+
+inline constexpr int kMaxDefinitionDepth = 400;
+
+}  // namespace sftx

@@ -1,0 +1,165 @@
+#include "interpreter/front/plan_build.h"
+
+#include <catch2/catch.hpp>
+
+#include "interpreter/front/plan_print.h"
+#include "interpreter/front/test_files.h"
+
+using sftx::testing::TempDir;
+
+namespace {
+
+const char* kSweep = R"(
+math    = synthetic("math", n = 100, seed = 1)
+code    = synthetic("code", n = 100, seed = 2)
+general = synthetic("general", n = 100, seed = 3)
+base = model("llama", preset = "nano")
+defaults { epochs = 2 }
+plan mixed_sequential { stage1 = mix(math, code); stage2 = general }
+plan dmt(k) {
+  stage1 = mix(math, code)
+  stage2 = mix(general, k * stage1.data)
+}
+experiment k_sweep {
+  base  = base
+  plans = [dmt(k) for k in [1, 1/4, 1/16, 1/64, 1/256]] 
+  eval  = [gsm8k(gsm8k_test)]
+}
+experiment table {
+  base  = base
+  plans = [mixed_sequential, dmt(1/256)]
+  eval  = [gsm8k(gsm8k_test)]
+}
+)";
+
+sftx::PlanGraph build(const TempDir& dir, const std::string& name, const std::string& text,
+                      const std::string& experiment = "") {
+  sftx::Diagnostics diags;
+  auto checked = sftx::check_file(dir.write(name, text), diags);
+  INFO(diags.render());
+  REQUIRE(checked);
+  auto graph = sftx::build_plan_graph(*checked, experiment, diags);
+  REQUIRE(graph);
+  return *graph;
+}
+
+int count(const sftx::PlanGraph& g, const std::string& kind) {
+  int n = 0;
+  for (const auto& node : g.nodes) n += node.kind == kind;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("the k sweep trains the shared stage 1 once and one stage 2 per k", "[plan_build]") {
+  TempDir dir;
+  auto g = build(dir, "sweep.sftx", kSweep, "k_sweep");
+  CHECK(count(g, "train") == 6);
+  CHECK(count(g, "eval") == 5);
+  CHECK(count(g, "report") == 1);
+  const auto* stage1 = g.find("dmt(1).stage1");
+  REQUIRE(stage1);
+  CHECK(stage1->used_by.size() == 5);
+  CHECK(g.find("dmt(1/4).stage1") == nullptr);  // it is dmt(1).stage1
+  const auto* stage2 = g.find("dmt(1/4).stage2");
+  REQUIRE(stage2);
+  REQUIRE(stage2->inputs.size() == 2);
+  CHECK(stage2->inputs[1] == "dmt(1).stage1");
+  CHECK(stage2->provenance["epochs"] == "defaults");
+  CHECK(stage2->params["hyper"]["epochs"] == 2);
+  CHECK(stage2->params["model"]["preset"] == "nano");
+  CHECK(stage2->params["model"]["overrides"]["vocab_size"] == 2000);
+  // Its data: mix(general, 1/4 * mix(math, code)), ratio exact.
+  const auto* scale = g.find("1/4 * mix(math, code)");
+  REQUIRE(scale);
+  CHECK(scale->params["k"] == "1/4");
+  // Inputs come before their users.
+  for (std::size_t i = 0; i < g.nodes.size(); ++i)
+    for (const auto& in : g.nodes[i].inputs) {
+      bool earlier = false;
+      for (std::size_t j = 0; j < i; ++j) earlier |= g.nodes[j].id == in;
+      CHECK(earlier);
+    }
+}
+
+TEST_CASE("mixed sequential's stage 1 and DMT's stage 1 are one node", "[plan_build]") {
+  TempDir dir;
+  auto g = build(dir, "sweep.sftx", kSweep, "table");
+  const auto* ms1 = g.find("mixed_sequential.stage1");
+  REQUIRE(ms1);
+  CHECK(std::find(ms1->used_by.begin(), ms1->used_by.end(), "dmt(1/256).stage1") != ms1->used_by.end());
+  CHECK(count(g, "train") == 3);
+  std::string text = sftx::plan_text(g);
+  CHECK(text.find("(shared with mixed_sequential.stage1") != std::string::npos);
+}
+
+TEST_CASE("two files sharing a stage give it the same key; a changed lr changes only stage 2", "[plan_build]") {
+  TempDir dir;
+  auto a = build(dir, "a.sftx", kSweep, "k_sweep");
+  std::string changed = kSweep;
+  changed.replace(changed.find("stage2 = mix(general, k * stage1.data)"),
+                  std::string("stage2 = mix(general, k * stage1.data)").size(),
+                  "stage2 = mix(general, k * stage1.data) with { lr = 1e-4 }");
+  auto b = build(dir, "b.sftx", changed, "k_sweep");
+  CHECK(a.find("dmt(1).stage1")->key == b.find("dmt(1).stage1")->key);
+  CHECK(a.find("dmt(1/4).stage2")->key != b.find("dmt(1/4).stage2")->key);
+  // Where a value comes from is not part of a key: epochs = 2 from defaults or from `with`.
+  std::string moved = kSweep;
+  moved.replace(moved.find("defaults { epochs = 2 }"), std::string("defaults { epochs = 2 }").size(), "");
+  moved.replace(moved.find("stage1 = mix(math, code)\n"), std::string("stage1 = mix(math, code)\n").size(),
+                "stage1 = mix(math, code) with { epochs = 2 }\n");
+  moved.replace(moved.find("stage2 = mix(general, k * stage1.data)"),
+                std::string("stage2 = mix(general, k * stage1.data)").size(),
+                "stage2 = mix(general, k * stage1.data) with { epochs = 2 }");
+  auto c = build(dir, "c.sftx", moved, "k_sweep");
+  CHECK(a.find("dmt(1).stage1")->key == c.find("dmt(1).stage1")->key);
+  CHECK(c.find("dmt(1).stage1")->provenance["epochs"] == "with");
+}
+
+TEST_CASE("data expressions are normalised", "[plan_build]") {
+  TempDir dir;
+  auto g = build(dir, "n.sftx", R"(
+m = synthetic("math", n = 10)
+c = synthetic("code", n = 10)
+g = synthetic("general", n = 10)
+plan a { stage1 = 1/2 * (1/2 * m) }
+plan b { stage1 = m * (1/4) }
+plan c2 { stage1 = mix(m, mix(c, g)) }
+plan d { stage1 = mix(mix(m, c), g) }
+plan e { stage1 = 2 * (1/2 * m) }
+experiment x { base = model("llama", preset = "nano"); plans = [a, b, c2, d, e]; eval = [] }
+)");
+  CHECK(g.find("a.stage1")->key == g.find("a.stage1")->key);
+  CHECK(g.find("b.stage1") == nullptr);                 // the same stage as a.stage1
+  CHECK(g.find("a.stage1")->used_by.size() == 2);
+  CHECK(g.find("1/4 * m"));
+  CHECK(g.find("d.stage1") == nullptr);                 // the same as c2.stage1 after flattening
+  CHECK(g.find("mix(m, c, g)"));
+  CHECK(g.find("2 * (1/2 * m)"));                       // above 1 the nesting stays
+}
+
+TEST_CASE("plan JSON has the contract's fields and text/dot render every node", "[plan_build]") {
+  TempDir dir;
+  auto g = build(dir, "sweep.sftx", kSweep);
+  auto j = sftx::plan_json(g);
+  REQUIRE(j["nodes"].is_array());
+  for (const auto& n : j["nodes"]) {
+    for (const char* field : {"id", "kind", "label", "key", "inputs", "cached"}) CHECK(n.contains(field));
+    CHECK(n["cached"] == false);
+  }
+  auto cached_all = sftx::plan_json(g, [](const std::string&) { return true; });
+  CHECK(cached_all["nodes"][0]["cached"] == true);
+  CHECK(j["experiments"].size() == 2);
+  std::string dot = sftx::plan_dot(g);
+  CHECK(dot.rfind("digraph sftx {", 0) == 0);
+  CHECK(std::count(dot.begin(), dot.end(), '\n') > static_cast<long>(g.nodes.size()));
+}
+
+TEST_CASE("an unknown experiment name gets did-you-mean", "[plan_build]") {
+  TempDir dir;
+  sftx::Diagnostics diags;
+  auto checked = sftx::check_file(dir.write("s.sftx", kSweep), diags);
+  REQUIRE(checked);
+  CHECK_FALSE(sftx::build_plan_graph(*checked, "k_swep", diags));
+  CHECK(diags.render().find("did you mean 'k_sweep'?") != std::string::npos);
+}

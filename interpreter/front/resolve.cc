@@ -1,0 +1,287 @@
+#include "interpreter/front/resolve.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "grammar/parser.h"
+#include "stdlib/builtins.h"
+
+namespace sftx {
+
+namespace fs = std::filesystem;
+
+fs::path prelude_path() {
+  if (const char* env = std::getenv("SFTX_PRELUDE"); env && *env) return env;
+  return fs::path(SFTX_SOURCE_DIR) / "stdlib" / "prelude.sftx";
+}
+
+namespace {
+
+std::string where(const Module& m, SourceRange r) {
+  LineColumn lc = m.source.location(r.begin);
+  return m.path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
+}
+
+fs::path canonical_of(const fs::path& p) {
+  std::error_code ec;
+  fs::path c = fs::weakly_canonical(fs::absolute(p, ec), ec);
+  return ec ? p.lexically_normal() : c;
+}
+
+// Joins an import onto the importing file's path as given, so messages use the paths the
+// user typed ("experiments/paper_data.sftx", not an absolute path).
+std::string display_join(const std::string& importer, const std::string& imported) {
+  fs::path p(imported);
+  if (p.is_absolute()) return p.lexically_normal().string();
+  fs::path dir = fs::path(importer).parent_path();
+  return (dir / p).lexically_normal().string();
+}
+
+class Loader {
+ public:
+  explicit Loader(Diagnostics& diags) : diags_(diags) {}
+
+  // Loads a file from disk; null when unreadable (reported).
+  Module* load_file(const std::string& display, const fs::path& canonical) {
+    SourceFile file;
+    std::size_t errors_before = diags_.error_count();
+    auto program = parse_file(display, diags_, &file);
+    if (!program) {
+      failed_ = true;
+      return nullptr;
+    }
+    if (diags_.error_count() > errors_before) failed_ = true;
+    return add(display, canonical, std::move(file), std::move(*program));
+  }
+
+  Module* load_text(const std::string& display, const fs::path& canonical, const std::string& text) {
+    SourceFile file(display, text);
+    std::size_t errors_before = diags_.error_count();
+    auto program = parse(file, diags_);
+    if (diags_.error_count() > errors_before) failed_ = true;
+    return add(display, canonical, std::move(file), program ? std::move(*program) : Program{});
+  }
+
+  // Loads every import of `m` (depth first), then builds m's scope.
+  void resolve(Module* m) {
+    stack_.push_back(m);
+    for (const auto& item : m->program.items) {
+      const auto* use = item.as<UseDecl>();
+      if (!use) continue;
+      std::string display = display_join(m->path, use->path);
+      fs::path canonical = canonical_of(m->directory() / use->path);
+      auto loaded = by_canonical_.find(canonical);
+      if (loaded != by_canonical_.end()) {
+        Module* target = loaded->second;
+        if (in_stack(target)) {
+          report_cycle(*m, *use, target);
+          continue;
+        }
+        add_import(m, target);
+        continue;
+      }
+      std::error_code ec;
+      if (!fs::is_regular_file(canonical, ec)) {
+        diags_.error(m->source, use->path_range, "cannot find imported file '" + display + "'");
+        continue;
+      }
+      Module* target = load_file(display, canonical);
+      if (!target) continue;
+      resolve(target);
+      add_import(m, target);
+    }
+    stack_.pop_back();
+    collect_definitions(m);
+    build_scope(m);
+    order_.push_back(m);
+  }
+
+  void set_prelude(Module* prelude) { prelude_ = prelude; }
+  bool failed() const { return failed_; }
+
+  void finish(LoadedProgram& program) {
+    std::map<const Module*, std::unique_ptr<Module>> owned;
+    for (auto& m : owned_) owned[m.get()] = std::move(m);
+    for (Module* m : order_) program.modules.push_back(std::move(owned[m]));
+  }
+
+ private:
+  Module* add(const std::string& display, const fs::path& canonical, SourceFile file, Program program) {
+    auto m = std::make_unique<Module>();
+    m->path = display;
+    m->canonical = canonical;
+    m->source = std::move(file);
+    m->program = std::move(program);
+    Module* raw = m.get();
+    owned_.push_back(std::move(m));
+    by_canonical_[canonical] = raw;
+    return raw;
+  }
+
+  bool in_stack(const Module* m) const {
+    for (const Module* s : stack_)
+      if (s == m) return true;
+    return false;
+  }
+
+  void report_cycle(const Module& importer, const UseDecl& use, const Module* target) {
+    std::string chain;
+    bool on = false;
+    for (const Module* s : stack_) {
+      if (s == target) on = true;
+      if (on) chain += s->path + " -> ";
+    }
+    chain += target->path;
+    diags_.error(importer.source, use.path_range, "import cycle: " + chain)
+        .note("a file cannot import itself, directly or through other files");
+  }
+
+  void add_import(Module* m, const Module* target) {
+    for (const Module* existing : m->imports)
+      if (existing == target) return;
+    m->imports.push_back(target);
+  }
+
+  void duplicate(const Module& m, const std::string& what, const std::string& name, SourceRange at,
+                 const Definition& first) {
+    diags_.error(m.source, at, what + " '" + name + "' is defined twice")
+        .note("first defined here: " + where(*first.module, first.name_range));
+  }
+
+  void collect_definitions(Module* m) {
+    for (const auto& item : m->program.items) {
+      Definition d;
+      d.module = m;
+      if (const auto* b = item.as<Binding>()) {
+        d.kind = Definition::Kind::binding;
+        d.name = b->name;
+        d.binding = b;
+        d.name_range = b->name_range;
+      } else if (const auto* p = item.as<PlanDecl>()) {
+        d.kind = Definition::Kind::plan;
+        d.name = p->name;
+        d.plan = p;
+        d.name_range = p->name_range;
+        if (find_builtin(p->name))
+          diags_.error(m->source, p->name_range, "plan '" + p->name + "' has the name of a built-in function")
+              .help("rename the plan; calls to '" + p->name + "(...)' mean the built-in");
+      } else if (const auto* e = item.as<ExperimentDecl>()) {
+        d.kind = Definition::Kind::experiment;
+        d.name = e->name;
+        d.experiment = e;
+        d.name_range = e->name_range;
+        auto [it, fresh] = m->experiments.emplace(d.name, d);
+        if (!fresh) duplicate(*m, "experiment", d.name, d.name_range, it->second);
+        continue;
+      } else if (const auto* defaults = item.as<DefaultsBlock>()) {
+        for (const auto& f : defaults->fields) m->defaults.push_back(&f);
+        continue;
+      } else {
+        continue;
+      }
+      auto [it, fresh] = m->definitions.emplace(d.name, d);
+      if (!fresh) duplicate(*m, "name", d.name, d.name_range, it->second);
+    }
+  }
+
+  void build_scope(Module* m) {
+    for (const auto& [name, def] : m->definitions) m->scope[name] = &def;
+    // Imports, in the order the `use` lines are written.
+    std::size_t import_index = 0;
+    for (const auto& item : m->program.items) {
+      const auto* use = item.as<UseDecl>();
+      if (!use) continue;
+      fs::path canonical = canonical_of(m->directory() / use->path);
+      auto found = by_canonical_.find(canonical);
+      if (found == by_canonical_.end()) continue;
+      const Module* imported = found->second;
+      bool is_import = false;
+      for (const Module* i : m->imports) is_import |= i == imported;
+      if (!is_import) continue;  // a cyclic use, already reported
+      ++import_index;
+      for (const auto& [name, def] : imported->scope) {
+        if (def->module->is_prelude) continue;
+        auto existing = m->scope.find(name);
+        if (existing == m->scope.end()) {
+          m->scope[name] = def;
+        } else if (existing->second != def) {
+          const Definition* first = existing->second;
+          if (first->module == m) {
+            diags_.error(m->source, first->name_range,
+                         "'" + name + "' is defined here and also imported from '" + imported->path + "'")
+                .note("imported definition: " + where(*def->module, def->name_range));
+          } else {
+            diags_.error(m->source, use->path_range,
+                         "'" + name + "' is imported from both '" + first->module->path + "' and '" +
+                             def->module->path + "'")
+                .note("first: " + where(*first->module, first->name_range))
+                .note("second: " + where(*def->module, def->name_range));
+          }
+        }
+      }
+    }
+    if (prelude_ && m != prelude_)
+      for (const auto& [name, def] : prelude_->scope) m->scope.emplace(name, def);
+  }
+
+  Diagnostics& diags_;
+  bool failed_ = false;
+  Module* prelude_ = nullptr;
+  std::vector<std::unique_ptr<Module>> owned_;
+  std::map<fs::path, Module*> by_canonical_;
+  std::vector<Module*> stack_;
+  std::vector<Module*> order_;
+};
+
+
+Module* load_prelude(Loader& loader, Diagnostics& diags) {
+  fs::path path = prelude_path();
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    diags.error(path.string(), "cannot find the prelude (set SFTX_PRELUDE to stdlib/prelude.sftx)");
+    return nullptr;
+  }
+  Module* prelude = loader.load_file(path.string(), canonical_of(path));
+  if (!prelude) return nullptr;
+  prelude->is_prelude = true;
+  loader.resolve(prelude);
+  loader.set_prelude(prelude);
+  return prelude;
+}
+
+}  // namespace
+
+std::shared_ptr<LoadedProgram> load_program(const std::string& path, Diagnostics& diags) {
+  Loader loader(diags);
+  Module* prelude = load_prelude(loader, diags);
+  if (!prelude) return nullptr;
+  Module* main = loader.load_file(path, canonical_of(path));
+  if (!main) return nullptr;
+  loader.resolve(main);
+  if (loader.failed()) return nullptr;
+  auto program = std::make_shared<LoadedProgram>();
+  loader.finish(*program);
+  program->main = main;
+  program->prelude = prelude;
+  return program;
+}
+
+std::shared_ptr<LoadedProgram> load_program_text(const std::string& display_path, const std::string& text,
+                                                 const fs::path& directory, Diagnostics& diags) {
+  Loader loader(diags);
+  Module* prelude = load_prelude(loader, diags);
+  if (!prelude) return nullptr;
+  fs::path canonical = canonical_of(directory / fs::path(display_path).filename());
+  Module* main = loader.load_text(display_path, canonical, text);
+  loader.resolve(main);
+  if (loader.failed()) return nullptr;
+  auto program = std::make_shared<LoadedProgram>();
+  loader.finish(*program);
+  program->main = main;
+  program->prelude = prelude;
+  return program;
+}
+
+}  // namespace sftx
