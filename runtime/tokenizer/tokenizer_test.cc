@@ -154,3 +154,29 @@ TEST_CASE("the word cache gives exactly SentencePiece's own ids", "[tokenizer]")
       }
   }
 }
+
+TEST_CASE("every template's markers become bos/eos ids and only assistant text carries loss", "[tokenizer][loss_mask]") {
+  const Tokenizer tok = Tokenizer::load(testing::shared_model_path());
+  const std::vector<Message> conv = {{"system", "Be brief."}, {"user", "Tom has 3 apples."}, {"assistant", "So 3."}};
+  for (const auto& name : ChatTemplate::names()) {
+    INFO(name);
+    const auto segs = ChatTemplate::get(name).render(conv);
+    const EncodedDocument doc = tok.encode_segments(segs);
+    std::vector<int32_t> trained;
+    for (size_t i = 0; i < doc.ids.size(); ++i)
+      if (doc.loss_mask[i]) trained.push_back(doc.ids[i]);
+    if (name == "chatml") {
+      CHECK(doc.ids.front() != tok.bos_id());
+      CHECK(tok.piece(trained.back()) == "<|im_end|>");
+    } else {
+      CHECK(doc.ids.front() == tok.bos_id());
+      CHECK(doc.loss_mask.front() == 0);
+      CHECK(trained.back() == tok.eos_id());
+    }
+    // Without the end marker, the trained tokens spell the answer.
+    trained.pop_back();
+    std::string text = tok.decode(trained);
+    while (!text.empty() && text.back() == ' ') text.pop_back();  // llama2 trains " {a} "
+    CHECK(text == "So 3.");
+  }
+}
