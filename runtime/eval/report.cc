@@ -212,7 +212,13 @@ std::string write_report(const nlohmann::json& table, const std::string& out_dir
   write_text_file(out_dir + "/table.md", md);
   write_text_file(out_dir + "/table.csv", report_csv(table));
   nlohmann::json out = table;
-  out["plots"] = write_sweep_plots(table, out_dir);
+  // The tables are the result; a plot that cannot be drawn (no gnuplot) is noted, not fatal.
+  try {
+    out["plots"] = write_sweep_plots(table, out_dir);
+  } catch (const std::runtime_error& e) {
+    out["plots"] = nlohmann::json::array();
+    out["plot_error"] = e.what();
+  }
   write_text_file(out_dir + "/table.json", out.dump(2) + "\n");
   return md;
 }

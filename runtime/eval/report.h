@@ -2,6 +2,7 @@
 // instances, columns the metrics, as table.md, table.csv and table.json, plus one PNG per
 // metric when the rows differ in exactly one numeric plan parameter (k in k_sweep, the data
 // fraction in rq1/rq2). Everything is a plain file in out_dir, so a report node caches.
+// A plot gnuplot cannot draw is recorded as table.json's "plot_error"; the tables still stand.
 #pragma once
 
 #include <optional>
