@@ -1,0 +1,180 @@
+// bench_nn_train_throughput: training throughput (tokens/s) and model FLOPs utilisation (MFU) of
+// sftx's LLaMA trainer step (forward, masked loss, backward, clip, AdamW) for the model presets.
+//
+//   bench_nn_train_throughput [--presets mini,small] [--seq 1024] [--batch 8] [--steps 10]
+//                             [--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X]
+//
+// FLOPs per trained token (PaLM, appendix B; Chinchilla's 6N rule plus attention):
+//   6 * N  +  12 * L * H * T
+// N = parameters that take part in matmuls (all parameters, minus the input embedding when it is
+// not tied to the LM head: an embedding lookup does no multiply-adds), L = layers, H = hidden size
+// (= heads x head_dim), T = sequence length. MFU = FLOPs/token * tokens/s / peak FLOP/s.
+// Peak: --peak-tflops when given (e.g. 989 for an H100 SXM's dense bf16 datasheet figure, which
+// scripts/train_throughput_ref.py looks up by device name); else measured: on CUDA the FLOP/s of
+// an 8192^3 bf16 matmul, on the CPU of a 2048^3 fp32 matmul (the best the BLAS does on this
+// machine: an achievable peak, not a datasheet one, so CPU MFU reads high).
+// scripts/train_throughput_ref.py prints the same columns for transformers.LlamaForCausalLM.
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <ATen/autocast_mode.h>
+#include <fmt/core.h>
+
+#include "runtime/nn/hf_config.h"
+#include "runtime/nn/model.h"
+
+using namespace sftx::rt;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Args {
+  std::vector<std::string> presets = {"mini", "small"};
+  int64_t seq = 1024, batch = 8, steps = 10, warmup = 2, threads = 0;
+  double peak_tflops = 0;  // > 0: use this peak instead of measuring one
+  std::string device = torch::cuda::is_available() ? "cuda" : "cpu";
+};
+
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string k = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(k + " needs a value");
+      return argv[++i];
+    };
+    if (k == "--presets") {
+      a.presets.clear();
+      std::stringstream ss(next());
+      for (std::string p; std::getline(ss, p, ',');) a.presets.push_back(p);
+    } else if (k == "--seq") a.seq = std::stoll(next());
+    else if (k == "--batch") a.batch = std::stoll(next());
+    else if (k == "--steps") a.steps = std::stoll(next());
+    else if (k == "--warmup") a.warmup = std::stoll(next());
+    else if (k == "--device") a.device = next();
+    else if (k == "--threads") a.threads = std::stoll(next());
+    else if (k == "--peak-tflops") a.peak_tflops = std::stod(next());
+    else if (k == "--help" || k == "-h") {
+      std::puts("usage: bench_nn_train_throughput [--presets mini,small] [--seq 1024] [--batch 8] [--steps 10] "
+                "[--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X]");
+      std::exit(0);
+    } else throw std::invalid_argument("unknown option " + k);
+  }
+  return a;
+}
+
+void sync(torch::Device d) {
+  if (d.is_cuda()) torch::cuda::synchronize();
+}
+
+double matmul_flops(torch::Device device, torch::ScalarType dtype, int64_t n, int reps) {
+  auto a = torch::randn({n, n}, torch::TensorOptions().device(device).dtype(dtype));
+  auto b = torch::randn({n, n}, torch::TensorOptions().device(device).dtype(dtype));
+  torch::matmul(a, b);
+  sync(device);
+  double best = 0;
+  for (int r = 0; r < reps; ++r) {
+    auto t0 = Clock::now();
+    auto c = torch::matmul(a, b);
+    sync(device);
+    double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    best = std::max(best, 2.0 * n * n * n / s);
+  }
+  return best;
+}
+
+int main(int argc, char** argv) try {
+  Args args = parse(argc, argv);
+  if (args.threads > 0) torch::set_num_threads(static_cast<int>(args.threads));
+  torch::Device device = args.device == "cuda" ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  const bool cuda = device.is_cuda();
+
+  double peak;
+  std::string peak_note, device_name;
+  if (args.peak_tflops > 0) {
+    device_name = args.device;
+    peak = args.peak_tflops * 1e12;
+    peak_note = "given with --peak-tflops";
+  } else if (cuda) {
+    device_name = "cuda:0";
+    peak = matmul_flops(device, torch::kBFloat16, 8192, 5);
+    peak_note = "measured bf16 8192^3 matmul";
+  } else {
+    device_name = fmt::format("cpu ({} threads)", torch::get_num_threads());
+    peak = matmul_flops(device, torch::kFloat32, 2048, 5);
+    peak_note = "measured fp32 2048^3 matmul";
+  }
+  fmt::print("# device: {}; peak {:.1f} TFLOP/s ({})\n", device_name, peak / 1e12, peak_note);
+  fmt::print("# FLOPs/token = 6*N + 12*L*H*T; MFU = FLOPs/token * tokens/s / peak\n");
+  fmt::print("{:<14} {:<6} {:<5} {:>6} {:>6} {:>11} {:>12} {:>7}\n", "impl", "preset", "dtype", "batch", "seq",
+             "params", "tokens/s", "MFU");
+
+  for (const auto& preset : args.presets) {
+    LlamaConfig config = load_preset(preset);
+    config.max_position_embeddings = std::max(config.max_position_embeddings, args.seq);
+    torch::manual_seed(0);
+    Llama model(config);
+    model->to(device);
+    model->train();
+    std::vector<torch::Tensor> params = model->parameters();
+    torch::optim::AdamW opt(params, torch::optim::AdamWOptions(1e-4).weight_decay(0.01));
+    auto ids = torch::randint(config.vocab_size, {args.batch, args.seq}, torch::TensorOptions().dtype(torch::kInt64).device(device));
+    auto mask = torch::ones({args.batch, args.seq}, torch::TensorOptions().dtype(torch::kUInt8).device(device));
+
+    auto step = [&] {
+      LossSum ls;
+      {
+        if (cuda) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+          at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+          at::autocast::set_autocast_enabled(at::kCUDA, true);
+#else
+          at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+          at::autocast::set_enabled(true);
+#endif
+        }
+        ls = causal_lm_loss(model->forward(ids), ids, mask);
+        if (cuda) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+          at::autocast::set_autocast_enabled(at::kCUDA, false);
+#else
+          at::autocast::set_enabled(false);
+#endif
+          at::autocast::clear_cache();
+        }
+      }
+      (ls.sum / static_cast<double>(ls.count)).backward();
+      torch::nn::utils::clip_grad_norm_(params, 1.0);
+      opt.step();
+      opt.zero_grad();
+    };
+    for (int64_t i = 0; i < args.warmup; ++i) step();
+    sync(device);
+    auto t0 = Clock::now();
+    for (int64_t i = 0; i < args.steps; ++i) step();
+    sync(device);
+    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    double tokens_per_s = static_cast<double>(args.batch * args.seq * args.steps) / secs;
+    int64_t n_matmul = config.parameter_count() - (config.tie_word_embeddings ? 0 : config.vocab_size * config.hidden_size);
+    double flops_per_token = 6.0 * static_cast<double>(n_matmul) +
+                             12.0 * static_cast<double>(config.num_hidden_layers * config.num_attention_heads *
+                                                        config.resolved_head_dim() * args.seq);
+    fmt::print("{:<14} {:<6} {:<5} {:>6} {:>6} {:>11} {:>12.0f} {:>6.1f}%\n", "sftx-libtorch", preset, cuda ? "bf16" : "fp32",
+               args.batch, args.seq, config.parameter_count(), tokens_per_s, 100.0 * flops_per_token * tokens_per_s / peak);
+    std::fflush(stdout);
+  }
+  return 0;
+} catch (const c10::Error& e) {
+  std::fprintf(stderr, "bench_nn_train_throughput: torch error: %s\n", e.what_without_backtrace());
+  return 3;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "bench_nn_train_throughput: %s\n", e.what());
+  return 3;
+}

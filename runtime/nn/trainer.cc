@@ -1,0 +1,321 @@
+// The training loop (see trainer.h for the outline; this file follows it top to bottom).
+#include "runtime/nn/trainer.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "runtime/nn/hf_checkpoint.h"
+#include "runtime/nn/hf_config.h"
+#include "runtime/nn/methods.h"
+#include "runtime/nn/metrics_log.h"
+#include "runtime/nn/model.h"
+#include "runtime/nn/schedule.h"
+#include "runtime/nn/token_batches.h"
+#include "runtime/nn/train_state.h"
+
+namespace sftx::rt {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// ---------------------------------------------------------------- request checks
+void check_hyper(const TrainHyper& hp) {
+  auto need = [](bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument("train: " + what);
+  };
+  need(hp.epochs >= 1 || hp.max_steps >= 1, "epochs must be >= 1 (or max_steps set), got " + std::to_string(hp.epochs));
+  need(hp.batch >= 1, "batch must be >= 1, got " + std::to_string(hp.batch));
+  need(hp.grad_accum >= 1, "grad_accum must be >= 1, got " + std::to_string(hp.grad_accum));
+  need(hp.grad_accum <= hp.batch, fmt::format("grad_accum ({}) cannot exceed batch ({}): each micro-batch needs a sequence",
+                                              hp.grad_accum, hp.batch));
+  need(std::isfinite(hp.lr) && hp.lr >= 0, fmt::format("lr must be a finite number >= 0, got {}", hp.lr));
+  need(hp.weight_decay >= 0, fmt::format("weight_decay must be >= 0, got {}", hp.weight_decay));
+  need(hp.clip >= 0, fmt::format("clip must be >= 0 (0 = off), got {}", hp.clip));
+  need(hp.max_steps >= 0, "max_steps must be >= 0");
+  need(hp.log_every >= 1, "log_every must be >= 1");
+  need(hp.save_every >= 0, "save_every must be >= 0 (0 = never)");
+  need(hp.dtype == "auto" || hp.dtype == "fp32" || hp.dtype == "bf16",
+       "dtype must be auto, fp32 or bf16, got '" + hp.dtype + "'");
+}
+
+torch::Device resolve_device(const Device& d) {
+  if (d.kind == DeviceKind::cpu) return torch::kCPU;
+  if (!torch::cuda::is_available())
+    throw std::runtime_error("train: device cuda requested, but this LibTorch build sees no CUDA device "
+                             "(Debian's LibTorch is CPU-only; see docs/gpu.md)");
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(d.index));
+}
+
+// bf16 autocast around forward passes on CUDA (fp32 master weights, as HF's bf16=True).
+bool use_bf16_autocast(const TrainHyper& hp, torch::Device device) {
+  if (!device.is_cuda()) {
+    if (hp.dtype == "bf16") std::fprintf(stderr, "sftx-worker: dtype bf16 is for CUDA; training in fp32 on the CPU\n");
+    return false;
+  }
+  return hp.dtype != "fp32";
+}
+
+class AutocastScope {
+ public:
+  explicit AutocastScope(bool on) : on_(on) {
+    if (!on_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCUDA, true);
+#else
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+#endif
+  }
+  ~AutocastScope() {
+    if (!on_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_enabled(at::kCUDA, false);
+#else
+    at::autocast::set_enabled(false);
+#endif
+    at::autocast::clear_cache();  // as torch.autocast's __exit__: drop the cached bf16 weight casts
+  }
+
+ private:
+  bool on_;
+};
+
+// ---------------------------------------------------------------- model
+// init_dir (parent stage) > hf_dir > preset with random init from the seed. Always fp32 on the
+// CPU first: the same seed gives the same initial weights on every device.
+Llama initial_model(const TrainRequest& request) {
+  if (!request.init_dir.empty()) return load_hf(request.init_dir);
+  if (!request.model.hf_dir.empty() && request.model.overrides.empty()) return load_hf(request.model.hf_dir);
+  LlamaConfig config = resolve_model_spec(request.model);
+  torch::manual_seed(request.hp.seed);
+  Llama model(config);
+  if (!request.model.hf_dir.empty()) load_weights(model, read_hf_checkpoint(request.model.hf_dir).tensors, request.model.hf_dir);
+  return model;
+}
+
+// ---------------------------------------------------------------- optimiser
+// Two AdamW groups: matrices decay, vectors (RMSNorm weights, biases) do not — HF Trainer's rule.
+std::unique_ptr<torch::optim::AdamW> make_optimizer(const TrainableSet& trainable, const TrainHyper& hp) {
+  std::vector<torch::Tensor> decay, no_decay;
+  for (const auto& [name, t] : trainable.params) (t.dim() >= 2 ? decay : no_decay).push_back(t);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  auto options = [&](double wd) {
+    return std::make_unique<torch::optim::AdamWOptions>(
+        torch::optim::AdamWOptions(hp.lr).betas({0.9, 0.999}).eps(1e-8).weight_decay(wd));
+  };
+  if (!decay.empty()) groups.emplace_back(decay, options(hp.weight_decay));
+  if (!no_decay.empty()) groups.emplace_back(no_decay, options(0.0));
+  return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(hp.lr).weight_decay(hp.weight_decay));
+}
+
+void set_lr(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+}
+
+// Global L2 norm of the gradients, clipped to max_norm when max_norm > 0 (torch's clip_grad_norm_).
+double grad_norm(const TrainableSet& trainable, double max_norm) {
+  std::vector<torch::Tensor> params;
+  for (const auto& p : trainable.params) params.push_back(p.second);
+  if (max_norm > 0) return torch::nn::utils::clip_grad_norm_(params, max_norm);
+  double sq = 0;
+  for (const auto& p : params)
+    if (p.grad().defined()) sq += p.grad().to(torch::kFloat64).pow(2).sum().item<double>();
+  return std::sqrt(sq);
+}
+
+// ---------------------------------------------------------------- what fixes a run
+// Saved with the state; a resume under a different fingerprint is refused (train_state.h).
+json fingerprint(const TrainRequest& r, int64_t num_blocks, int64_t total_steps) {
+  const TrainHyper& h = r.hp;
+  return {{"epochs", h.epochs},   {"lr", h.lr},         {"batch", h.batch},   {"grad_accum", h.grad_accum},
+          {"warmup", h.warmup},   {"schedule", h.schedule}, {"weight_decay", h.weight_decay}, {"clip", h.clip},
+          {"seed", h.seed},       {"max_steps", h.max_steps}, {"dtype", h.dtype}, {"method", r.method.kind},
+          {"lora", {r.method.lora_r, r.method.lora_alpha, r.method.lora_dropout, r.method.lora_targets}},
+          {"freeze_layers", r.method.freeze_layers}, {"num_blocks", num_blocks}, {"total_steps", total_steps},
+          {"init_dir", r.init_dir}, {"model", {{"preset", r.model.preset}, {"hf_dir", r.model.hf_dir}, {"overrides", r.model.overrides}}}};
+}
+
+// Mean masked loss over (up to max_blocks of) the validation blocks.
+double validation_loss(Llama& model, const TokenBlocks& blocks, int64_t micro_batch, int64_t max_blocks,
+                       torch::Device device, bool bf16) {
+  torch::NoGradGuard no_grad;
+  model->eval();
+  double sum = 0;
+  int64_t count = 0, n = std::min(blocks.size(), max_blocks);
+  for (int64_t start = 0; start < n; start += micro_batch) {
+    std::vector<uint64_t> idx;
+    for (int64_t i = start; i < std::min(n, start + micro_batch); ++i) idx.push_back(static_cast<uint64_t>(i));
+    TokenBatch b = blocks.gather(idx);
+    AutocastScope autocast(bf16);
+    auto ids = b.ids.to(device), seg = b.segments.to(device);
+    LossSum ls = causal_lm_loss(model->forward(ids, seg), ids, b.loss_mask.to(device), seg);
+    sum += ls.sum.item<double>();
+    count += ls.count;
+  }
+  model->train();
+  return count ? sum / static_cast<double>(count) : 0.0;
+}
+
+std::string checkpoint_note(const std::string& state_dir, int64_t saved_step, int64_t save_every) {
+  if (saved_step > 0) return fmt::format("last good checkpoint: {} (step {})", state_dir, saved_step);
+  return save_every > 0 ? fmt::format("no checkpoint was saved yet (save_every = {})", save_every)
+                        : std::string("no checkpoint is kept (save_every = 0)");
+}
+
+}  // namespace
+
+TrainResult run_training(const TrainRequest& request, const TrainOptions& options) {
+  const TrainHyper& hp = request.hp;
+  check_hyper(hp);
+  const fs::path out_dir = request.out_dir;
+  const std::string state_dir = (out_dir / "state").string();
+  fs::create_directories(out_dir);
+
+  // 1. data
+  TokenBlocks blocks(request.shards);
+  if (blocks.seq_len() != hp.seq_len)
+    std::fprintf(stderr, "sftx-worker: the shards hold blocks of %lld tokens (hp.seq_len is %lld); training on the shards' length\n",
+                 static_cast<long long>(blocks.seq_len()), static_cast<long long>(hp.seq_len));
+  DataOrder order(blocks.size(), hp.batch, hp.seed);
+  int64_t total_steps = hp.epochs * order.steps_per_epoch();
+  if (hp.max_steps > 0) total_steps = std::min(total_steps > 0 ? total_steps : hp.max_steps, hp.max_steps);
+  std::unique_ptr<TokenBlocks> val_blocks;
+  if (!options.val_shards.empty()) val_blocks = std::make_unique<TokenBlocks>(options.val_shards);
+  const int64_t eval_every = options.eval_every > 0 ? options.eval_every : hp.save_every;
+
+  // 2. model
+  const torch::Device device = resolve_device(request.device);
+  const bool bf16 = use_bf16_autocast(hp, device);
+  Llama model = initial_model(request);
+  if (blocks.vocab_size() > model->config().vocab_size)
+    throw std::invalid_argument(fmt::format("train: the shards use a vocabulary of {} tokens but the model has {} "
+                                            "embeddings (set the model's vocab_size)",
+                                            blocks.vocab_size(), model->config().vocab_size));
+  model->to(device);
+  model->train();
+
+  // 3. method
+  TrainableSet trainable = apply_method(model, request.method);
+  if (trainable.lora) trainable.lora->train(true);
+
+  // 4. optimiser and schedule
+  auto optimizer = make_optimizer(trainable, hp);
+  const LrSchedule schedule = LrSchedule::make(hp.schedule, hp.lr, hp.warmup, total_steps);
+
+  // 5. resume
+  TrainPosition position;
+  position.fingerprint = fingerprint(request, blocks.size(), total_steps);
+  const bool resumed = load_train_state(state_dir, position, trainable, *optimizer);
+  const int64_t start_step = resumed ? position.step : 0;
+  if (resumed) std::fprintf(stderr, "sftx-worker: resuming %s at step %lld of %lld\n", out_dir.c_str(),
+                            static_cast<long long>(start_step), static_cast<long long>(total_steps));
+  MetricsLog metrics((out_dir / "metrics.jsonl").string(), resumed ? start_step : -1);
+  int64_t saved_step = resumed ? start_step : 0;
+
+  // 6. the loop
+  const auto run_start = Clock::now();
+  auto window_start = run_start;
+  int64_t window_tokens = 0, run_tokens = 0;
+  double last_loss = position.last_loss;
+  for (int64_t step = start_step; step < total_steps; ++step) {
+    const std::vector<uint64_t> step_blocks = order.step_blocks(step);
+    std::vector<TokenBatch> micro;
+    int64_t step_loss_tokens = 0;
+    for (const auto& part : split_micro_batches(step_blocks, hp.grad_accum)) {
+      micro.push_back(blocks.gather(part));
+      step_loss_tokens += micro.back().loss_tokens;
+    }
+    // Each micro-batch's summed loss divided by the whole step's token count: the gradients add
+    // up to those of one batch of hp.batch sequences, however it is split.
+    const double norm = static_cast<double>(std::max<int64_t>(1, step_loss_tokens));
+    double loss_sum = 0;
+    int64_t counted = 0;
+    for (const TokenBatch& b : micro) {
+      auto ids = b.ids.to(device), seg = b.segments.to(device);
+      LossSum ls;
+      {
+        AutocastScope autocast(bf16);
+        ls = causal_lm_loss(model->forward(ids, seg), ids, b.loss_mask.to(device), seg);
+      }
+      (ls.sum / norm).backward();
+      loss_sum += ls.sum.item<double>();
+      counted += ls.count;
+      run_tokens += b.tokens;
+      window_tokens += b.tokens;
+    }
+    if (counted != step_loss_tokens)
+      throw std::logic_error(fmt::format("internal: step {} counted {} loss tokens, the loss saw {}", step + 1,
+                                         step_loss_tokens, counted));
+    const double loss = loss_sum / norm;
+    const double gnorm = grad_norm(trainable, hp.clip);
+    const double lr = schedule.lr_at(step);
+    const int64_t done = step + 1;
+    const double epoch = static_cast<double>(done) / static_cast<double>(order.steps_per_epoch());
+
+    if (!std::isfinite(loss) || !std::isfinite(gnorm)) {
+      metrics.write({{"step", done}, {"epoch", epoch}, {"loss", loss}, {"lr", lr}, {"grad_norm", gnorm}});
+      throw TrainingDiverged(fmt::format("{} became {} at step {} (epoch {:.2f}); {}. Lower lr or enable clip, then run again.",
+                                         std::isfinite(loss) ? "gradient norm" : "loss",
+                                         std::isnan(std::isfinite(loss) ? gnorm : loss) ? "NaN" : "infinite", done, epoch,
+                                         checkpoint_note(state_dir, saved_step, hp.save_every)));
+    }
+    set_lr(*optimizer, lr);
+    optimizer->step();
+    optimizer->zero_grad();
+    last_loss = loss;
+
+    if (done % hp.log_every == 0 || done == total_steps) {
+      auto now = Clock::now();
+      double secs = std::chrono::duration<double>(now - window_start).count();
+      json line = {{"step", done},   {"epoch", epoch},     {"loss", loss},
+                   {"lr", lr},       {"grad_norm", gnorm}, {"tokens_per_s", secs > 0 ? window_tokens / secs : 0.0}};
+      if (val_blocks && eval_every > 0 && (done % eval_every == 0 || done == total_steps))
+        line["val_loss"] = validation_loss(model, *val_blocks, std::max<int64_t>(1, hp.batch / hp.grad_accum),
+                                           options.val_max_blocks, device, bf16);
+      metrics.write(line);
+      window_start = Clock::now();
+      window_tokens = 0;
+    }
+    if (request.progress)
+      request.progress({"train", done, total_steps, fmt::format("loss {:.4f} lr {:.3g}", loss, lr)});
+    if (hp.save_every > 0 && done % hp.save_every == 0 && done < total_steps) {
+      position.step = done;
+      position.epoch = order.epoch_of(done);
+      position.index_in_epoch = order.index_of(done);
+      position.last_loss = loss;
+      save_train_state(state_dir, position, trainable, *optimizer);
+      saved_step = done;
+    }
+  }
+  const double run_secs = std::chrono::duration<double>(Clock::now() - run_start).count();
+
+  // 7. export
+  if (trainable.lora) trainable.lora->merge();
+  model->to(torch::kCPU);
+  save_hf((out_dir / "model").string(), model);
+  fs::remove_all(state_dir);  // the stage is complete: model/ is what later stages read
+
+  TrainResult result;
+  result.checkpoint_dir = (out_dir / "model").string();
+  result.metrics_path = metrics.path();
+  result.steps = total_steps;
+  result.resumed_from_step = resumed ? start_step : 0;
+  result.final_loss = last_loss;
+  result.tokens_per_second = run_secs > 0 ? static_cast<double>(run_tokens) / run_secs : 0.0;
+  return result;
+}
+
+}  // namespace sftx::rt
