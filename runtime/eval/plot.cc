@@ -67,6 +67,8 @@ void render_plot(const Plot& plot, const std::string& png_path) {
   g << "set xlabel " << quoted(plot.xlabel) << " noenhanced\n";
   g << "set ylabel " << quoted(plot.ylabel) << " noenhanced\n";
   g << "set grid\nset key outside right noenhanced\n";
+  // Keep the extreme points (and their tic labels) off the frame.
+  g << "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n";
   if (plot.log2_x) g << "set logscale x 2\n";
   if (!plot.xtic_labels.empty() && !plot.series.empty()) {
     g << "set xtics (";
