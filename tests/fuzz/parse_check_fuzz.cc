@@ -2,6 +2,7 @@
 // crash, hang, sanitizer report or escaping exception (contract §7).
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -47,7 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (...) {
     __builtin_trap();  // an exception escaping the checker would reach the user raw
   }
-  (void)check_diags.render();
+  std::string rendered = check_diags.render();
+  if (std::getenv("SFTX_FUZZ_PRINT")) std::fputs(rendered.c_str(), stderr);  // replaying by hand
 #endif
   return 0;
 }
