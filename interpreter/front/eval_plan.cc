@@ -496,7 +496,8 @@ void Evaluator::Impl::check_all() {
     }
   }
   const Module& main = *program.main;
-  if (!main.experiments.empty()) {
+  // With errors, a definition often looks unused only because the use had the error.
+  if (!main.experiments.empty() && !diags.has_errors()) {
     for (const auto& [name, def] : main.definitions) {
       if (used.count(&def)) continue;
       warning(main, def.name_range,
