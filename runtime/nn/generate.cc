@@ -43,27 +43,30 @@ uint64_t splitmix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// Draws from probs (one row, already temperature-scaled and normalised), restricted to the
-// smallest set of most likely tokens whose mass reaches top_p (nucleus sampling).
-int64_t sample_row(const float* probs, int64_t V, double top_p, std::mt19937_64& rng) {
-  std::vector<int64_t> order(static_cast<size_t>(V));
-  std::iota(order.begin(), order.end(), 0);
+// Draws one token from a row of probabilities (temperature already applied). With top_p < 1 the
+// row comes sorted in descending order with `order` mapping back to token ids, and only the
+// smallest prefix whose mass reaches top_p is eligible (nucleus sampling); else order is null and
+// every token is eligible.
+int64_t sample_row(const float* probs, const int64_t* order, int64_t V, double top_p, std::mt19937_64& rng) {
   int64_t keep = V;
-  double kept_mass = 0;
-  if (top_p < 1.0) {
-    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return probs[a] > probs[b]; });
+  double mass = 0;
+  if (order) {
     keep = 0;
-    while (keep < V && (keep == 0 || kept_mass < top_p)) kept_mass += probs[order[static_cast<size_t>(keep++)]];
+    while (keep < V && (keep == 0 || mass < top_p)) mass += probs[keep++];
   } else {
-    for (int64_t i = 0; i < V; ++i) kept_mass += probs[i];
+    for (int64_t i = 0; i < V; ++i) mass += probs[i];
   }
-  const double u = std::uniform_real_distribution<double>(0.0, kept_mass)(rng);
+  const double u = std::uniform_real_distribution<double>(0.0, mass)(rng);
   double acc = 0;
+  int64_t pick = keep - 1;  // u rounding past the last bucket
   for (int64_t i = 0; i < keep; ++i) {
-    acc += probs[order[static_cast<size_t>(i)]];
-    if (u < acc) return order[static_cast<size_t>(i)];
+    acc += probs[i];
+    if (u < acc) {
+      pick = i;
+      break;
+    }
   }
-  return order[static_cast<size_t>(keep - 1)];  // u rounding past the last bucket
+  return order ? order[pick] : pick;
 }
 
 // ---------------------------------------------------------------- files
@@ -310,12 +313,19 @@ std::vector<Generation> generate_batch(Llama& model, const std::vector<std::vect
       const auto argmax = logits.argmax(-1).to(torch::kCPU);
       for (int64_t b = 0; b < B; ++b) next[static_cast<size_t>(b)] = argmax[b].item<int64_t>();
     } else {
-      const auto probs = torch::softmax(logits / options.temperature, -1).to(torch::kCPU).contiguous();
+      torch::Tensor probs = torch::softmax(logits / options.temperature, -1), order;
+      if (options.top_p < 1.0) {  // sort on the device (fast for large vocabularies), stable for ties
+        auto sorted = probs.sort(/*stable=*/true, /*dim=*/-1, /*descending=*/true);
+        probs = std::get<0>(sorted);
+        order = std::get<1>(sorted).to(torch::kCPU).contiguous();
+      }
+      probs = probs.to(torch::kCPU).contiguous();
       const int64_t V = probs.size(1);
       for (int64_t b = 0; b < B; ++b)
         if (!done[static_cast<size_t>(b)])
           next[static_cast<size_t>(b)] =
-              sample_row(probs.data_ptr<float>() + b * V, V, options.top_p, rngs[static_cast<size_t>(b)]);
+              sample_row(probs.data_ptr<float>() + b * V, order.defined() ? order.data_ptr<int64_t>() + b * V : nullptr,
+                         V, options.top_p, rngs[static_cast<size_t>(b)]);
     }
     tokens.select(1, length).copy_(torch::tensor(next, torch::kInt64));
 

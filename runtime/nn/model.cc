@@ -129,8 +129,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   torch::Tensor q = q_proj(x).view({B, T, num_heads, head_dim}).transpose(1, 2);
   torch::Tensor k = k_proj(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
   torch::Tensor v = v_proj(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
-  q = apply_rotary(q, cos, sin);
-  k = apply_rotary(k, cos, sin);
+  // Tables in q's dtype: under autocast q and k are bf16 while the residual stream (and so the
+  // tables) is float32; multiplying would promote them and lose the fused bf16 attention kernels.
+  q = apply_rotary(q, cos.to(q.scalar_type()), sin.to(q.scalar_type()));
+  k = apply_rotary(k, cos.to(k.scalar_type()), sin.to(k.scalar_type()));
 
   if (context.cache) {  // append this step's keys and values, attend over everything so far
     KVCache& cache = *context.cache;

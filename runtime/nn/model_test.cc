@@ -35,8 +35,10 @@ std::map<std::string, torch::Tensor> weights_f64(Llama& model) {
 
 // A reference LLaMA written independently of model.cc: one sequence, float64, explicit loops for
 // rotary embeddings and attention, the formulas as written in the LLaMA paper / HF modeling code.
+// `hidden`, when given, receives HF's output_hidden_states (embeddings, after each layer but the
+// last, final normed output), to compare tensor by tensor.
 torch::Tensor reference_logits(const std::map<std::string, torch::Tensor>& w, const LlamaConfig& c,
-                               const std::vector<int64_t>& ids) {
+                               const std::vector<int64_t>& ids, std::vector<torch::Tensor>* hidden = nullptr) {
   const int64_t T = static_cast<int64_t>(ids.size()), H = c.num_attention_heads, KV = c.num_key_value_heads;
   const int64_t d = c.hidden_size / H;
   auto W = [&](const std::string& name) { return w.at(name); };
@@ -56,6 +58,7 @@ torch::Tensor reference_logits(const std::map<std::string, torch::Tensor>& w, co
   };
   torch::Tensor x = W("model.embed_tokens.weight").index_select(0, torch::tensor(ids, torch::kInt64));
   for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
+    if (hidden) hidden->push_back(x);
     const std::string p = "model.layers." + std::to_string(l) + ".";
     torch::Tensor xn = rms(x, W(p + "input_layernorm.weight"));
     torch::Tensor q = xn.matmul(W(p + "self_attn.q_proj.weight").t());
@@ -85,6 +88,7 @@ torch::Tensor reference_logits(const std::map<std::string, torch::Tensor>& w, co
     x = x + (gate * torch::sigmoid(gate) * up).matmul(W(p + "mlp.down_proj.weight").t());
   }
   x = rms(x, W("model.norm.weight"));
+  if (hidden) hidden->push_back(x);
   const auto head = c.tie_word_embeddings ? W("model.embed_tokens.weight") : W("lm_head.weight");
   return x.matmul(head.t());
 }
@@ -157,6 +161,17 @@ TEST_CASE("logits match an independent float64 reference", "[model]") {
     model->to(torch::kFloat64);
     const auto got64 = model->forward(torch::tensor(ids, torch::kInt64).unsqueeze(0))[0];
     CHECK((got64 - expected).abs().max().item<double>() < 1e-6);
+    // Tensor by tensor: embeddings, each layer's output, the final norm.
+    std::vector<torch::Tensor> want, got;
+    reference_logits(weights_f64(model), c, ids, &want);
+    model->hidden(torch::tensor(ids, torch::kInt64).unsqueeze(0), AttentionContext{}, &got);
+    REQUIRE(got.size() == want.size());
+    REQUIRE(got.size() == static_cast<size_t>(c.num_hidden_layers) + 1);
+    CHECK(torch::equal(got[0][0], want[0]));  // the embedding lookup is exact
+    for (size_t i = 1; i < got.size(); ++i) {
+      INFO("hidden state " << i);
+      CHECK((got[i][0] - want[i]).abs().max().item<double>() < 1e-6);
+    }
   }
 }
 
