@@ -1,0 +1,88 @@
+#include "runtime/eval/report.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "runtime/api.h"
+
+using namespace sftx::rt;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+json k_sweep_table() {
+  return {{"experiment", "k_sweep"},
+          {"columns", {"gsm8k.accuracy", "humaneval.pass@1"}},
+          {"rows",
+           {{{"plan", "dmt(1)"}, {"params", {{"k", "1"}}}, {"metrics", {{"gsm8k.accuracy", 0.25}, {"humaneval.pass@1", 0.1}}}},
+            {{"plan", "dmt(1/4)"}, {"params", {{"k", "1/4"}}}, {"metrics", {{"gsm8k.accuracy", 0.3125}}}},
+            {{"plan", "dmt(1/256)"},
+             {"params", {{"k", "1/256"}}},
+             {"metrics", {{"gsm8k.accuracy", 0.123456789}, {"humaneval.pass@1", 0.05}}}}}}};
+}
+}  // namespace
+
+TEST_CASE("report: exact Markdown and CSV for a known table", "[report]") {
+  auto t = k_sweep_table();
+  CHECK(report_markdown(t) ==
+        "| plan | gsm8k.accuracy | humaneval.pass@1 |\n"
+        "| --- | ---: | ---: |\n"
+        "| dmt(1) | 0.2500 | 0.1000 |\n"
+        "| dmt(1/4) | 0.3125 | - |\n"
+        "| dmt(1/256) | 0.1235 | 0.0500 |\n");
+  CHECK(report_csv(t) ==
+        "plan,k,gsm8k.accuracy,humaneval.pass@1\n"
+        "dmt(1),1,0.25,0.1\n"
+        "dmt(1/4),1/4,0.3125,\n"
+        "dmt(1/256),1/256,0.123456789,0.05\n");
+}
+
+TEST_CASE("report: parameters, varying parameter, CSV quoting", "[report]") {
+  CHECK(parameter_value("1/4") == Approx(0.25));
+  CHECK(parameter_value(json(3)) == Approx(3.0));
+  CHECK(parameter_value("0.5") == Approx(0.5));
+  CHECK_FALSE(parameter_value("math").has_value());
+  CHECK_FALSE(parameter_value("1/0").has_value());
+  CHECK(varying_parameter(k_sweep_table()) == "k");
+  json two{{"rows",
+            {{{"plan", "a"}, {"params", {{"k", "1"}, {"f", "1/2"}}}, {"metrics", json::object()}},
+             {{"plan", "b"}, {"params", {{"k", "1/2"}, {"f", "1"}}}, {"metrics", json::object()}}}}};
+  CHECK(varying_parameter(two) == "");
+  json plain{{"rows",
+              {{{"plan", "multitask"}, {"metrics", {{"m", 1}}}}, {{"plan", "mix(a, b)"}, {"metrics", {{"m", 2}}}}}}};
+  CHECK(varying_parameter(plain) == "");
+  CHECK(report_csv(plain) == "plan,m\nmultitask,1\n\"mix(a, b)\",2\n");
+}
+
+TEST_CASE("report: write_report writes md/csv/json and one PNG per metric for a sweep", "[report]") {
+  fs::path dir = fs::temp_directory_path() / "sftx-report-test";
+  fs::remove_all(dir);
+  auto md = write_report(k_sweep_table(), dir.string());
+  CHECK(md == slurp(dir / "table.md"));
+  CHECK(slurp(dir / "table.csv").rfind("plan,k,", 0) == 0);
+  auto j = json::parse(slurp(dir / "table.json"));
+  CHECK(j["experiment"] == "k_sweep");
+  CHECK(j["plots"] == json({"gsm8k.accuracy.png", "humaneval.pass_1.png"}));
+  for (const char* png : {"gsm8k.accuracy.png", "humaneval.pass_1.png"}) {
+    std::string head = slurp(dir / png).substr(0, 8);
+    CHECK(head == std::string("\x89PNG\r\n\x1a\n", 8));
+  }
+  // The sweep's x axis is log2 (1/256 .. 1).
+  CHECK(slurp(dir / "gsm8k.accuracy.gp").find("set logscale x 2") != std::string::npos);
+
+  // No varying parameter: tables but no plots.
+  fs::path dir2 = fs::temp_directory_path() / "sftx-report-test-2";
+  fs::remove_all(dir2);
+  json table1{{"experiment", "table1"},
+              {"rows", {{{"plan", "multitask"}, {"metrics", {{"ifeval.prompt_strict", 0.5}}}}}}};
+  write_report(table1, dir2.string());
+  CHECK(json::parse(slurp(dir2 / "table.json"))["plots"].empty());
+  CHECK_FALSE(fs::exists(dir2 / "ifeval.prompt_strict.png"));
+  fs::remove_all(dir);
+  fs::remove_all(dir2);
+}
