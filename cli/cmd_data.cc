@@ -1,16 +1,206 @@
-// sftx data — placeholder registration until this command is implemented (see its issue).
+// sftx data FILE EXPR [-o OUT.jsonl] [--stats] [--profile P] [--cache DIR] — materialise a
+// data expression (contract §8).
+//
+// EXPR is evaluated in the scope of FILE by the front end: a small wrapper program imports
+// FILE (`use`) and names EXPR as a stage's data (nothing is trained), so the plan graph holds
+// EXPR's data nodes with their canonical keys. Only those data nodes run, through
+// the executor and its node runner, so they land in (and are reused from) the same cache as
+// `sftx run`. (A front-end entry point that evaluates one expression into data nodes would
+// make the wrapper unnecessary.)
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "interpreter/exec/cache_store.h"
+#include "interpreter/exec/executor.h"
+#include "interpreter/exec/graph.h"
+#include "interpreter/exec/node_runner.h"
+#include "interpreter/exec/object_layout.h"
+#include "interpreter/front/check.h"
+#include "interpreter/front/plan_build.h"
+#include "interpreter/front/plan_graph.h"
+#include "runtime/api.h"
+#include "runtime/data/data_error.h"
+#include "runtime/data/data_summary.h"
 
 namespace sftx::cli {
 
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kExperiment = "__sftx_data_experiment__";
+
+// The wrapper program: FILE's names, EXPR as the data of a one-stage plan on line 2 (so a
+// diagnostic about EXPR points at "<expr>:2"), and the minimal experiment that puts that
+// plan into the graph. EXPR is not rebound to a new name, so its nodes keep their own names
+// (a source's name is the `source` of its records) and the same keys as in `sftx run`.
+std::string wrapper_program(const fs::path& file, const std::string& expr) {
+  return "use " + nlohmann::json(file.string()).dump() + "\nplan __sftx_data_plan__ { stage1 = " + expr +
+         " }\nexperiment " + kExperiment +
+         " {\n  base  = model(\"llama\", preset = \"nano\")\n  plans = [__sftx_data_plan__]\n"
+         "  eval  = [perplexity(synthetic(\"pretrain\", n = 1, seed = 0))]\n}\n";
+}
+
+struct DataStep {
+  const PlanNode* node;
+  rt::DataStats stats;
+};
+
+rt::DataStats stats_from(const nlohmann::json& outputs) {
+  rt::DataStats s;
+  s.records = outputs.value("records", int64_t{0});
+  s.removed = outputs.value("removed", int64_t{0});
+  s.skipped = outputs.value("skipped", int64_t{0});
+  if (outputs.contains("details")) s.details = outputs["details"];
+  return s;
+}
+
+void print_stats(std::FILE* to, const fs::path& records, const std::vector<DataStep>& steps) {
+  rt::DataSummary s = rt::summarize_records(records.string());
+  fmt::print(to, "records: {}\n", s.records);
+  fmt::print(to, "tokens (approximate: whitespace-separated words, no tokenizer): {}\n", s.words);
+  fmt::print(to, "characters: {} (per record p50 {}, p90 {}, p99 {})\n", s.chars, s.chars_p50, s.chars_p90, s.chars_p99);
+  fmt::print(to, "by source:\n");
+  for (const auto& [source, n] : s.by_source)
+    fmt::print(to, "  {:>8}  {:5.1f}%  {}\n", n, s.records ? 100.0 * n / s.records : 0.0, source);
+  fmt::print(to, "steps:\n");
+  for (const auto& st : steps) {
+    std::string what = fmt::format("{:>8} records", st.stats.records);
+    if (st.stats.removed) what += fmt::format(", {} removed", st.stats.removed);
+    if (st.stats.skipped) what += fmt::format(", {} malformed lines skipped", st.stats.skipped);
+    fmt::print(to, "  {}  {}\n", what, st.node->label.empty() ? st.node->id : st.node->label);
+    if (st.stats.details.contains("removed_by"))
+      for (const auto& [why, k] : st.stats.details["removed_by"].items())
+        fmt::print(to, "             {} removed: {}\n", k.get<int64_t>(), why);
+  }
+}
+
+int run_data_command(const std::string& file_arg, const std::string& expr, const std::string& out,
+                     bool stats, const std::string& profile, const std::string& cache_arg) {
+  if (!fs::exists(file_arg)) {
+    fmt::print(stderr, "{}: error: no such file\n", file_arg);
+    return 1;
+  }
+  fs::path file = fs::absolute(file_arg).lexically_normal();
+  Diagnostics diags;
+  CheckOptions options;
+  options.profile = profile;
+  auto checked = check_text("<expr>", wrapper_program(file, expr), file.parent_path(), diags, options);
+  std::optional<PlanGraph> graph;
+  if (checked) graph = build_plan_graph(*checked, kExperiment, diags);
+  if (!checked || !graph || diags.has_errors()) {
+    fmt::print(stderr, "{}", diags.render(isatty(fileno(stderr)) != 0));
+    return 1;
+  }
+  // EXPR's node: the data of the wrapper plan's only stage (train <- pack <- data).
+  const PlanNode* train = graph->experiments.empty() || graph->experiments[0].finals.empty()
+                              ? nullptr
+                              : graph->find(graph->experiments[0].finals[0]);
+  const PlanNode* pack = train && !train->inputs.empty() ? graph->find(train->inputs[0]) : nullptr;
+  const PlanNode* target = pack && !pack->inputs.empty() ? graph->find(pack->inputs[0]) : nullptr;
+  if (!target || target->kind != "data") {
+    fmt::print(stderr, "sftx data: internal error: the plan graph has no data node for '{}'\n", expr);
+    return 3;
+  }
+
+  exec::ExecGraph eg(*graph);
+  size_t target_index = eg.index_of(target->id);
+  fs::path cache_dir = cache_arg.empty() ? checked->config.cache_dir : fs::path(cache_arg);
+  exec::CacheStore store(cache_dir);
+  std::set<std::string> data_errors;  // nodes that failed on the user's data (exit 1, not 3)
+  std::mutex mu;
+  exec::NodeFn runner = exec::make_node_runner({});
+  exec::NodeFn fn = [&](const exec::NodeJob& job) -> nlohmann::json {
+    try {
+      return runner(job);
+    } catch (const rt::DataError&) {
+      std::lock_guard<std::mutex> lock(mu);
+      data_errors.insert(job.node.id);
+      throw;
+    }
+  };
+  exec::Executor executor(eg, store, fn, exec::ExecOptions{});
+  std::vector<exec::NodeRun> runs = executor.run({target_index});
+
+  std::set<size_t> needed = eg.ancestors_of(target_index);
+  needed.insert(target_index);
+  std::vector<DataStep> steps;
+  int status = 0;
+  for (size_t i : eg.topological_order()) {
+    if (!needed.count(i)) continue;
+    const exec::NodeRun& run = runs[i];
+    if (run.status == exec::NodeStatus::failed) {
+      fmt::print(stderr, "{}\n", run.error);
+      status = std::max(status, data_errors.count(eg.node(i).id) ? 1 : 3);
+    }
+    if (run.status == exec::NodeStatus::executed || run.status == exec::NodeStatus::reused)
+      steps.push_back({&eg.node(i), stats_from(run.outputs)});
+  }
+  if (status) return status;
+
+  fs::path records = runs[target_index].dir / exec::layout::kData;
+  bool to_stdout = out.empty() || out == "-";
+  if (to_stdout) {
+    std::ifstream in(records, std::ios::binary);
+    std::cout << in.rdbuf();
+    std::cout.flush();
+  } else {
+    std::error_code ec;
+    if (fs::path(out).has_parent_path()) fs::create_directories(fs::path(out).parent_path(), ec);
+    if (fs::is_character_file(out)) {  // /dev/null and the like: copy_file would replace it
+      std::ofstream(out, std::ios::binary) << std::ifstream(records, std::ios::binary).rdbuf();
+    } else if (!fs::copy_file(records, out, fs::copy_options::overwrite_existing, ec) || ec) {
+      fmt::print(stderr, "sftx data: cannot write {}: {}\n", out, ec.message());
+      return 3;
+    }
+  }
+  if (stats) print_stats(to_stdout ? stderr : stdout, records, steps);
+  return 0;
+}
+
+}  // namespace
+
 void add_data_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("data", "(not built yet)");
-  cmd->allow_extras();
-  cmd->callback([&exit_code] {
-    fmt::print(stderr, "sftx data: not built yet\n");
-    exit_code = 3;
+  auto* cmd = app.add_subcommand("data", "materialise a data expression as JSONL records");
+  auto file = std::make_shared<std::string>();
+  auto expr = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  auto profile = std::make_shared<std::string>();
+  auto stats = std::make_shared<bool>(false);
+  cmd->add_option("FILE", *file, "the .sftx file whose definitions EXPR uses")->required();
+  cmd->add_option("EXPR", *expr, "a data name or expression, e.g. general or \"1/4 * general\"")->required();
+  cmd->add_option("-o,--output", *out, "write the records here instead of to standard output");
+  cmd->add_flag("--stats", *stats,
+                "print records, tokens, length percentiles, sources and what each step removed\n"
+                "(to standard error when the records go to standard output)");
+  cmd->add_option("--profile", *profile, "a profile of sftx.toml (e.g. its source sizes)");
+  auto cache = std::make_shared<std::string>();
+  cmd->add_option("--cache", *cache, "the cache directory (default: sftx.toml's, else beside FILE)");
+  cmd->footer(
+      "Examples:\n"
+      "  sftx data experiments/table1.sftx general --stats\n"
+      "  sftx data experiments/table1.sftx \"1/256 * mix(math, code)\" -o small.jsonl\n"
+      "Records are {\"messages\": [{\"role\", \"content\"}, ...], \"source\", \"origin\", \"meta\"}.\n"
+      "Exit status: 1 for an error in FILE, EXPR or the data (malformed lines name PATH:LINE).");
+  cmd->callback([=, &exit_code] {
+    try {
+      exit_code = run_data_command(*file, *expr, *out, *stats, *profile, *cache);
+    } catch (const rt::DataError& e) {
+      fmt::print(stderr, "{}\n", e.what());
+      exit_code = 1;
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "sftx data: {}\n", e.what());
+      exit_code = 3;
+    }
   });
 }
 

@@ -1,0 +1,90 @@
+// `sftx data` end to end: the built binary on tests/data/formats/data_cli.sftx.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kFile = "tests/data/formats/data_cli.sftx";
+
+struct Run {
+  int status;
+  std::string out;  // stdout, with stderr appended when merge_stderr
+};
+
+Run sftx_data(const std::string& args, bool merge_stderr = false) {
+  const char* bin = std::getenv("SFTX_BIN");
+  REQUIRE(bin != nullptr);
+  std::string cmd = std::string(bin) + " data " + kFile + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+std::vector<nlohmann::json> lines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("sftx data prints a named source as records in the messages shape", "[data]") {
+  Run r = sftx_data("alpaca");
+  REQUIRE(r.status == 0);
+  auto recs = lines(r.out);
+  REQUIRE(recs.size() == 3);
+  CHECK(recs[1]["messages"][0]["role"] == "user");
+  CHECK(recs[1]["messages"][0]["content"] == "Translate the sentence into French.\n\nThe cat sleeps.");
+  CHECK(recs[1]["messages"][1]["content"] == "Le chat dort.");
+  CHECK(recs[1]["origin"].get<std::string>().find("alpaca.jsonl:2") != std::string::npos);
+}
+
+TEST_CASE("sftx data evaluates an expression exactly and writes -o", "[data]") {
+  fs::path out = fs::temp_directory_path() / "sftx_data_cli_test_half.jsonl";
+  fs::remove(out);
+  Run r = sftx_data("\"1/2 * mix(alpaca, sharegpt)\" -o " + out.string());
+  REQUIRE(r.status == 0);
+  std::ifstream f(out);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  CHECK(lines(ss.str()).size() == 2);  // floor(5 / 2)
+  fs::remove(out);
+}
+
+TEST_CASE("sftx data --stats reports counts, sources and removals", "[data]") {
+  Run r = sftx_data("general --stats -o /dev/null", true);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("records: 4") != std::string::npos);  // the Python request is tagged code
+  CHECK(r.out.find("1 removed: exclude_tags code") != std::string::npos);
+  CHECK(r.out.find("p50") != std::string::npos);
+  CHECK(r.out.find("tokens") != std::string::npos);
+}
+
+TEST_CASE("sftx data stops on a malformed line with PATH:LINE, or skips and counts", "[data]") {
+  Run bad = sftx_data("broken", true);
+  CHECK(bad.status == 1);
+  CHECK(bad.out.find("malformed_alpaca.jsonl:2: missing field \"output\" (format alpaca)") != std::string::npos);
+  Run skip = sftx_data("tolerant --stats -o /dev/null", true);
+  CHECK(skip.status == 0);
+  CHECK(skip.out.find("3 malformed lines skipped") != std::string::npos);
+  CHECK(sftx_data("no_such_name").status == 1);
+}
