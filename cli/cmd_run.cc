@@ -1,16 +1,110 @@
-// sftx run — placeholder registration until this command is implemented (see its issue).
+// sftx run FILE [EXPERIMENT]: build the experiment graph and execute it on the cache, with a
+// live progress display; writes runs/<experiment>/<timestamp>/run.json and prints the table.
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
 #include <fmt/core.h>
 
 #include "commands.h"
+#include "interpreter/exec/graph.h"
+#include "interpreter/exec/node_runner.h"
+#include "interpreter/exec/run_plan.h"
+#include "interpreter/front/check.h"
+#include "interpreter/front/plan_build.h"
 
 namespace sftx::cli {
 
+namespace {
+
+struct RunArgs {
+  std::string file;
+  std::string experiment;
+  std::string profile;
+  std::string device;
+  std::string cache;
+  bool keep_going = false;
+  int jobs = 0;
+};
+
+int run_command(const RunArgs& a) {
+  bool color = isatty(fileno(stderr)) != 0;
+  Diagnostics diags;
+  CheckOptions check_options;
+  check_options.profile = a.profile;
+  auto checked = check_file(a.file, diags, check_options);
+  std::optional<PlanGraph> plan;
+  if (checked) plan = build_plan_graph(*checked, a.experiment, diags);
+  if (!diags.empty()) fmt::print(stderr, "{}", diags.render(color));
+  if (!checked || !plan) return 1;
+
+  exec::RunPlanOptions o;
+  o.cache_dir = a.cache.empty() ? checked->config.cache_dir : std::filesystem::absolute(a.cache);
+  o.runs_dir = checked->config.runs_dir;
+  o.file = a.file;
+  o.profile = a.profile;
+  o.device = a.device.empty() ? checked->config.device : a.device;
+  if (o.device != "cpu" && o.device != "cuda") {
+    fmt::print(stderr, "sftx run: error: device '{}' is not cpu or cuda\n", o.device);
+    return 2;
+  }
+  o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  o.keep_going = a.keep_going;
+  o.progress_out = stderr;
+  o.progress_tty = color;
+  exec::RunSettings settings;
+  settings.device.kind = o.device == "cuda" ? rt::DeviceKind::cuda : rt::DeviceKind::cpu;
+  o.node_fn = exec::make_node_runner(settings);
+
+  exec::RunPlanResult result = exec::run_plan(*plan, o);
+  for (const auto& x : result.experiments) {
+    if (!x.markdown.empty()) fmt::print("\n## {}\n\n{}", x.name, x.markdown);
+    fmt::print(stderr, "run record: {}\n", (x.run_dir / "run.json").string());
+  }
+  if (!result.ok) {
+    size_t failed = 0;
+    for (const auto& r : result.runs) failed += r.status == exec::NodeStatus::failed;
+    fmt::print(stderr, "sftx run: {} node(s) failed; see the errors above and run.json\n", failed);
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace
+
 void add_run_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("run", "(not built yet)");
-  cmd->allow_extras();
-  cmd->callback([&exit_code] {
-    fmt::print(stderr, "sftx run: not built yet\n");
-    exit_code = 3;
+  auto* cmd = app.add_subcommand("run", "Execute an experiment: data, training, evaluation, table");
+  cmd->description(
+      "Build the experiment graph of FILE and run every node that is not already in the cache.\n"
+      "Identical stages anywhere (across plans and files) are trained once; a stage killed\n"
+      "mid-training resumes from its last checkpoint on the next run. Writes\n"
+      "runs/<experiment>/<timestamp>/run.json (runs/<experiment>/latest points at it), the\n"
+      "training metrics, evaluation results and the report table, and prints the table.\n\n"
+      "Examples:\n"
+      "  sftx run experiments/quickstart.sftx\n"
+      "  sftx run experiments/k_sweep.sftx k_sweep --profile smoke --jobs 2\n"
+      "  sftx run study.sftx --cache /scratch/sftx-cache --keep-going\n\n"
+      "Exit status: 0 all nodes done, 1 errors in the input, 3 a node failed.");
+  auto a = std::make_shared<RunArgs>();
+  cmd->add_option("FILE", a->file, "the .sftx file")->required();
+  cmd->add_option("EXPERIMENT", a->experiment, "run only this experiment (default: all of the file's)");
+  cmd->add_option("--profile", a->profile, "apply this [profile.NAME] of sftx.toml");
+  cmd->add_option("--device", a->device, "cpu or cuda (default: sftx.toml's device, else cpu)");
+  cmd->add_option("--cache", a->cache, "cache directory (default: sftx.toml's cache)");
+  cmd->add_flag("--keep-going", a->keep_going, "after a failure, still run every node that does not depend on it");
+  cmd->add_option("--jobs", a->jobs, "nodes run at once (default: the core count, at least 2); training runs one at a time")
+      ->check(CLI::PositiveNumber);
+  cmd->callback([&exit_code, a] {
+    try {
+      exit_code = run_command(*a);
+    } catch (const exec::GraphError& e) {
+      fmt::print(stderr, "sftx run: internal error in the experiment graph: {}\n", e.what());
+      exit_code = 3;
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "sftx run: error: {}\n", e.what());
+      exit_code = 3;
+    }
   });
 }
 
