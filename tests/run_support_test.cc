@@ -1,0 +1,138 @@
+// Implementation of run_test_support.h (a _test.cc file so that it lands in the e2e binary).
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include <catch2/catch.hpp>
+
+#include "tests/run_test_support.h"
+
+namespace sftx::e2e {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string sftx_bin() {
+  const char* bin = std::getenv("SFTX_BIN");
+  if (!bin || !*bin) throw std::runtime_error("SFTX_BIN is not set (run the tests through ctest)");
+  return bin;
+}
+
+// The tiny profile: nano model, a few steps of short sequences, frequent checkpoints.
+const char* kToml = R"(cache = ".sftx-cache"
+runs = "runs"
+device = "cpu"
+
+[profile.tiny]
+preset = "nano"
+
+[profile.tiny.train]
+epochs = 1
+max_steps = 4
+batch = 2
+seq_len = 192
+lr = 1e-3
+warmup = 0.1
+save_every = 2
+log_every = 1
+)";
+
+}  // namespace
+
+RunProject::RunProject() {
+  std::string pattern = (fs::temp_directory_path() / "sftx-run-test-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+  write("sftx.toml", kToml);
+}
+
+RunProject::~RunProject() {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+void RunProject::write(const std::string& name, const std::string& text) const {
+  std::ofstream out(dir_ / name, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+CommandResult RunProject::sftx(const std::string& args) const {
+  std::string cmd = "cd '" + dir_.string() + "' && '" + sftx_bin() + "' " + args + " > .out.txt 2> .err.txt";
+  int status = std::system(cmd.c_str());
+  CommandResult r;
+  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(dir_ / ".out.txt");
+  r.err = slurp(dir_ / ".err.txt");
+  return r;
+}
+
+pid_t RunProject::start_sftx(const std::string& args, const std::string& log_name) const {
+  std::string cmd = "exec '" + sftx_bin() + "' " + args + " > '" + log_name + "' 2>&1";
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    if (::chdir(dir_.c_str()) != 0) ::_exit(127);
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);
+  return pid;
+}
+
+nlohmann::json RunProject::latest_run(const std::string& experiment) const {
+  fs::path p = dir_ / "runs" / experiment / "latest" / "run.json";
+  if (!fs::exists(p)) throw std::runtime_error(p.string() + " does not exist");
+  return nlohmann::json::parse(slurp(p));
+}
+
+std::vector<nlohmann::json> nodes_of(const nlohmann::json& run, const std::string& kind, const std::string& status) {
+  std::vector<nlohmann::json> out;
+  for (const auto& n : run.at("nodes"))
+    if (n.at("kind") == kind && (status.empty() || n.at("status") == status)) out.push_back(n);
+  return out;
+}
+
+size_t count_status(const nlohmann::json& run, const std::string& status) {
+  size_t n = 0;
+  for (const auto& node : run.at("nodes")) n += node.at("status") == status;
+  return n;
+}
+
+std::string dmt_sweep_source(const std::string& stage2_lr) {
+  return R"(math    = synthetic("math", n = 160, seed = 1)
+general = synthetic("general", n = 160, seed = 2)
+tok     = sentencepiece(mix(math, general), vocab = 512)
+base    = model("llama", preset = "nano", tokenizer = tok)
+
+plan dmt(k) {
+  stage1 = math
+  stage2 = mix(general, k * stage1.data) with { lr = )" +
+         stage2_lr + R"( }
+}
+
+experiment sweep {
+  base  = base
+  plans = [dmt(k) for k in [1, 1/2, 1/4, 1/8, 1/16]]
+  eval  = [gsm8k(synthetic("gsm8k_test", n = 4, seed = 7), max_new_tokens = 8)]
+}
+)";
+}
+
+}  // namespace sftx::e2e
+
+TEST_CASE("run_count_status counts nodes by status", "[run][support]") {
+  nlohmann::json run = {{"nodes", {{{"kind", "train"}, {"status", "reused"}}, {{"kind", "data"}, {"status", "executed"}}}}};
+  CHECK(sftx::e2e::count_status(run, "reused") == 1);
+  CHECK(sftx::e2e::nodes_of(run, "train").size() == 1);
+  CHECK(sftx::e2e::nodes_of(run, "train", "executed").empty());
+}

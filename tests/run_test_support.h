@@ -1,0 +1,55 @@
+// Helpers for the `sftx run` end-to-end tests (tests/run_*_test.cc): a temporary project with
+// a tiny sftx.toml profile, running the real `sftx` binary ($SFTX_BIN) in it, and reading the
+// run records it writes. Training in these tests is real (nano preset, a few steps).
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sftx::e2e {
+
+struct CommandResult {
+  int rc = -1;
+  std::string out;
+  std::string err;
+};
+
+class RunProject {
+ public:
+  // A fresh directory holding sftx.toml (cache .sftx-cache, runs runs/, profile "tiny").
+  RunProject();
+  ~RunProject();
+  RunProject(const RunProject&) = delete;
+  RunProject& operator=(const RunProject&) = delete;
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path cache() const { return dir_ / ".sftx-cache"; }
+
+  void write(const std::string& name, const std::string& text) const;
+
+  // Runs `$SFTX_BIN ARGS` in dir(), waiting for it.
+  CommandResult sftx(const std::string& args) const;
+  // Starts it in the background (its own process group); returns the pid.
+  pid_t start_sftx(const std::string& args, const std::string& log_name) const;
+
+  // runs/<experiment>/latest/run.json
+  nlohmann::json latest_run(const std::string& experiment) const;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// Node records of a run.json with the given kind (and status, when not empty).
+std::vector<nlohmann::json> nodes_of(const nlohmann::json& run, const std::string& kind, const std::string& status = "");
+// How many nodes of the run have `status`.
+size_t count_status(const nlohmann::json& run, const std::string& status);
+
+// A DMT sweep over five values of k on synthetic data, with stage 2's lr as given.
+std::string dmt_sweep_source(const std::string& stage2_lr);
+
+}  // namespace sftx::e2e
