@@ -1,5 +1,6 @@
 // `sftx data` end to end: the built binary on tests/data/formats/data_cli.sftx.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -26,7 +27,10 @@ struct Run {
 Run sftx_data(const std::string& args, bool merge_stderr = false) {
   const char* bin = std::getenv("SFTX_BIN");
   REQUIRE(bin != nullptr);
-  std::string cmd = std::string(bin) + " data " + kFile + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  // A private cache, so the test leaves nothing beside the test data.
+  static const fs::path cache = fs::temp_directory_path() / ("sftx_data_cli_cache_" + std::to_string(::getpid()));
+  std::string cmd = std::string(bin) + " data " + kFile + " " + args + " --cache " + cache.string() +
+                    (merge_stderr ? " 2>&1" : " 2>/dev/null");
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
