@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "interpreter/front/data_expr.h"
 #include "interpreter/front/test_files.h"
 
 using sftx::testing::TempDir;
@@ -162,4 +163,34 @@ experiment x { base = model("llama", preset = "nano"); plans = [p]; eval = [] }
   CHECK(r->program);
   CHECK(has(*r, "3:1: warning: 'unused' is defined but never used"));
   CHECK_FALSE(has(*r, "'m' is defined but never used"));
+}
+
+TEST_CASE("hostile inputs end in a diagnostic, not a crash or a hang", "[check]") {
+  TempDir dir;
+  SECTION("a long chain of definitions") {
+    std::string text;
+    for (int i = 0; i < 2000; ++i) text += "a" + std::to_string(i) + " = a" + std::to_string(i + 1) + "\n";
+    text += "a2000 = synthetic(\"math\")\n";
+    auto r = check(dir, text);
+    CHECK_FALSE(r->program);
+    CHECK(has(*r, "nested too deeply"));
+  }
+  SECTION("lists that grow by squaring") {
+    std::string text = "l0 = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n";
+    for (int i = 0; i < 8; ++i)
+      text += "l" + std::to_string(i + 1) + " = [l" + std::to_string(i) + " for x in l" + std::to_string(i) + "]\n";
+    auto r = check(dir, text);
+    CHECK_FALSE(r->program);
+    CHECK(has(*r, "lists too large"));
+  }
+  SECTION("mixes that double at every level stay small") {
+    std::string text = "m0 = synthetic(\"math\", n = 10)\n";
+    for (int i = 0; i < 60; ++i)
+      text += "m" + std::to_string(i + 1) + " = mix(m" + std::to_string(i) + ", m" + std::to_string(i) + ")\n";
+    text += "plan p { stage1 = m60 }\nexperiment x { base = model(\"llama\", preset = \"nano\"); plans = [p]; eval = [] }\n";
+    auto r = check(dir, text);
+    INFO(r->rendered);
+    REQUIRE(r->program);
+    CHECK(r->program->experiments[0].plans[0]->stages[0].data->inputs.size() <= sftx::kMaxFlatMixInputs);
+  }
 }

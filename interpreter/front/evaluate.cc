@@ -55,8 +55,47 @@ const char* article(Type t) {
 std::string a_type(Type t) { return std::string(article(t)) + " " + type_name(t); }
 }  // namespace
 
+namespace {
+// Counts the values inside `v`, stopping early once `limit` is passed.
+long long value_size(const Value& v, long long limit) {
+  long long n = 1;
+  for (const auto& item : v.list) {
+    if (n > limit) break;
+    n += value_size(item, limit - n);
+  }
+  for (const auto& [k, item] : v.record) {
+    if (n > limit) break;
+    n += value_size(item, limit - n);
+  }
+  return n;
+}
+
+struct DepthGuard {
+  explicit DepthGuard(int& d) : depth(d) { ++depth; }
+  ~DepthGuard() { --depth; }
+  int& depth;
+};
+}  // namespace
+
+bool Evaluator::Impl::spend_list_budget(const Value& v, const Module& m, SourceRange r) {
+  list_budget -= value_size(v, list_budget + 1);
+  if (list_budget >= 0) return true;
+  if (!list_budget_reported) {
+    list_budget_reported = true;
+    error(m, r, "lists too large: the program builds more than " + std::to_string(kMaxListElements) +
+                    " list elements");
+  }
+  return false;
+}
+
 Value Evaluator::Impl::eval(const Expr& e, const Env& env) {
   const Module& m = *env.module;
+  DepthGuard guard(eval_depth);
+  if (eval_depth > kMaxEvalDepth) {
+    error(m, e.range, "expression nested too deeply (through " + std::to_string(kMaxEvalDepth) +
+                          " levels of names and operators)");
+    return Value::unknown();
+  }
   if (const auto* n = e.as<Number>()) {
     std::string why;
     auto r = Rational::parse_literal(n->text, &why);
@@ -341,7 +380,10 @@ Value Evaluator::Impl::eval_member(const Expr& e, const Member& mem, const Env& 
 Value Evaluator::Impl::eval_list(const List& l, const Env& env) {
   Value v;
   v.type = Type::list;
-  for (const auto& item : l.items) v.list.push_back(eval(item, env));
+  for (const auto& item : l.items) {
+    v.list.push_back(eval(item, env));
+    if (!spend_list_budget(v.list.back(), *env.module, item.range)) return Value::unknown();
+  }
   return v;
 }
 
@@ -372,6 +414,7 @@ Value Evaluator::Impl::eval_comprehension(const Expr& e, const Comprehension& c,
     inner.hyper = env.hyper;
     inner.locals[c.var] = item;
     out.list.push_back(eval(*c.element, inner));
+    if (!spend_list_budget(out.list.back(), m, c.element->range)) return Value::unknown();
   }
   (void)e;
   return out;

@@ -13,6 +13,10 @@
 
 namespace sftx {
 
+inline constexpr int kMaxDefinitionDepth = 150;
+inline constexpr int kMaxEvalDepth = 1000;
+inline constexpr long long kMaxListElements = 1000000;
+
 // Lexical environment of an expression.
 struct Env {
   const Module* module = nullptr;
@@ -111,9 +115,12 @@ class Evaluator::Impl {
   std::map<std::string, PlanInstancePtr> instances;  // by plan identity and rendered arguments
   std::set<const PlanDecl*> instantiating;
   int depth = 0;                            // of nested definition evaluation (bounded)
+  int eval_depth = 0;                       // of nested eval() calls (bounded: no stack overflow)
+  long long list_budget = kMaxListElements; // list elements a program may build in all
+  bool list_budget_reported = false;
+  bool spend_list_budget(const Value& v, const Module& m, SourceRange r);
   bool profile_checked = false;
 };
 
-inline constexpr int kMaxDefinitionDepth = 400;
 
 }  // namespace sftx
