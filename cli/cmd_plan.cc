@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include "commands.h"
+#include "interpreter/exec/plan_status.h"
 #include "interpreter/front/plan_build.h"
 #include "interpreter/front/plan_print.h"
 
@@ -13,11 +14,35 @@ namespace sftx::cli {
 
 namespace {
 
-// Whether a node's key is already in the cache. The executor's cache store plugs in here;
-// until then nothing is cached.
+// Whether a node's key is already in the cache (sftx.toml's cache; nothing when none exists).
 CachedFn cache_status(const CheckedProgram& program) {
-  (void)program;
-  return {};
+  std::filesystem::path root = program.config.cache_dir;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(root / "objects", ec)) return {};
+  auto store = std::make_shared<exec::CacheStore>(root);
+  return [store](const std::string& key) { return store->read_manifest(key).has_value(); };
+}
+
+// Per node: cached, or to run and why (new, which input or parameter changed), and for
+// training the work it is (interpreter/exec/plan_status.h).
+std::vector<exec::NodePlanStatus> node_status(const CheckedProgram& program, const PlanGraph& graph) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(program.config.cache_dir / "objects", ec)) {  // no cache yet: all new
+    std::vector<exec::NodePlanStatus> out(graph.nodes.size());
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+      out[i].why = "new: never built";
+      if (graph.nodes[i].kind == "train") out[i].estimate = exec::training_estimate(graph.nodes[i], std::nullopt);
+    }
+    return out;
+  }
+  return exec::plan_status(graph, exec::CacheStore(program.config.cache_dir));
+}
+
+std::string estimate_text(const nlohmann::json& e) {
+  if (!e.is_object() || !e.contains("tokens")) return "";
+  std::string s = fmt::format("{}{} tokens", e.value("bound", false) ? "<= " : "", e["tokens"].get<long long>());
+  if (e.contains("flops")) s += fmt::format(", {:.2g} FLOPs", e["flops"].get<double>());
+  return "  [" + s + "]";
 }
 
 }  // namespace
@@ -55,8 +80,23 @@ void add_plan_command(CLI::App& app, int& exit_code) {
       return;
     }
     CachedFn cached = cache_status(*checked);
-    if (*json) fmt::print("{}\n", plan_json(*graph, cached).dump(2));
-    else fmt::print("{}", plan_text(*graph, cached));
+    auto status = node_status(*checked, *graph);
+    if (*json) {
+      nlohmann::json j = plan_json(*graph, cached);
+      for (size_t i = 0; i < graph->nodes.size() && i < j["nodes"].size(); ++i) {
+        if (!status[i].why.empty()) j["nodes"][i]["why"] = status[i].why;
+        if (!status[i].estimate.is_null()) j["nodes"][i]["estimate"] = status[i].estimate;
+      }
+      fmt::print("{}\n", j.dump(2));
+    } else {
+      fmt::print("{}", plan_text(*graph, cached));
+      std::string to_run;
+      for (size_t i = 0; i < graph->nodes.size(); ++i)
+        if (!status[i].cached)
+          to_run += fmt::format("  {} {}: {}{}\n", graph->nodes[i].kind, graph->nodes[i].id, status[i].why,
+                                estimate_text(status[i].estimate));
+      if (!to_run.empty()) fmt::print("\nto run:\n{}", to_run);
+    }
     exit_code = 0;
   });
 }

@@ -24,7 +24,11 @@ void diff_leaves(const std::string& path, const nlohmann::json& a, const nlohman
   }
   if (a != b) {
     auto show = [](const nlohmann::json& v) { return v.is_null() ? std::string("(none)") : v.dump(); };
-    out.push_back((path.empty() ? std::string("params") : path) + " " + show(a) + " -> " + show(b));
+    std::string name = path.empty() ? std::string("params") : path;
+    std::string from = show(a), to = show(b);
+    // Long values (a report's rows hold input keys) would bury the point: name the path only.
+    if (from.size() > 40 || to.size() > 40) out.push_back(name + " changed");
+    else out.push_back(name + " " + from + " -> " + to);
   }
 }
 

@@ -95,3 +95,8 @@ TEST_CASE("param_changes lists added and removed leaves", "[exec][plan]") {
   CHECK(param_changes({{"a", 1}}, {{"a", 1}, {"b", "x"}}) == "b (none) -> \"x\"");
   CHECK(param_changes({{"m", {{"r", 8}}}}, {{"m", {{"r", 16}}}}) == "m.r 8 -> 16");
 }
+
+TEST_CASE("param_changes names long values by path only", "[exec][plan]") {
+  nlohmann::json a = {{"rows", {std::string(64, 'a')}}}, b = {{"rows", {std::string(64, 'b')}}};
+  CHECK(param_changes(a, b) == "rows changed");
+}
