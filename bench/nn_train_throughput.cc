@@ -90,6 +90,8 @@ double matmul_flops(torch::Device device, torch::ScalarType dtype, int64_t n, in
   return best;
 }
 
+}  // namespace
+
 int main(int argc, char** argv) try {
   Args args = parse(argc, argv);
   if (args.threads > 0) torch::set_num_threads(static_cast<int>(args.threads));
