@@ -113,7 +113,7 @@ int main(int argc, char** argv) try {
     peak = matmul_flops(device, torch::kFloat32, 2048, 5);
     peak_note = "measured fp32 2048^3 matmul";
   }
-  fmt::print("# device: {}; peak {:.1f} TFLOP/s ({})\n", device_name, peak / 1e12, peak_note);
+  fmt::print("# device: {}; peak {:.1f} GFLOP/s ({})\n", device_name, peak / 1e9, peak_note);
   fmt::print("# FLOPs/token = 6*N + 12*L*H*T; MFU = FLOPs/token * tokens/s / peak\n");
   fmt::print("{:<14} {:<6} {:<5} {:>6} {:>6} {:>11} {:>12} {:>7}\n", "impl", "preset", "dtype", "batch", "seq",
              "params", "tokens/s", "MFU");
