@@ -87,7 +87,7 @@ TEST_CASE("without sftx.toml the defaults sit beside the file", "[config]") {
 
 TEST_CASE("unknown keys are errors with line, column and a suggestion", "[config]") {
   TempDir dir;
-  auto toml = dir.write("sftx.toml", "cache = \"c\"\ndevcie = \"cpu\"\n[profile.smoke]\npreset = \"nano\"\ntrainn = 3\n");
+  auto toml = dir.write("sftx.toml", "cache = \"c\"\ndevcie = \"cpu\"\n[profile.smoke]\npreset = \"nano\"\ntrian = 3\n");
   Diagnostics diags;
   auto config = sftx::read_project_config(toml, diags);
   CHECK_FALSE(config);
@@ -99,7 +99,7 @@ TEST_CASE("unknown keys are errors with line, column and a suggestion", "[config
   CHECK(first.helps == std::vector<std::string>{"did you mean 'device'?"});
   const auto& second = diags.all()[1];
   CHECK(second.line == 5);
-  CHECK(second.message == "unknown key 'trainn' in [profile.smoke]");
+  CHECK(second.message == "unknown key 'trian' in [profile.smoke]");
   CHECK(second.helps == std::vector<std::string>{"did you mean 'train'?"});
 }
 

@@ -8,7 +8,8 @@
 
 namespace sftx {
 
-// Levenshtein distance (insertions, deletions, substitutions; each costs 1).
+// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+// adjacent characters each cost 1.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate nearest to `name`, when near enough to be a plausible typo: distance at most
