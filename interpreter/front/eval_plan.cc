@@ -137,7 +137,11 @@ bool Evaluator::Impl::set_hyper(HyperMap& map, const std::string& name, const Va
 
 void Evaluator::Impl::apply_profile(HyperMap& map) {
   if (!profile) return;
-  for (const auto& [name, c] : profile->train) {
+  for (const auto& entry : profile->train) {
+    // Named references, not a structured binding: clang 14 (the fuzzer's compiler) cannot
+    // capture structured bindings in the lambda below.
+    const std::string& name = entry.first;
+    const ConfigValue& c = entry.second;
     std::string where = config && !config->path.empty() ? config->path.string() : "sftx.toml";
     const HyperParam* h = find_hyperparam(name);
     auto report = [&](const std::string& message) -> Diagnostic& {
