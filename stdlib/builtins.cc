@@ -105,7 +105,7 @@ std::vector<BuiltinFunction> make_table() {
                           Type::string),
                   list_of(keyword("require_tags", Type::list, J(), "keep records tagged with one of these"),
                           Type::string),
-                  keyword("drop_empty_assistant", Type::boolean, false, "drop records with an empty assistant turn")},
+                  keyword("drop_empty_assistant", Type::boolean, true, "drop records with an empty assistant turn (a format failure)")},
                  "keep the records that pass every given test", true));
   t.push_back(fn("dedup", Type::data,
                  {data_param(),
