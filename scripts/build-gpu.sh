@@ -78,9 +78,10 @@ cmake -S "$root/scripts/gpu" -B "$build/cmake" "${generator[@]}" \
 cmake --build "$build/cmake" -j"$(nproc)" --target sftx-worker sftx_nn_test sftx-nn-logits
 echo "build-gpu: built $build/cmake/sftx-worker, sftx_nn_test, sftx-nn-logits"
 
-# 5. The nn tests; the [cuda] cases run because a GPU is present.
+# 5. The nn tests, then the hidden [cuda] cases (they need the GPU).
 if ((run_tests)); then
   cd "$root"
   "$build/cmake/sftx_nn_test"
+  "$build/cmake/sftx_nn_test" "[cuda]"
   echo "build-gpu: sftx_nn_test passed"
 fi
