@@ -1,15 +1,15 @@
-// SHA-256 of files and strings (OpenSSL EVP), as lowercase hex. The cache store digests every
-// file it stores and re-digests it on every read, so corruption is found before use.
+// SHA-256 for the cache store: the front end's digests (interpreter/front/sha256.h), plus a
+// file digest that throws, because a cache object that cannot be read must stop the read.
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
 #include <string>
-#include <string_view>
+
+#include "interpreter/front/sha256.h"
 
 namespace sftx::exec {
 
-std::string sha256_hex(std::string_view bytes);
+using sftx::sha256_hex;
 
 // Streams the file; throws std::runtime_error naming the path when it cannot be read.
 std::string file_sha256_hex(const std::filesystem::path& file);
