@@ -77,15 +77,8 @@ const char* previous_token_end(const ParseState& ps, const char* at) {
 // on the same line as the code before it stays where it is).
 const char* end_of_previous_line_code(const ParseState& ps, const char* at) {
   const char* ls = line_start(ps, at);
-  const char* ce = code_end(ls, at);
-  if (ce > ls) return at;
-  while (ls > ps.begin) {
-    const char* prev_start = line_start(ps, ls - 1);
-    ce = code_end(prev_start, ls - 1);
-    if (ce > prev_start) return ce;
-    ls = prev_start;
-  }
-  return at;
+  if (code_end(ls, at) > ls) return at;
+  return previous_token_end(ps, at);
 }
 
 // The token ending at `e` (a word, '|>' or one character), for "after '{prev}'".
