@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Training throughput of sftx against a plain PyTorch eager model of the same preset, in one run:
+# the same machine, shapes, thread count and LibTorch (Debian's 1.13: python3-torch), both with
+# tcmalloc (sftx links it; PyTorch gets it by LD_PRELOAD), alternating A B A B ... so drifting
+# load on a shared machine hits both alike. Prints each run and, per shape, the medians and
+# the ratio sftx / PyTorch.
+#
+#   bash bench/peers/train_side_by_side.sh [BUILD_DIR] [ROUNDS]
+#   SHAPES="nano:256:8 nano:512:16" bash bench/peers/train_side_by_side.sh build 3
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+rounds=${2:-3}
+threads=${THREADS:-$(nproc)}
+shapes=${SHAPES:-"nano:256:8 nano:512:16 nano:1024:8 mini:1024:4"}
+steps=${STEPS:-10}
+tcmalloc=$(ls /usr/lib/*/libtcmalloc_minimal.so.4 | head -n1)
+python=/usr/bin/python3   # Debian's interpreter: python3-torch is installed for it
+"$python" -c 'import torch' 2>/dev/null || { echo "needs Debian's python3-torch: apt-get install python3-torch" >&2; exit 2; }
+[[ -x "$build/bench_nn_train_throughput" ]] || { echo "build $build/bench_nn_train_throughput first" >&2; exit 2; }
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+echo "# $(date -u +%F) $(nproc) cores, $threads threads, $steps timed steps per run, $rounds rounds; torch $("$python" -c 'import torch; print(torch.__version__)')"
+printf '%-6s %5s %5s %14s %14s %7s\n' preset seq batch sftx_tok/s pytorch_tok/s ratio
+for shape in $shapes; do
+  IFS=: read -r preset seq batch <<<"$shape"
+  a=() b=()
+  for ((r = 0; r < rounds; ++r)); do
+    a+=("$("$build/bench_nn_train_throughput" --presets "$preset" --seq "$seq" --batch "$batch" --steps "$steps" \
+           --threads "$threads" | awk '$1 == "sftx-libtorch" {print $7}')")
+    b+=("$(LD_PRELOAD=$tcmalloc "$python" bench/peers/llama_eager.py --presets "$preset" --seq "$seq" --batch "$batch" \
+           --steps "$steps" --threads "$threads" | awk '$1 == "pytorch-eager" {print $7}')")
+  done
+  ma=$(printf '%s\n' "${a[@]}" | median)
+  mb=$(printf '%s\n' "${b[@]}" | median)
+  printf '%-6s %5s %5s %14.0f %14.0f %7.2f   (runs: sftx %s; pytorch %s)\n' "$preset" "$seq" "$batch" "$ma" "$mb" \
+    "$(echo "$ma / $mb" | bc -l)" "${a[*]}" "${b[*]}"
+done
