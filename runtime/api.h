@@ -73,7 +73,9 @@ struct SourceSpec {
 DataStats read_source(const SourceSpec& spec, const std::string& out_jsonl, const ProgressFn& progress = {});
 
 // kind: math, code, general, pretrain, gsm8k_test, humaneval_test, ifeval_test.
-DataStats generate_synthetic(const std::string& kind, int64_t n, uint64_t seed, const std::string& out_jsonl);
+// level: "paper" (default) or "micro" (every kind but pretrain; stdlib/synthetic/micro.h).
+DataStats generate_synthetic(const std::string& kind, int64_t n, uint64_t seed, const std::string& out_jsonl,
+                             const std::string& level = "paper");
 
 // op: filter, dedup, decontaminate, tag, split, take, sample (params as the language gives them,
 // keywords by name). inputs[0] is the data; inputs[1..] are further data arguments

@@ -86,7 +86,11 @@ std::vector<BuiltinFunction> make_table() {
   t.push_back(fn("synthetic", Type::data,
                  {with_choices(required("kind", Type::string, "which built-in generator"), known_synthetic_kinds()),
                   keyword("n", Type::number, 1000, "number of records (a profile's [synthetic] sizes replace it)"),
-                  seed_param()},
+                  seed_param(),
+                  with_choices(keyword("level", Type::string, "paper",
+                                       "difficulty: paper, or micro for CPU-sized models (a profile's synthetic_level "
+                                       "replaces it)"),
+                               known_synthetic_levels())},
                  "records from a built-in generator (no downloads)"));
 
   t.push_back(fn("filter", Type::data,
@@ -240,6 +244,17 @@ const std::vector<std::string>& known_synthetic_kinds() {
   static const std::vector<std::string> v = {"math",       "code",           "general",    "pretrain",
                                              "gsm8k_test", "humaneval_test", "ifeval_test"};
   return v;
+}
+const std::vector<std::string>& known_synthetic_levels() {
+  static const std::vector<std::string> v = {"paper", "micro"};
+  return v;
+}
+bool synthetic_kind_has_level(std::string_view kind, std::string_view level) {
+  const auto& kinds = known_synthetic_kinds();
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return false;
+  if (level == "paper") return true;
+  if (level == "micro") return kind != "pretrain";  // pretraining text has one level
+  return false;
 }
 const std::vector<std::string>& known_model_families() {
   static const std::vector<std::string> v = {"llama"};

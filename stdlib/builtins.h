@@ -50,6 +50,10 @@ std::vector<std::string> builtin_names();
 const std::vector<std::string>& known_formats();         // alpaca sharegpt messages gsm8k humaneval text
 const std::vector<std::string>& known_chat_templates();  // vicuna llama2 chatml alpaca
 const std::vector<std::string>& known_synthetic_kinds(); // math code general pretrain *_test
+// Difficulty levels of synthetic(...): paper (the default) and micro (stdlib/synthetic/micro.h).
+// The same table as the runtime's synth::synthetic_levels (a test in interpreter/exec checks).
+const std::vector<std::string>& known_synthetic_levels();
+bool synthetic_kind_has_level(std::string_view kind, std::string_view level);  // pretrain: paper only
 const std::vector<std::string>& known_model_families();  // llama
 const std::vector<std::string>& known_metrics();         // gsm8k humaneval ifeval perplexity mtbench tsne
 

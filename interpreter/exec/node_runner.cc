@@ -54,7 +54,8 @@ nlohmann::json run_data_op(const NodeJob& job) {
   std::string out = (job.out_dir / layout::kData).string();
   if (op == "source") return run_source(job);
   if (op == "synthetic")
-    return stats_json(rt::generate_synthetic(p.at("kind").get<std::string>(), p.at("n").get<int64_t>(), seed_of(p), out));
+    return stats_json(rt::generate_synthetic(p.at("kind").get<std::string>(), p.at("n").get<int64_t>(), seed_of(p), out,
+                                             p.value("level", "paper")));
   if (op == "scale") return stats_json(rt::scale_data(in_path(job, 0, layout::kData), parse_fraction(p.at("k")), seed_of(p), out));
   std::vector<std::string> ins;
   for (size_t i = 0; i < job.inputs.size(); ++i) ins.push_back(in_path(job, i, layout::kData));

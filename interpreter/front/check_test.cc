@@ -194,3 +194,62 @@ TEST_CASE("hostile inputs end in a diagnostic, not a crash or a hang", "[check]"
     CHECK(r->program->experiments[0].plans[0]->stages[0].data->inputs.size() <= sftx::kMaxFlatMixInputs);
   }
 }
+
+TEST_CASE("synthetic(level = ...) is checked, labelled and enters the key only when not paper", "[check][synthetic]") {
+  TempDir dir;
+  auto r = check(dir, R"(
+a = synthetic("math", n = 10, seed = 1)
+b = synthetic("math", n = 10, seed = 1, level = "paper")
+c = synthetic("gsm8k_test", n = 10, seed = 1, level = "micro")
+plan p { stage1 = mix(a, b) }
+experiment x { base = model("llama", preset = "nano"); plans = [p]; eval = [gsm8k(c)] }
+)");
+  INFO(r->rendered);
+  REQUIRE(r->program);
+  const auto& mix = r->program->experiments[0].plans[0]->stages[0].data;
+  for (const auto& leaf : mix->inputs) {
+    CHECK(leaf->params == nlohmann::json{{"kind", "math"}, {"n", 10}, {"seed", 1}});  // as before levels existed
+    CHECK(leaf->label == "synthetic(\"math\", n = 10, seed = 1)");
+  }
+  const auto& test = r->program->experiments[0].metrics[0]->data[0];
+  CHECK(test->params["level"] == "micro");
+  CHECK(test->label == "synthetic(\"gsm8k_test\", n = 10, seed = 1, level = \"micro\")");
+
+  auto bad = check(dir, R"(
+m = synthetic("math", level = "mikro")
+t = synthetic("pretrain", level = "micro")
+)");
+  INFO(bad->rendered);
+  CHECK_FALSE(bad->program);
+  CHECK(has(*bad, "main.sftx:2:31: error: unknown synthetic level 'mikro'"));
+  CHECK(has(*bad, "help: did you mean 'micro'?"));
+  CHECK(has(*bad, "main.sftx:3:35: error: synthetic kind 'pretrain' has no level 'micro'"));
+  CHECK(has(*bad, "levels of 'pretrain': paper"));
+}
+
+TEST_CASE("a profile's synthetic_level switches every synthetic source that has the level", "[check][synthetic]") {
+  TempDir dir;
+  dir.write("sftx.toml", "[profile.micro]\npreset = \"nano\"\nsynthetic_level = \"micro\"\n");
+  const char* text = R"(
+math = synthetic("math", n = 10, seed = 1, level = "paper")
+code = synthetic("code", n = 10, seed = 2)
+text = synthetic("pretrain", n = 10, seed = 3)
+plan p { stage1 = mix(math, code, text) }
+experiment x { base = model("llama"); plans = [p]; eval = [] }
+)";
+  auto r = check(dir, text, "micro");
+  INFO(r->rendered);
+  REQUIRE(r->program);
+  const auto& plan = *r->program->experiments[0].plans[0];
+  const auto& inputs = plan.stages[0].data->inputs;
+  REQUIRE(inputs.size() == 3);
+  CHECK(inputs[0]->params["level"] == "micro");  // the profile replaces a written level
+  CHECK(inputs[1]->params["level"] == "micro");
+  CHECK_FALSE(inputs[2]->params.contains("level"));  // pretrain has only the paper level
+  // The tokenizer's corpus is pretraining text: unchanged.
+  CHECK_FALSE(r->program->experiments[0].base->tokenizer->data->params.contains("level"));
+
+  auto plain = check(dir, text);
+  REQUIRE(plain->program);
+  CHECK_FALSE(plain->program->experiments[0].plans[0]->stages[0].data->inputs[1]->params.contains("level"));
+}

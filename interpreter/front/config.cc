@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "interpreter/front/did_you_mean.h"
+#include "stdlib/builtins.h"
 
 
 namespace sftx {
@@ -155,12 +156,14 @@ class ConfigReader {
         const std::string k(key.str());
         if (k == "preset") {
           if (auto s = string_of(value, k)) profile.preset = *s;
+        } else if (k == "synthetic_level") {
+          read_level(value, profile);
         } else if (k == "train") {
           read_train(value, profile);
         } else if (k == "synthetic") {
           read_sizes(value, profile);
         } else {
-          unknown_key(value, k, {"preset", "train", "synthetic"}, "[profile." + profile.name + "]");
+          unknown_key(value, k, {"preset", "synthetic_level", "train", "synthetic"}, "[profile." + profile.name + "]");
         }
       }
       config.profiles[profile.name] = std::move(profile);
@@ -195,6 +198,20 @@ class ConfigReader {
       }
       profile.train[std::string(key.str())] = v;
     }
+  }
+
+  void read_level(const toml::node& node, Profile& profile) {
+    auto s = string_of(node, "synthetic_level");
+    if (!s) return;
+    const auto& levels = known_synthetic_levels();
+    if (std::find(levels.begin(), levels.end(), *s) != levels.end()) {
+      profile.synthetic_level = *s;
+      return;
+    }
+    std::string list;
+    for (const auto& l : levels) list += (list.empty() ? "" : ", ") + ("\"" + l + "\"");
+    std::string help = did_you_mean(*s, levels);
+    error_at(node, "unknown synthetic level \"" + *s + "\" (known: " + list + ")", help);
   }
 
   void read_sizes(const toml::node& node, Profile& profile) {

@@ -13,6 +13,7 @@
 //
 //   [profile.smoke]                 # --profile smoke
 //   preset = "nano"                 # replaces the preset of every model(...)
+//   synthetic_level = "micro"       # replaces the level of every synthetic(...) that has it
 //   [profile.smoke.train]           # hyperparameters, above the file's defaults { }
 //   epochs = 1
 //   max_steps = 20
@@ -42,6 +43,7 @@ struct ConfigValue {
 struct Profile {
   std::string name;
   std::optional<std::string> preset;
+  std::optional<std::string> synthetic_level;        // paper | micro
   std::map<std::string, ConfigValue> train;          // hyperparameter overrides
   std::map<std::string, long long> synthetic_sizes;  // kind (or "*") -> n
   int line = 0;

@@ -130,3 +130,23 @@ TEST_CASE("wrong values and TOML syntax errors are reported where they are", "[c
     CHECK(diags.render().find("[profile.x") != std::string::npos);
   }
 }
+
+TEST_CASE("a profile's synthetic_level is read and checked", "[config]") {
+  TempDir dir;
+  {
+    auto toml = dir.write("sftx.toml", "[profile.micro]\nsynthetic_level = \"micro\"\n[profile.p]\npreset = \"nano\"\n");
+    Diagnostics diags;
+    auto config = sftx::read_project_config(toml, diags);
+    REQUIRE(config);
+    CHECK(config->profiles.at("micro").synthetic_level == std::optional<std::string>("micro"));
+    CHECK_FALSE(config->profiles.at("p").synthetic_level);
+  }
+  auto toml = dir.write("sftx.toml", "[profile.micro]\nsynthetic_level = \"mikro\"\n");
+  Diagnostics diags;
+  CHECK_FALSE(sftx::read_project_config(toml, diags));
+  REQUIRE(diags.error_count() == 1);
+  CHECK(diags.all()[0].line == 2);
+  CHECK(diags.all()[0].column == 19);
+  CHECK(diags.all()[0].message == "unknown synthetic level \"mikro\" (known: \"paper\", \"micro\")");
+  CHECK(diags.all()[0].helps == std::vector<std::string>{"did you mean 'micro'?"});
+}

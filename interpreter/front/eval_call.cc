@@ -58,6 +58,7 @@ std::string violates(NumberRule rule, const Rational& x) {
 std::string vocabulary_name(const std::string& param) {
   if (param == "format") return "format";
   if (param == "kind") return "synthetic kind";
+  if (param == "level") return "synthetic level";
   if (param == "preset") return "model preset";
   if (param == "family") return "model family";
   if (param == "method") return "dedup method";
@@ -97,6 +98,24 @@ long long Evaluator::Impl::synthetic_size(const std::string& kind, long long wri
   it = profile->synthetic_sizes.find("*");
   if (it != profile->synthetic_sizes.end()) return it->second;
   return written;
+}
+
+bool Evaluator::Impl::synthetic_level(const std::string& kind, const Arg* written, const Module& m,
+                                      std::string& level) {
+  level = written ? written->value.string : "paper";
+  // A profile's synthetic_level switches every kind that has that level; pretraining text
+  // (the tokenizer's corpus) has only one and stays as it is.
+  if (profile && profile->synthetic_level && synthetic_kind_has_level(kind, *profile->synthetic_level)) {
+    level = *profile->synthetic_level;
+    return true;
+  }
+  if (synthetic_kind_has_level(kind, level)) return true;
+  std::vector<std::string> has;
+  for (const auto& l : known_synthetic_levels())
+    if (synthetic_kind_has_level(kind, l)) has.push_back(l);
+  error(m, written ? written->range : SourceRange{}, "synthetic kind '" + kind + "' has no level '" + level + "'")
+      .note("levels of '" + kind + "': " + join(has));
+  return false;
 }
 
 long long Evaluator::Impl::data_seed(const BoundArgs& args, const Env& env) {
@@ -281,9 +300,15 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
     long long n = value_of("n") ? as_int(*value_of("n")) : f.param("n")->default_value.get<long long>();
     n = synthetic_size(kind, n);
     long long seed = data_seed(b, env);
+    std::string level;
+    if (!synthetic_level(kind, b.get("level"), m, level)) return Value::unknown();
     nlohmann::json params = {{"kind", kind}, {"n", n}, {"seed", seed}};
+    // The level enters the node's key only when it is not the default, so every key made
+    // before levels existed still names the same data.
+    if (level != "paper") params["level"] = level;
     std::string label = "synthetic(" + nlohmann::json(kind).dump() + ", n = " + std::to_string(n) +
-                        ", seed = " + std::to_string(seed) + ")";
+                        ", seed = " + std::to_string(seed) +
+                        (level != "paper" ? ", level = " + nlohmann::json(level).dump() : std::string()) + ")";
     return Value::of_data(data_leaf("synthetic", params, label, at));
   }
   if (name == "mix") {

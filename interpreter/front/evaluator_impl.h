@@ -90,6 +90,9 @@ class Evaluator::Impl {
   bool check_arg(const BuiltinFunction& f, const BuiltinParam& p, const Arg& a, const Env& env);
   long long data_seed(const BoundArgs& args, const Env& env);
   long long synthetic_size(const std::string& kind, long long written) const;
+  // The level of synthetic(kind, ...): the profile's synthetic_level where the kind has it,
+  // else the one written (or "paper"). False, with a located error, for a kind without it.
+  bool synthetic_level(const std::string& kind, const Arg* written, const Module& m, std::string& level);
 
   // ---- hyperparameters, plans, experiments (eval_plan.cc) ----
   const HyperMap& module_hyper(const Module& m);

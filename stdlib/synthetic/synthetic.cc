@@ -1,9 +1,11 @@
 #include "stdlib/synthetic/synthetic.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "runtime/api.h"
 #include "runtime/data/record_io.h"
+#include "stdlib/synthetic/micro.h"
 
 namespace sftx::rt::synth {
 
@@ -13,7 +15,42 @@ const std::vector<std::string>& synthetic_kinds() {
   return kinds;
 }
 
-Record synthetic_record(const std::string& kind, uint64_t seed, int64_t index) {
+const std::vector<std::string>& synthetic_levels() {
+  static const std::vector<std::string> levels = {"paper", "micro"};
+  return levels;
+}
+
+bool synthetic_kind_has_level(const std::string& kind, const std::string& level) {
+  const auto& kinds = synthetic_kinds();
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return false;
+  if (level == "paper") return true;
+  if (level == "micro") return kind != "pretrain";
+  return false;
+}
+
+namespace {
+
+Record micro_record(const std::string& kind, uint64_t seed, int64_t index) {
+  if (kind == "math") return micro_math_record(seed, index);
+  if (kind == "code") return micro_code_record(seed, index);
+  if (kind == "general") return micro_general_record(seed, index);
+  if (kind == "gsm8k_test") return micro_gsm8k_test_record(seed, index);
+  if (kind == "humaneval_test") return micro_humaneval_test_record(seed, index);
+  if (kind == "ifeval_test") return micro_ifeval_test_record(seed, index);
+  throw std::invalid_argument("synthetic kind \"" + kind + "\" has no level \"micro\"");
+}
+
+}  // namespace
+
+Record synthetic_record(const std::string& kind, uint64_t seed, int64_t index, const std::string& level) {
+  if (level != "paper") {
+    if (level != "micro") throw std::invalid_argument("unknown synthetic level \"" + level + "\" (known: paper, micro)");
+    Record r = micro_record(kind, seed, index);
+    // The level is part of the name, so reports tell a micro record from a paper one.
+    r.source = "synthetic:" + kind + "@" + level;
+    r.origin = r.source + "#" + std::to_string(index);
+    return r;
+  }
   Record r;
   if (kind == "math") r = math_record(seed, index);
   else if (kind == "code") r = code_record(seed, index);
@@ -36,15 +73,17 @@ Record synthetic_record(const std::string& kind, uint64_t seed, int64_t index) {
 
 namespace sftx::rt {
 
-DataStats generate_synthetic(const std::string& kind, int64_t n, uint64_t seed, const std::string& out_jsonl) {
+DataStats generate_synthetic(const std::string& kind, int64_t n, uint64_t seed, const std::string& out_jsonl,
+                             const std::string& level) {
   if (n < 0) throw std::invalid_argument("synthetic(\"" + kind + "\"): n must be >= 0, got " + std::to_string(n));
-  synth::synthetic_record(kind, seed, 0);  // reject an unknown kind before creating the file
+  synth::synthetic_record(kind, seed, 0, level);  // reject an unknown kind or level before creating the file
   RecordWriter out(out_jsonl);
-  for (int64_t i = 0; i < n; ++i) out.write(synth::synthetic_record(kind, seed, i));
+  for (int64_t i = 0; i < n; ++i) out.write(synth::synthetic_record(kind, seed, i, level));
   out.close();
   DataStats st;
   st.records = n;
   st.details = {{"kind", kind}, {"seed", seed}};
+  if (level != "paper") st.details["level"] = level;
   return st;
 }
 

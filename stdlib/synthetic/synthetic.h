@@ -10,6 +10,10 @@
 // Kinds (held out):   gsm8k_test, humaneval_test, ifeval_test — generated from templates,
 //                     task families and instruction phrasings that the training kinds never
 //                     use, so train and test do not share text (synthetic_overlap_test.cc).
+//
+// Levels: "paper" (the default; the generators above, sized for the paper's 7B-13B models) and
+// "micro" (micro.h: the same skills made small enough for a ~1M-parameter model on a CPU;
+// every kind but pretrain). Record i of a kind at a level depends only on (kind, level, seed, i).
 #pragma once
 
 #include <cstdint>
@@ -30,8 +34,13 @@ Record pretrain_record(uint64_t seed, int64_t index);
 
 // The kinds generate_synthetic accepts, in a stable order.
 const std::vector<std::string>& synthetic_kinds();
-// Record `index` of `kind` (throws std::invalid_argument for an unknown kind).
-Record synthetic_record(const std::string& kind, uint64_t seed, int64_t index);
+// The difficulty levels, "paper" first (the default).
+const std::vector<std::string>& synthetic_levels();
+// Whether `kind` has a generator at `level` (every kind has "paper"; pretrain has only that).
+bool synthetic_kind_has_level(const std::string& kind, const std::string& level);
+// Record `index` of `kind` at `level` (throws std::invalid_argument for an unknown kind, an
+// unknown level, or a kind without that level).
+Record synthetic_record(const std::string& kind, uint64_t seed, int64_t index, const std::string& level = "paper");
 
 // How many training templates / task families / topics each kind draws from (for tests and
 // `sftx data --stats`-style reporting).
