@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "commands.h"
+#include "interpreter/exec/claims.h"
 #include "interpreter/exec/graph.h"
 #include "interpreter/exec/node_runner.h"
 #include "interpreter/exec/run_plan.h"
@@ -60,6 +61,10 @@ int run_command(const RunArgs& a) {
   exec::RunPlanResult result = exec::run_plan(*plan, o);
   for (const auto& x : result.experiments) {
     if (!x.markdown.empty()) fmt::print("\n## {}\n\n{}", x.name, x.markdown);
+    if (!x.claims.empty()) {
+      // Printed even when the table is missing (a failed node): those claims are inconclusive.
+      fmt::print("\nclaims of {}:\n{}rule: {}\n", x.name, exec::claims_text(x.claims), exec::kClaimRule);
+    }
     fmt::print(stderr, "run record: {}\n", (x.run_dir / "run.json").string());
   }
   if (!result.ok) {
@@ -80,7 +85,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Identical stages anywhere (across plans and files) are trained once; a stage killed\n"
       "mid-training resumes from its last checkpoint on the next run. Writes\n"
       "runs/<experiment>/<timestamp>/run.json (runs/<experiment>/latest points at it), the\n"
-      "training metrics, evaluation results and the report table, and prints the table.\n\n"
+      "training metrics, evaluation results and the report table, and prints the table and the\n"
+      "verdict of each claim (expect \"...\" { ... }): holds, fails or inconclusive.\n\n"
       "Examples:\n"
       "  sftx run experiments/quickstart.sftx\n"
       "  sftx run experiments/k_sweep.sftx k_sweep --profile smoke --jobs 2\n"

@@ -157,10 +157,44 @@ struct PlanDecl {  // plan NAME(params) [from EXPR] { stages }
   std::optional<Expr> from;
   std::vector<Stage> stages;  // in written order (the order they run in)
 };
-struct ExperimentDecl {  // experiment NAME { key = value ... }
+// A claim's reference PLAN.METRIC.FIELD: `dmt(1/256).ifeval.prompt_strict`.
+struct ClaimRef {
+  Expr plan;                 // a Name or a Call, as written in the experiment's `plans`
+  std::string metric;        // "ifeval"
+  SourceRange metric_range;
+  std::string field;         // "prompt_strict", "pass@1"
+  SourceRange field_range;
+  SourceRange range;
+};
+// One term of a claim's side: [-] [NUMBER *] REF, or [-] NUMBER.
+struct ClaimTerm {
+  bool negative = false;     // written after '-' (or with a leading '-')
+  std::string coefficient;   // the number as written; "" when the term is a bare reference
+  SourceRange coefficient_range;
+  std::optional<ClaimRef> ref;  // absent for a constant term
+  SourceRange range;
+};
+// SIDE OP SIDE, OP one of "<" ">" "<=" ">=".
+struct ClaimComparison {
+  std::vector<ClaimTerm> lhs, rhs;
+  SourceRange lhs_range, rhs_range;
+  std::string op;
+  SourceRange op_range;
+  SourceRange range;
+};
+// expect "NAME" { COMPARISON and COMPARISON ... }
+struct Claim {
+  std::string name;
+  SourceRange name_range;
+  std::vector<ClaimComparison> comparisons;
+  SourceRange range;
+};
+
+struct ExperimentDecl {  // experiment NAME { key = value ... expect "..." { ... } ... }
   std::string name;
   SourceRange name_range;
   std::vector<Field> fields;
+  std::vector<Claim> claims;  // in written order
 };
 
 struct Item {

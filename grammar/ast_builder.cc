@@ -250,6 +250,8 @@ class Builder {
       x.name = text(*n.children.at(0));
       x.name_range = range(*n.children.at(0));
       x.fields = fields(flat_children(n), 1, d);
+      for (const Node* c : flat_children(n))
+        if (c->is_type<expect_decl>()) x.claims.push_back(claim(*c));
       it.node = std::move(x);
     } else {
       return;
@@ -285,6 +287,90 @@ class Builder {
       }
     }
     return pl;
+  }
+
+  // expect_decl: children = string_lit, claim_body (flattened: claim_comparison...).
+  Claim claim(const Node& n) {
+    Claim c;
+    c.range = range(n);
+    std::vector<const Node*> children;
+    for (const auto& ch : n.children) {
+      if (ch->is_type<claim_body>())
+        for (const auto& cc : ch->children) children.push_back(cc.get());
+      else
+        children.push_back(ch.get());
+    }
+    for (const Node* ch : children) {
+      if (ch->is_type<string_lit>()) {
+        c.name = decode_string(ch->string_view());
+        c.name_range = range(*ch);
+      } else if (ch->is_type<claim_comparison>()) {
+        ClaimComparison cmp;
+        cmp.range = range(*ch);
+        for (const auto& part : ch->children) {
+          if (part->is_type<claim_lhs>()) {
+            cmp.lhs = claim_terms(*part);
+            cmp.lhs_range = range(*part);
+          } else if (part->is_type<claim_rhs>()) {
+            cmp.rhs = claim_terms(*part);
+            cmp.rhs_range = range(*part);
+          } else if (part->is_type<claim_op>()) {
+            cmp.op = text(*part);
+            cmp.op_range = range(*part);
+          }
+        }
+        c.comparisons.push_back(std::move(cmp));
+      }
+    }
+    return c;
+  }
+
+  // A side: children = [claim_minus] term (add_op term)*; a term is claim_scaled, claim_ref or number.
+  std::vector<ClaimTerm> claim_terms(const Node& side) {
+    std::vector<ClaimTerm> terms;
+    bool negative = false;
+    for (const auto& ch : side.children) {
+      const Node& t = *ch;
+      if (t.is_type<claim_minus>()) {
+        negative = true;
+        continue;
+      }
+      if (t.is_type<add_op>()) {
+        negative = t.string_view() == "-";
+        continue;
+      }
+      ClaimTerm term;
+      term.negative = negative;
+      term.range = range(t);
+      negative = false;
+      if (t.is_type<number>()) {
+        term.coefficient = text(t);
+        term.coefficient_range = range(t);
+      } else if (t.is_type<claim_scaled>()) {
+        term.coefficient = text(*t.children.at(0));
+        term.coefficient_range = range(*t.children.at(0));
+        term.ref = claim_ref_of(*t.children.at(1));
+      } else if (t.is_type<grammar::claim_ref>()) {
+        term.ref = claim_ref_of(t);
+      } else {
+        continue;
+      }
+      terms.push_back(std::move(term));
+    }
+    return terms;
+  }
+
+  // claim_ref: children = call | name_ref, claim_metric, claim_field.
+  ClaimRef claim_ref_of(const Node& n) {
+    ClaimRef r;
+    r.range = range(n);
+    int d = 0;
+    r.plan = expr(*n.children.at(0), d);
+    r.metric = text(*n.children.at(1));
+    r.metric_range = range(*n.children.at(1));
+    r.field = text(*n.children.at(2));
+    r.field_range = range(*n.children.at(2));
+    return r;
   }
 
   void too_deep(const TooDeep& t) {

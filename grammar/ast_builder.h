@@ -29,11 +29,12 @@ using selector = p::parse_tree::selector<
         number, string_lit, true_lit, false_lit, name_ref, callee, kwarg, kwarg_name, call, pipe_call, paren_expr,
         list_lit, comp_tail, comp_var, record_lit, field, field_name, member_name, neg<line>, neg<multiline>, mul_op,
         add_op, use_decl, binding, binding_name, defaults_decl, plan_decl, plan_name, param_list, param, from_clause,
-        stage, stage_name, experiment_decl, experiment_name,
+        stage, stage_name, experiment_decl, experiment_name, expect_decl, claim_comparison, claim_lhs, claim_rhs,
+        claim_op, claim_minus, claim_scaled, claim_ref, claim_metric, claim_field,
         // PEGTL calls the control's start/success/failure/unwind of an unselected rule only
         // when no selected rule is below it; these must reach the control (group/depth
         // bookkeeping), so they are selected and flattened by the builder.
-        call_args, defaults_body, plan_body, experiment_body>,
+        call_args, defaults_body, plan_body, experiment_body, claim_body>,
     fold_single::on<primary, postfix, mul_expr<line>, mul_expr<multiline>, add_expr<line>, add_expr<multiline>, expr<line>,
                     expr<multiline>>>;
 

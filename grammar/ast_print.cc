@@ -73,12 +73,33 @@ struct ItemPrinter {
     }
     return out + (p.stages.empty() ? "}" : " }");
   }
-  std::string operator()(const ExperimentDecl& x) const { return "experiment " + x.name + " " + fields_text(x.fields); }
+  std::string operator()(const ExperimentDecl& x) const {
+    std::string out = "experiment " + x.name + " " + fields_text(x.fields);
+    for (const auto& c : x.claims) out += " " + to_text(c);
+    return out;
+  }
 };
 
 }  // namespace
 
 std::string to_text(const Expr& e) { return std::visit(ExprPrinter{}, e.node); }
+std::string to_text(const std::vector<ClaimTerm>& side) {
+  std::string out;
+  for (std::size_t i = 0; i < side.size(); ++i) {
+    const ClaimTerm& t = side[i];
+    if (i) out += t.negative ? " - " : " + ";
+    else if (t.negative) out += "-";
+    if (!t.coefficient.empty()) out += t.coefficient + (t.ref ? " * " : "");
+    if (t.ref) out += to_text(t.ref->plan) + "." + t.ref->metric + "." + t.ref->field;
+  }
+  return out;
+}
+std::string to_text(const ClaimComparison& c) { return to_text(c.lhs) + " " + c.op + " " + to_text(c.rhs); }
+std::string to_text(const Claim& c) {
+  std::string out = "expect " + quote(c.name) + " {";
+  for (std::size_t i = 0; i < c.comparisons.size(); ++i) out += (i ? " and " : " ") + to_text(c.comparisons[i]);
+  return out + " }";
+}
 std::string to_text(const Item& item) { return std::visit(ItemPrinter{}, item.node); }
 std::string to_text(const Program& program) {
   std::string out;

@@ -11,6 +11,9 @@ namespace sftx {
 
 std::string to_text(const Expr& e);
 std::string to_text(const Item& item);
+std::string to_text(const std::vector<ClaimTerm>& side);  // "0.5 * a.m.f - 0.05"
+std::string to_text(const ClaimComparison& comparison);
+std::string to_text(const Claim& claim);                  // expect "name" { ... and ... }
 std::string to_text(const Program& program);  // one item per line
 
 }  // namespace sftx

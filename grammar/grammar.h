@@ -229,11 +229,48 @@ struct plan_body : p::seq<p::one<'{'>, body_entries<stage>, statement_gap, p::mu
 struct plan_decl : p::seq<kw_plan, line, p::must<plan_name>, line, p::opt<param_list>, line, p::opt<from_clause>,
                           multiline, p::must<p::at<plan_open>>, plan_body> {};
 
-// experiment NAME { key = value ... }
+// A claim inside an experiment (docs/language.md, "Claims"):
+//   expect "NAME" { SIDE OP SIDE [and SIDE OP SIDE ...] }
+// A side is a sum of terms (+, -, an optional leading '-'); a term is PLAN.METRIC.FIELD,
+// NUMBER * PLAN.METRIC.FIELD, or a NUMBER. PLAN is a plan instance as written in `plans`
+// (a name or a call: dmt(1/256)); FIELD may carry '@k' (pass@1). Inside the braces newlines
+// are insignificant. `expect` and `and` are words only here, so neither is reserved.
+struct kw_expect : keyword_of<TAO_PEGTL_STRING("expect")> {};
+struct kw_and : keyword_of<TAO_PEGTL_STRING("and")> {};
+struct claim_name : p::seq<string_lit> {};
+struct claim_plan : p::sor<call, name_ref> {};
+struct claim_metric_dot : p::one<'.'> {};
+struct claim_metric : ident {};
+struct claim_field_dot : p::one<'.'> {};
+struct claim_field : p::seq<ident, p::opt<p::one<'@'>, digits>> {};
+struct claim_ref : p::seq<claim_plan, line, p::must<claim_metric_dot>, line, p::must<claim_metric>, line,
+                          p::must<claim_field_dot>, line, p::must<claim_field>> {};
+struct claim_scaled_ref : p::seq<claim_ref> {};
+struct claim_scaled : p::seq<number, multiline, p::one<'*'>, multiline, p::must<claim_scaled_ref>> {};
+struct claim_term : p::sor<claim_scaled, claim_ref, number> {};
+struct claim_term_after_op : claim_term {};
+struct claim_minus : p::one<'-'> {};
+struct claim_side : p::seq<p::opt<claim_minus, multiline>, claim_term,
+                           p::star<multiline, add_op, multiline, p::must<claim_term_after_op>>> {};
+struct claim_lhs : claim_side {};
+struct claim_rhs : claim_side {};
+struct claim_op : p::sor<p::string<'<', '='>, p::string<'>', '='>, p::one<'<'>, p::one<'>'>> {};
+struct claim_comparison : p::seq<claim_lhs, multiline, p::must<claim_op>, multiline, p::must<claim_rhs>> {};
+struct claim_first : p::seq<claim_comparison> {};
+struct claim_next : p::seq<claim_comparison> {};
+struct claim_open : p::one<'{'> {};
+struct claim_close : p::one<'}'> {};
+struct claim_body : p::seq<p::one<'{'>, multiline, p::must<claim_first>,
+                           p::star<multiline, kw_and, multiline, p::must<claim_next>>, multiline, p::must<claim_close>> {};
+struct expect_decl : p::seq<kw_expect, line, p::not_at<p::one<'='>>, p::must<claim_name>, multiline,
+                            p::must<p::at<claim_open>>, claim_body> {};
+
+// experiment NAME { key = value ... expect "..." { ... } ... }
 struct experiment_name : name {};
 struct experiment_open : p::one<'{'> {};
 struct experiment_close : p::one<'}'> {};
-struct experiment_body : p::seq<p::one<'{'>, body_entries<field>, statement_gap, p::must<experiment_close>> {};
+struct experiment_entry : p::sor<expect_decl, field> {};
+struct experiment_body : p::seq<p::one<'{'>, body_entries<experiment_entry>, statement_gap, p::must<experiment_close>> {};
 struct experiment_decl : p::seq<kw_experiment, line, p::must<experiment_name>, multiline,
                                 p::must<p::at<experiment_open>>, experiment_body> {};
 
@@ -294,6 +331,19 @@ template <> inline constexpr const char* error_message<p::at<plan_open>> = "expe
 template <> inline constexpr const char* error_message<plan_close> = "expected '}' to close the plan body opened at {open}";
 template <> inline constexpr const char* error_message<experiment_name> = "expected an experiment name after 'experiment'";
 template <> inline constexpr const char* error_message<p::at<experiment_open>> = "expected '{' after the experiment name";
+template <> inline constexpr const char* error_message<claim_name> = "expected the claim's name in quotes after 'expect'";
+template <> inline constexpr const char* error_message<p::at<claim_open>> = "expected '{' after the claim's name";
+template <> inline constexpr const char* error_message<claim_first> = "expected a comparison after '{': SIDE < SIDE, where a side adds PLAN.METRIC.FIELD terms";
+template <> inline constexpr const char* error_message<claim_next> = "expected a comparison after 'and'";
+template <> inline constexpr const char* error_message<claim_close> = "expected '}' or 'and' to close the claim opened at {open}";
+template <> inline constexpr const char* error_message<claim_op> = "expected a comparison operator (<, >, <= or >=) after the claim's left side";
+template <> inline constexpr const char* error_message<claim_rhs> = "expected the right side of the comparison after '{prev}'";
+template <> inline constexpr const char* error_message<claim_term_after_op> = "expected PLAN.METRIC.FIELD or a number after '{prev}'";
+template <> inline constexpr const char* error_message<claim_scaled_ref> = "expected PLAN.METRIC.FIELD after '*' (a claim scales references by numbers only)";
+template <> inline constexpr const char* error_message<claim_metric_dot> = "expected '.METRIC.FIELD' after the plan: a claim refers to PLAN.METRIC.FIELD";
+template <> inline constexpr const char* error_message<claim_metric> = "expected a metric name after '.'";
+template <> inline constexpr const char* error_message<claim_field_dot> = "expected '.FIELD' after the metric: a claim refers to PLAN.METRIC.FIELD";
+template <> inline constexpr const char* error_message<claim_field> = "expected a field name after '.'";
 template <> inline constexpr const char* error_message<experiment_close> = "expected '}' to close the experiment opened at {open}";
 
 // ---------------------------------------------------------------- groups
@@ -308,6 +358,7 @@ template <> inline constexpr const char* group_kind<param_list> = "parameter lis
 template <> inline constexpr const char* group_kind<defaults_body> = "defaults block";
 template <> inline constexpr const char* group_kind<plan_body> = "plan body";
 template <> inline constexpr const char* group_kind<experiment_body> = "experiment";
+template <> inline constexpr const char* group_kind<claim_body> = "claim";
 
 // Rules whose errors are placed at the group's opening (an unterminated string is found at
 // the end of its line, but the user needs to see where it began).
@@ -326,6 +377,9 @@ template <> inline constexpr bool error_after_previous_token<params_close> = tru
 template <> inline constexpr bool error_after_previous_token<defaults_close> = true;
 template <> inline constexpr bool error_after_previous_token<plan_close> = true;
 template <> inline constexpr bool error_after_previous_token<experiment_close> = true;
+template <> inline constexpr bool error_after_previous_token<claim_close> = true;
+template <> inline constexpr bool error_after_previous_token<claim_metric_dot> = true;
+template <> inline constexpr bool error_after_previous_token<claim_field_dot> = true;
 
 // The escape code's error points at its backslash.
 template <class Rule> inline constexpr int error_column_shift = 0;

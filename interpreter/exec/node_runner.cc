@@ -5,6 +5,7 @@
 
 #include "interpreter/exec/fraction_param.h"
 #include "interpreter/exec/object_layout.h"
+#include "interpreter/exec/claims.h"
 #include "interpreter/exec/report_table.h"
 #include "interpreter/exec/sha256.h"
 #include "runtime/launch/protocol.h"
@@ -151,6 +152,14 @@ nlohmann::json run_eval(const NodeJob& job, const RunSettings& settings) {
 nlohmann::json run_report(const NodeJob& job) {
   nlohmann::json table = report_table(job.node, job.inputs);
   std::string markdown = rt::write_report(table, job.out_dir.string());
+  if (job.node.params.contains("claims")) {
+    // The verdicts beside the table: claims.json, and a section of table.md.
+    nlohmann::json verdicts = check_claims(job.node.params["claims"], table);
+    std::ofstream(job.out_dir / "claims.json") << verdicts.dump(2) << '\n';
+    // "markdown" stays the table alone: `sftx run` prints the verdicts as text after it.
+    std::ofstream(job.out_dir / "table.md") << markdown << claims_markdown(verdicts);
+    return {{"table", table}, {"markdown", markdown}, {"claims", verdicts}};
+  }
   return {{"table", table}, {"markdown", markdown}};
 }
 

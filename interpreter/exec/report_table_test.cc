@@ -58,3 +58,38 @@ TEST_CASE("two metrics with one op get their labels as column prefixes", "[exec]
   CHECK(t["columns"] == nlohmann::json({"gsm8k(test_a).accuracy", "gsm8k(test_b).accuracy"}));
   CHECK(t["rows"][0]["metrics"]["gsm8k(test_b).accuracy"] == 0.2);
 }
+
+TEST_CASE("with seeds, a row per plan: mean, sample std and n over seeds, per-seed values kept", "[exec][report][seeds]") {
+  std::vector<PlanNode> nodes;
+  nodes.reserve(6);
+  nlohmann::json rows = nlohmann::json::array();
+  std::vector<NodeInput> in;
+  const double acc[2][3] = {{0.2, 0.4, 0.6}, {0.5, 0.5, 0.5}};
+  const char* plans[2] = {"a", "b"};
+  for (int p = 0; p < 2; ++p)
+    for (int s = 0; s < 3; ++s) {
+      nodes.push_back(eval_node(std::string("gsm8k(t) @ ") + plans[p] + "[seed=" + std::to_string(s + 1) + "]", "gsm8k"));
+      rows.push_back({{"plan", plans[p]}, {"params", nlohmann::json::object()}, {"seed", s + 1}, {"evals", {nodes.back().id}}});
+      // b's seed 3 failed: no input for it.
+      if (!(p == 1 && s == 2))
+        in.push_back({&nodes.back(), "", {{"result", {{"scores", {{"accuracy", acc[p][s]}}}}}}});
+    }
+  PlanNode report;
+  report.params = {{"experiment", "x"}, {"metrics", {"gsm8k(t)"}}, {"rows", rows}, {"seeds", {1, 2, 3}}};
+  nlohmann::json t = report_table(report, in);
+  CHECK(t["seeds"] == nlohmann::json({1, 2, 3}));
+  CHECK(t["column_kinds"]["gsm8k.accuracy"] == "rate");
+  REQUIRE(t["rows"].size() == 2);
+  const auto& a = t["rows"][0];
+  CHECK(a["plan"] == "a");
+  CHECK(a["metrics"]["gsm8k.accuracy"].get<double>() == Approx(0.4));
+  CHECK(a["std"]["gsm8k.accuracy"].get<double>() == Approx(0.2));
+  CHECK(a["n"]["gsm8k.accuracy"] == 3);
+  REQUIRE(a["per_seed"].size() == 3);
+  CHECK(a["per_seed"][1]["seed"] == 2);
+  CHECK(a["per_seed"][1]["metrics"]["gsm8k.accuracy"].get<double>() == Approx(0.4));
+  const auto& b = t["rows"][1];
+  CHECK(b["n"]["gsm8k.accuracy"] == 2);
+  CHECK(b["std"]["gsm8k.accuracy"].get<double>() == Approx(0.0));
+  CHECK(b["per_seed"][2]["metrics"].empty());
+}

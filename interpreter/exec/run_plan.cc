@@ -1,9 +1,11 @@
 #include "interpreter/exec/run_plan.h"
 
 #include "interpreter/exec/cache_store.h"
+#include "interpreter/exec/claims.h"
 #include "interpreter/exec/graph.h"
 #include "interpreter/exec/manifest.h"
 #include "interpreter/exec/progress_display.h"
+#include "interpreter/exec/report_table.h"
 #include "interpreter/exec/run_record.h"
 
 namespace sftx::exec {
@@ -45,6 +47,21 @@ RunPlanResult run_plan(const PlanGraph& plan, const RunPlanOptions& options) {
     }
     er.run_dir = make_run_dir(options.runs_dir, x.name);
     RunInfo info{x.name, options.file, options.profile, options.device, started, finished};
+    if (!x.report.empty()) {
+      // The table and claims over the evaluations that ran: when a node failed, the report
+      // node did not run, yet its claims are reported (inconclusive where values are missing).
+      const PlanNode& report = graph.node(graph.index_of(x.report));
+      std::vector<NodeInput> inputs;
+      for (const auto& id : report.inputs) {
+        size_t v = graph.index_of(id);
+        const NodeRun& r = result.runs[v];
+        if (r.status == NodeStatus::executed || r.status == NodeStatus::reused)
+          inputs.push_back({&graph.node(v), r.dir, r.outputs});
+      }
+      info.results = report_table(report, inputs);
+      info.claims = check_claims(report.params.value("claims", nlohmann::json::array()), info.results);
+      er.claims = info.claims;
+    }
     er.record = write_run_record(er.run_dir, info, graph, result.runs, members);
     result.experiments.push_back(std::move(er));
   }

@@ -32,6 +32,7 @@ struct ExperimentRun {
   std::filesystem::path run_dir;
   std::string markdown;          // the report table; empty when the report did not run
   nlohmann::json record;         // run.json
+  nlohmann::json claims = nlohmann::json::array();  // verdicts (claims.h), also in run.json
 };
 
 struct RunPlanResult {

@@ -113,6 +113,8 @@ nlohmann::json write_run_record(const fs::path& run_dir, const RunInfo& info, co
     }
     nodes.push_back(std::move(j));
   }
+  if (!info.results.is_null()) record["results"] = info.results;
+  record["claims"] = info.claims;
   record["status"] = all_ok ? "ok" : "failed";
   record["nodes"] = std::move(nodes);
   write_file_atomically(run_dir / "run.json", record.dump(2) + "\n");

@@ -5,7 +5,10 @@
 //      "nodes": [{"id", "kind", "op", "label", "key", "status", "seconds", "object",
 //                 "outputs", "metrics" (train: the copied JSONL), "resumed_from_step" (train,
 //                 when executed), "result" (eval), "error" (failed/skipped)}],
-//      "table": "report/table.md"}
+//      "table": "report/table.md",
+//      "results": the report table over the evaluations that ran (report_table.h: with seeds,
+//                 per-seed values and mean/std/n per plan and column),
+//      "claims": [claim verdicts (claims.h)]}
 //   runs/<experiment>/<timestamp>/metrics/<stage>.jsonl    per training stage
 //   runs/<experiment>/<timestamp>/evals/<eval>.json        per evaluation
 //   runs/<experiment>/<timestamp>/report/                  table.md/.csv/.json and plots
@@ -30,6 +33,10 @@ struct RunInfo {
   std::string device;
   std::string started;    // ISO 8601 UTC
   std::string finished;
+  // The experiment's results over the evaluations that ran (report_table.h: per-seed values
+  // and their aggregates) and its claims' verdicts (claims.h); null/empty when it has none.
+  nlohmann::json results;
+  nlohmann::json claims = nlohmann::json::array();
 };
 
 // A file-system-safe version of a node id: "dmt(1/4).stage2" -> "dmt(1_4).stage2".

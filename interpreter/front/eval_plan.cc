@@ -373,7 +373,7 @@ PlanInstancePtr Evaluator::Impl::instantiate(const Definition& def, std::vector<
 }
 
 namespace {
-const std::vector<std::string> kExperimentFields = {"base", "plans", "eval"};
+const std::vector<std::string> kExperimentFields = {"base", "plans", "eval", "seeds"};
 }
 
 ExperimentInstance Evaluator::Impl::eval_experiment(const Definition& def) {
@@ -391,7 +391,7 @@ ExperimentInstance Evaluator::Impl::eval_experiment(const Definition& def) {
       auto& d = error(m, f.name_range, "unknown experiment field '" + f.name + "'");
       std::string hint = did_you_mean(f.name, kExperimentFields);
       if (!hint.empty()) d.help(hint);
-      d.note("an experiment has base, plans and eval");
+      d.note("an experiment has base, plans, eval and seeds (and claims: expect \"...\" { ... })");
       eval(*f.value, env);
       continue;
     }
@@ -463,6 +463,8 @@ ExperimentInstance Evaluator::Impl::eval_experiment(const Definition& def) {
   } else {
     warning(m, x.name_range, "experiment '" + x.name + "' evaluates nothing").help("eval = [gsm8k(gsm8k_test)]");
   }
+  if (auto it = fields.find("seeds"); it != fields.end()) out.seeds = eval_seeds(*it->second, m);
+  out.claims = eval_claims(x, m, out);
   if (!out.base) {
     for (const auto& p : out.plans) {
       if (p->from) continue;

@@ -26,6 +26,11 @@ struct ExperimentInstance {
   std::vector<PlanInstancePtr> plans;
   std::vector<MetricPtr> metrics;
   NodeOrigin origin;
+  // `seeds = [...]`: each plan instance is trained and evaluated once per seed (the `seed`
+  // hyperparameter of all its stages). Empty: one run with the stages' own seeds.
+  std::vector<long long> seeds;
+  // `expect "..." { ... }`, checked and normalised (claim_spec.h describes the shape).
+  nlohmann::json claims = nlohmann::json::array();
 };
 
 class Evaluator {

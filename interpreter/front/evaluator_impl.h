@@ -103,6 +103,11 @@ class Evaluator::Impl {
   PlanInstancePtr instantiate(const Definition& def, std::vector<Value> args, const NodeOrigin& at);
   ExperimentInstance eval_experiment(const Definition& def);
 
+  // ---- seeds and claims of an experiment (eval_claims.cc) ----
+  std::vector<long long> eval_seeds(const Field& f, const Module& m);
+  nlohmann::json eval_claims(const ExperimentDecl& x, const Module& m, const ExperimentInstance& inst);
+  nlohmann::json eval_claim_ref(const ClaimRef& r, const Module& m, const ExperimentInstance& inst, bool& ok);
+
   const LoadedProgram& program;
   const ProjectConfig* config;
   const Profile* profile;

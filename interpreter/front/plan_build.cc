@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "interpreter/front/data_expr.h"
 #include "interpreter/front/did_you_mean.h"
@@ -15,6 +16,11 @@ namespace sftx {
 namespace fs = std::filesystem;
 
 namespace {
+
+// "dmt(1/4)" or, for one seed of an experiment's `seeds`, "dmt(1/4)[seed=2]".
+std::string seeded_label(const std::string& label, std::optional<long long> seed) {
+  return seed ? label + "[seed=" + std::to_string(*seed) + "]" : label;
+}
 
 class GraphBuilder {
  public:
@@ -96,9 +102,11 @@ class GraphBuilder {
     std::vector<std::string> trains;      // train node ids of the instance's stages
   };
 
-  // Builds the stages of a plan instance on `experiment_base`.
-  std::optional<Chain> instance(const PlanInstancePtr& inst, const ModelPtr& experiment_base, int depth = 0) {
-    auto memo_key = std::make_pair(inst.get(), experiment_base.get());
+  // Builds the stages of a plan instance on `experiment_base`; with a `seed` (an experiment's
+  // `seeds`), every stage trains with that seed and its id says so.
+  std::optional<Chain> instance(const PlanInstancePtr& inst, const ModelPtr& experiment_base,
+                                std::optional<long long> seed, int depth = 0) {
+    auto memo_key = std::make_tuple(inst.get(), experiment_base.get(), seed);
     auto memo = chains_.find(memo_key);
     if (memo != chains_.end()) return memo->second;
     if (depth > 64) return std::nullopt;
@@ -108,7 +116,7 @@ class GraphBuilder {
     std::string parent;
     if (start->is_stage()) {
       if (!start->instance) return std::nullopt;
-      auto upstream = instance(start->instance, experiment_base, depth + 1);
+      auto upstream = instance(start->instance, experiment_base, seed, depth + 1);
       if (!upstream || start->stage >= static_cast<int>(upstream->trains.size())) return std::nullopt;
       chain.root = upstream->root;
       parent = upstream->trains[static_cast<std::size_t>(start->stage)];
@@ -135,7 +143,7 @@ class GraphBuilder {
       PlanNode train;
       train.kind = "train";
       train.op = "train";
-      train.id = inst->label + "." + stage.name;
+      train.id = seeded_label(inst->label, seed) + "." + stage.name;
       train.label = train.id + ": " + data_ref(stage.data);
       train.inputs = {pack_id};
       if (!parent.empty()) train.inputs.push_back(parent);
@@ -152,6 +160,10 @@ class GraphBuilder {
         const HyperSetting& s = h.at(hp.name);
         train.provenance[hp.name] = s.provenance;
         if (hp.target == "hyper") hyper[hp.name] = s.value;
+      }
+      if (seed) {
+        hyper["seed"] = *seed;
+        train.provenance["seed"] = "seeds";
       }
       train.params = {{"model", model}, {"hyper", hyper}, {"method", h.at("method").value}};
       train.used_by = {train.id};
@@ -173,10 +185,16 @@ class GraphBuilder {
     nlohmann::json key_rows = nlohmann::json::array();
     std::vector<std::string> all_evals;
     for (const auto& m : x.metrics) out.metrics.push_back(m->label);
-    for (const auto& inst : x.plans) {
-      auto chain = instance(inst, x.base);
+    out.seeds = x.seeds;
+    out.claims = x.claims;
+    std::vector<std::optional<long long>> seeds;
+    for (long long s : x.seeds) seeds.emplace_back(s);
+    if (seeds.empty()) seeds.emplace_back(std::nullopt);
+    for (const auto& inst : x.plans)
+    for (const auto& seed : seeds) {
+      auto chain = instance(inst, x.base, seed);
       if (!chain || chain->trains.empty()) continue;
-      out.plans.push_back(inst->label);
+      out.plans.push_back(seeded_label(inst->label, seed));
       out.finals.push_back(chain->trains.back());
       out.stages.push_back(chain->trains);
       std::string tok = tokenizer(chain->root->tokenizer);
@@ -186,7 +204,7 @@ class GraphBuilder {
         PlanNode e;
         e.kind = "eval";
         e.op = m->metric;
-        e.id = m->label + " @ " + inst->label;
+        e.id = m->label + " @ " + seeded_label(inst->label, seed);
         e.label = e.id;
         e.inputs.push_back(chain->trains.back());
         for (const auto& d : m->data) e.inputs.push_back(data(d));
@@ -204,19 +222,34 @@ class GraphBuilder {
       for (const auto& id : evals) eval_keys.push_back(key_of(id));
       key_rows.push_back(
           {{"plan", inst->label}, {"params", params}, {"final", key_of(chain->trains.back())}, {"evals", eval_keys}});
+      if (seed) {
+        rows.back()["seed"] = *seed;
+        key_rows.back()["seed"] = *seed;
+      }
       all_evals.insert(all_evals.end(), evals.begin(), evals.end());
     }
     PlanNode r;
     r.kind = "report";
     r.op = "table";
     r.id = "report(" + x.name + ")";
-    r.label = "table of " + x.name + ": " + std::to_string(out.plans.size()) + " plans x " +
+    std::size_t n_plans = x.seeds.empty() ? out.plans.size() : out.plans.size() / x.seeds.size();
+    r.label = "table of " + x.name + ": " + std::to_string(n_plans) + " plans x " +
               std::to_string(out.metrics.size()) + " metrics";
+    if (!x.seeds.empty()) r.label += " x " + std::to_string(x.seeds.size()) + " seeds";
+    if (!x.claims.empty()) r.label += ", " + std::to_string(x.claims.size()) + " claims";
     r.inputs = all_evals;
     r.params = {{"experiment", x.name}, {"rows", rows}, {"metrics", out.metrics}};
     r.used_by = {x.name};
     r.origin = x.origin;
     nlohmann::json key_params = {{"experiment", x.name}, {"rows", key_rows}, {"metrics", out.metrics}};
+    // Only present when written, so experiments without them keep their report keys.
+    if (!x.seeds.empty()) r.params["seeds"] = key_params["seeds"] = x.seeds;
+    if (!x.claims.empty()) {
+      r.params["claims"] = x.claims;
+      nlohmann::json key_claims = x.claims;
+      for (auto& c : key_claims) c.erase("origin");  // where a claim is written does not change its verdict
+      key_params["claims"] = key_claims;
+    }
     out.report = add(std::move(r), key_params);
     graph.experiments.push_back(std::move(out));
   }
@@ -244,7 +277,7 @@ class GraphBuilder {
   std::map<std::string, std::size_t> by_key_;
   std::map<const DataExpr*, std::string> data_ids_;
   std::map<const TokenizerValue*, std::string> tokenizer_ids_;
-  std::map<std::pair<const PlanInstance*, const ModelValue*>, Chain> chains_;
+  std::map<std::tuple<const PlanInstance*, const ModelValue*, std::optional<long long>>, Chain> chains_;
   std::map<std::string, nlohmann::json> digests_;
 };
 

@@ -43,6 +43,11 @@ struct NodeOrigin {
 // kind "report":
 //   op "table"      params {experiment, rows: [{plan, params: {name: value}, final: train id,
 //                           evals: [eval ids]}], metrics: [names]}         inputs [eval ids...]
+//                   with `seeds = [...]`: each row also has "seed" (one row per plan instance
+//                   and seed), and params has "seeds": [...]; with claims: "claims" (the
+//                   ExperimentInstance's claims, see interpreter/exec/claims.h)
+// With `seeds`, a train node's id and label carry the seed: "dmt(1/4)[seed=2].stage2", and
+// its hyper.seed (provenance "seeds") is that seed; without, ids and keys are as before.
 struct PlanNode {
   std::string id;       // stable and readable: "math", "mix(math, code)", "dmt(1/4).stage2"
   std::string kind;     // data | train | eval | report
@@ -65,6 +70,10 @@ struct PlanExperiment {
   std::string report;                 // report node id
   // Train node ids of each plan instance's own stages, in order (parallel to `plans`).
   std::vector<std::vector<std::string>> stages;
+  // `seeds = [...]` (empty: one run); then `plans` has one entry per instance and seed:
+  // "dmt(1/4)[seed=2]".
+  std::vector<long long> seeds;
+  nlohmann::json claims = nlohmann::json::array();  // see interpreter/exec/claims.h
 };
 
 struct PlanGraph {

@@ -54,7 +54,11 @@ void render_plot(const Plot& plot, const std::string& png_path) {
   for (size_t s = 0; s < plot.series.size(); ++s) {
     const auto& ser = plot.series[s];
     data << "# " << ser.label << "\n";
-    for (size_t i = 0; i < ser.x.size() && i < ser.y.size(); ++i) data << number(ser.x[i]) << ' ' << number(ser.y[i]) << '\n';
+    for (size_t i = 0; i < ser.x.size() && i < ser.y.size(); ++i) {
+      data << number(ser.x[i]) << ' ' << number(ser.y[i]);
+      if (!ser.err.empty()) data << ' ' << number(i < ser.err.size() ? ser.err[i] : 0.0);
+      data << '\n';
+    }
     data << "\n\n";
   }
   write_text_file(dat, data.str());
@@ -70,6 +74,11 @@ void render_plot(const Plot& plot, const std::string& png_path) {
   // Keep the extreme points (and their tic labels) off the frame.
   g << "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n";
   if (plot.log2_x) g << "set logscale x 2\n";
+  if (plot.y_range) {
+    // A fixed range: the offsets above would widen it, and a rate's axis is exactly [0, 1].
+    g << "set offsets graph 0.05, graph 0.05, 0, 0\n";
+    g << "set yrange [" << number(plot.y_range->first) << ":" << number(plot.y_range->second) << "]\n";
+  }
   if (!plot.xtic_labels.empty() && !plot.series.empty()) {
     g << "set xtics (";
     for (size_t i = 0; i < plot.xtic_labels.size() && i < plot.series[0].x.size(); ++i)
@@ -78,9 +87,11 @@ void render_plot(const Plot& plot, const std::string& png_path) {
   }
   g << "plot ";
   for (size_t s = 0; s < plot.series.size(); ++s) {
-    g << (s ? ", " : "") << quoted(dat) << " index " << s << " using 1:2 "
-      << (plot.points_only ? "with points pt 7 ps 0.8" : "with linespoints lw 2 pt 7") << " title "
-      << quoted(plot.series[s].label);
+    bool bars = !plot.series[s].err.empty();
+    g << (s ? ", " : "") << quoted(dat) << " index " << s << (bars ? " using 1:2:3 " : " using 1:2 ")
+      << (plot.points_only ? "with points pt 7 ps 0.8"
+                           : bars ? "with yerrorlines lw 2 pt 7" : "with linespoints lw 2 pt 7")
+      << " title " << quoted(plot.series[s].label);
   }
   g << "\n";
   write_text_file(gp, g.str());

@@ -2,7 +2,9 @@
 // (.dat) and the script (.gp) are kept, so a plot can be restyled without rerunning anything.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sftx::rt {
@@ -10,6 +12,7 @@ namespace sftx::rt {
 struct PlotSeries {
   std::string label;
   std::vector<double> x, y;
+  std::vector<double> err;  // optional, parallel to y: error bars of +-err (empty: none)
 };
 
 struct Plot {
@@ -17,6 +20,7 @@ struct Plot {
   bool points_only = false;  // a scatter (t-SNE) rather than lines with points (sweeps)
   bool log2_x = false;
   std::vector<std::string> xtic_labels;  // optional: label for each x of series 0 ("1/4")
+  std::optional<std::pair<double, double>> y_range;  // fixed y axis (a rate: [0, 1]); else automatic
   std::vector<PlotSeries> series;
 };
 

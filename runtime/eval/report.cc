@@ -26,6 +26,22 @@ const nlohmann::json* metric(const nlohmann::json& row, const std::string& col) 
   return &row["metrics"][col];
 }
 
+// row["std"][col] or row["n"][col] of a table aggregated over seeds.
+const nlohmann::json* aggregate(const nlohmann::json& row, const char* what, const std::string& col) {
+  if (!row.contains(what) || !row[what].is_object() || !row[what].contains(col)) return nullptr;
+  return &row[what][col];
+}
+
+// A table aggregated over an experiment's seeds (report_table.h): its cells are means.
+bool has_seeds(const nlohmann::json& table) { return table.contains("seeds") && table["seeds"].is_array(); }
+
+// "rate" | "count" | "value" | "" (unknown) for a column (table["column_kinds"]).
+std::string column_kind(const nlohmann::json& table, const std::string& col) {
+  if (!table.contains("column_kinds") || !table["column_kinds"].is_object()) return "";
+  const auto& k = table["column_kinds"];
+  return k.contains(col) && k[col].is_string() ? k[col].get<std::string>() : "";
+}
+
 std::string format_number(double v, const char* fmt) {
   if (std::isnan(v)) return "nan";
   char buf[64];
@@ -126,6 +142,7 @@ std::vector<std::string> report_columns(const nlohmann::json& table) {
 
 std::string report_markdown(const nlohmann::json& table) {
   auto cols = report_columns(table);
+  bool seeded = has_seeds(table);
   std::string md = "| plan |";
   for (const auto& c : cols) md += " " + md_field(c) + " |";
   md += "\n| --- |";
@@ -133,8 +150,23 @@ std::string report_markdown(const nlohmann::json& table) {
   md += "\n";
   for (const auto& row : rows_of(table)) {
     md += "| " + md_field(plan_name(row)) + " |";
-    for (const auto& c : cols) md += " " + md_field(cell(metric(row, c), false)) + " |";
+    for (const auto& c : cols) {
+      std::string text = cell(metric(row, c), false);
+      if (seeded && metric(row, c)) {
+        // mean ± std (n = seeds that produced the value); one seed: the value, n = 1
+        const nlohmann::json* n = aggregate(row, "n", c);
+        const nlohmann::json* sd = aggregate(row, "std", c);
+        if (n && n->is_number() && n->get<int64_t>() > 1 && sd) text += " ± " + cell(sd, false);
+        if (n && n->is_number()) text += " (n=" + std::to_string(n->get<int64_t>()) + ")";
+      }
+      md += " " + md_field(text) + " |";
+    }
     md += "\n";
+  }
+  if (seeded) {
+    std::string seeds;
+    for (const auto& s : table["seeds"]) seeds += (seeds.empty() ? "" : ", ") + s.dump();
+    md += "\nmean ± sample standard deviation over seeds [" + seeds + "]; n = seeds with a value\n";
   }
   return md;
 }
@@ -142,9 +174,13 @@ std::string report_markdown(const nlohmann::json& table) {
 std::string report_csv(const nlohmann::json& table) {
   auto cols = report_columns(table);
   auto params = param_names(table);
+  bool seeded = has_seeds(table);
   std::string csv = "plan";
   for (const auto& p : params) csv += "," + csv_field(p);
-  for (const auto& c : cols) csv += "," + csv_field(c);
+  for (const auto& c : cols) {
+    csv += "," + csv_field(c);
+    if (seeded) csv += "," + csv_field(c + " std") + "," + csv_field(c + " n");
+  }
   csv += "\n";
   for (const auto& row : rows_of(table)) {
     csv += csv_field(plan_name(row));
@@ -152,7 +188,10 @@ std::string report_csv(const nlohmann::json& table) {
       bool has = row.contains("params") && row["params"].is_object() && row["params"].contains(p);
       csv += "," + (has ? csv_field(param_text(row["params"][p])) : std::string());
     }
-    for (const auto& c : cols) csv += "," + csv_field(cell(metric(row, c), true));
+    for (const auto& c : cols) {
+      csv += "," + csv_field(cell(metric(row, c), true));
+      if (seeded) csv += "," + csv_field(cell(aggregate(row, "std", c), true)) + "," + csv_field(cell(aggregate(row, "n", c), true));
+    }
     csv += "\n";
   }
   return csv;
@@ -182,18 +221,30 @@ std::vector<std::string> write_sweep_plots(const nlohmann::json& table, const st
   std::vector<std::string> written;
   std::string experiment = table.value("experiment", std::string());
   for (const auto& col : report_columns(table)) {
-    PlotSeries s{col, {}, {}};
+    // Counts (tokens, points) describe the measurement, not a result: never plotted.
+    std::string kind = column_kind(table, col);
+    if (kind == "count") continue;
+    PlotSeries s{col, {}, {}, {}};
     std::vector<std::string> labels;
+    bool spread = false;
     for (const auto& p : pts) {
       const auto* v = metric(*p.row, col);
       if (!v || !v->is_number()) continue;
       s.x.push_back(p.x);
       s.y.push_back(v->get<double>());
+      const auto* n = aggregate(*p.row, "n", col);
+      const auto* sd = aggregate(*p.row, "std", col);
+      bool bar = n && n->is_number() && n->get<int64_t>() > 1 && sd && sd->is_number();
+      s.err.push_back(bar ? sd->get<double>() : 0.0);
+      spread |= bar;
       labels.push_back(p.label);
     }
     if (s.x.empty()) continue;
+    if (!spread) s.err.clear();  // error bars (one std) only where seeds gave a spread
     Plot plot;
-    plot.title = (experiment.empty() ? "" : experiment + ": ") + col + " against " + param;
+    if (kind == "rate") plot.y_range = {{0.0, 1.0}};
+    plot.title = (experiment.empty() ? "" : experiment + ": ") + col + " against " + param +
+                 (s.err.empty() ? "" : " (mean ± std over seeds)");
     plot.xlabel = param;
     plot.ylabel = col;
     plot.log2_x = log2_x;

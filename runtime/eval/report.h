@@ -2,6 +2,9 @@
 // instances, columns the metrics, as table.md, table.csv and table.json, plus one PNG per
 // metric when the rows differ in exactly one numeric plan parameter (k in k_sweep, the data
 // fraction in rq1/rq2). Everything is a plain file in out_dir, so a report node caches.
+// A table aggregated over seeds ("seeds", rows with "std" and "n") shows mean ± std (n=N) in
+// Markdown, adds "<col> std" and "<col> n" columns to the CSV, and plots error bars of one
+// std. table["column_kinds"] puts a rate's axis on [0, 1] and leaves counts unplotted.
 // A plot gnuplot cannot draw is recorded as table.json's "plot_error"; the tables still stand.
 #pragma once
 

@@ -86,3 +86,49 @@ TEST_CASE("report: write_report writes md/csv/json and one PNG per metric for a 
   fs::remove_all(dir);
   fs::remove_all(dir2);
 }
+
+namespace {
+// A k sweep over 3 seeds as report_table (interpreter/exec) aggregates it; humaneval has a
+// single seed for k = 1/4, and the table has a count column.
+json seeded_table() {
+  auto row = [](const char* plan, const char* k, double acc, double sd, int n) {
+    return json{{"plan", plan},
+                {"params", {{"k", k}}},
+                {"metrics", {{"gsm8k.accuracy", acc}, {"perplexity.tokens", 1000}}},
+                {"std", {{"gsm8k.accuracy", sd}, {"perplexity.tokens", 0}}},
+                {"n", {{"gsm8k.accuracy", n}, {"perplexity.tokens", n}}},
+                {"per_seed", json::array()}};
+  };
+  return {{"experiment", "k_sweep"},
+          {"columns", {"gsm8k.accuracy", "perplexity.tokens"}},
+          {"column_kinds", {{"gsm8k.accuracy", "rate"}, {"perplexity.tokens", "count"}}},
+          {"seeds", {1, 2, 3}},
+          {"rows", {row("dmt(1)", "1", 0.25, 0.05, 3), row("dmt(1/4)", "1/4", 0.3, 0.0, 1), row("dmt(1/16)", "1/16", 0.4, 0.1, 3)}}};
+}
+}  // namespace
+
+TEST_CASE("report: seeds show mean ± std (n) in Markdown and std/n columns in CSV", "[report][seeds]") {
+  auto t = seeded_table();
+  std::string md = report_markdown(t);
+  CHECK(md.find("| dmt(1) | 0.2500 ± 0.0500 (n=3) | 1000 ± 0 (n=3) |") != std::string::npos);
+  CHECK(md.find("| dmt(1/4) | 0.3000 (n=1) |") != std::string::npos);
+  CHECK(md.find("over seeds [1, 2, 3]") != std::string::npos);
+  std::string csv = report_csv(t);
+  CHECK(csv.rfind("plan,k,gsm8k.accuracy,gsm8k.accuracy std,gsm8k.accuracy n,perplexity.tokens,", 0) == 0);
+  CHECK(csv.find("dmt(1),1,0.25,0.05,3,1000,0,3\n") != std::string::npos);
+}
+
+TEST_CASE("report: a rate's axis is [0, 1], counts are not plotted, seeds give error bars", "[report][seeds]") {
+  fs::path dir = fs::temp_directory_path() / "sftx-report-test-seeds";
+  fs::remove_all(dir);
+  write_report(seeded_table(), dir.string());
+  auto j = json::parse(slurp(dir / "table.json"));
+  CHECK(j["plots"] == json({"gsm8k.accuracy.png"}));  // not perplexity.tokens: a count
+  std::string gp = slurp(dir / "gsm8k.accuracy.gp");
+  CHECK(gp.find("set yrange [0:1]") != std::string::npos);
+  CHECK(gp.find("using 1:2:3 with yerrorlines") != std::string::npos);
+  std::string dat = slurp(dir / "gsm8k.accuracy.dat");
+  CHECK(dat.find("0.0625 0.4 0.1\n") != std::string::npos);   // x y std
+  CHECK(dat.find("0.25 0.3 0\n") != std::string::npos);       // one seed: no spread
+  fs::remove_all(dir);
+}
