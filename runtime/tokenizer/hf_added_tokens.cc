@@ -4,16 +4,24 @@
 
 namespace sftx::rt::hf {
 
-AddedTokens AddedTokens::parse(const json& list, const JsonPlace& at) {
+AddedTokens AddedTokens::parse(const json& list, const JsonPlace& at,
+                               const std::unordered_map<std::string, int32_t>& vocab) {
   AddedTokens a;
   if (list.is_null()) return a;
   if (!list.is_array()) at.refuse("expected an array");
+  int32_t next_id = static_cast<int32_t>(vocab.size());
   for (size_t i = 0; i < list.size(); ++i) {
     const JsonPlace here = at / i;
     AddedToken t;
     t.id = field<int32_t>(list[i], "id", here);
     t.content = field<std::string>(list[i], "content", here);
     if (t.content.empty()) (here / "content").refuse("empty added token");
+    if (a.index_by_content_.count(t.content)) (here / "content").refuse("\"" + t.content + "\" is added twice");
+    auto in_vocab = vocab.find(t.content);
+    const int32_t crate_id = in_vocab != vocab.end() ? in_vocab->second : next_id++;
+    if (crate_id != t.id)
+      (here / "id").refuse("tokenizers gives \"" + t.content + "\" the id " + std::to_string(crate_id) +
+                           " (its vocabulary id, or the next free one after the vocabulary), not " + std::to_string(t.id));
     if (field<bool>(list[i], "single_word", here, false))
       (here / "single_word").refuse("unsupported: true (no supported family uses single_word tokens)");
     t.lstrip = field<bool>(list[i], "lstrip", here, false);

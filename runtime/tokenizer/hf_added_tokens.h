@@ -29,7 +29,10 @@ struct TextSpan {
 
 class AddedTokens {
  public:
-  static AddedTokens parse(const json& list, const JsonPlace& at);
+  // `vocab`: the model's. The crate ignores the ids written in the file and gives each added
+  // token its vocabulary id, or else the next free id after the vocabulary, in file order; a file
+  // whose ids disagree with that is refused rather than read two ways.
+  static AddedTokens parse(const json& list, const JsonPlace& at, const std::unordered_map<std::string, int32_t>& vocab);
   // `normalized_form(content)`: how the normalizer rewrites a normalized = true token.
   template <typename F>
   void set_normalized_forms(F normalized_form) {

@@ -67,7 +67,7 @@ HfTokenizer HfTokenizer::parse(const std::string& json_text, const std::string& 
   t.pre_tokenizer_ = hf::PreTokenizer::parse(j.value("pre_tokenizer", json()), root / "pre_tokenizer");
   t.decoder_ = hf::Decoder::parse(j.value("decoder", json()), root / "decoder");
   t.parse_post_processor(j.value("post_processor", json()), root / "post_processor");
-  t.added_ = hf::AddedTokens::parse(j.value("added_tokens", json()), root / "added_tokens");
+  t.added_ = hf::AddedTokens::parse(j.value("added_tokens", json()), root / "added_tokens", t.model_->vocab());
   const hf::Normalizer& n = t.normalizer_;
   t.added_.set_normalized_forms([&](const std::string& s) { return n.apply(s); });
 
