@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3
   tao-pegtl-dev libfmt-dev libtomlplusplus-dev libboost-graph-dev catch2
   nlohmann-json3-dev libcli11-dev libxxhash-dev libssl-dev
-  libsentencepiece-dev sentencepiece
+  libsentencepiece-dev sentencepiece libpcre2-dev libicu-dev
   libtorch-dev libopenblas0-pthread libgoogle-perftools-dev
   gnuplot-nox graphviz
 )

@@ -373,8 +373,12 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
     model->family = "llama";
     model->hf_dir = dir.lexically_normal().string();
     auto tok = std::make_shared<TokenizerValue>();
-    tok->model_file = (dir / "tokenizer.model").lexically_normal().string();
-    tok->label = "hf(" + nlohmann::json(written).dump() + ")/tokenizer.model";
+    // Most current checkpoints ship only tokenizer.json (run natively, see
+    // runtime/tokenizer/hf_tokenizer.h); it wins over tokenizer.model when both are there, as
+    // in transformers' fast tokenizers.
+    const char* tokenizer_file = fs::exists(dir / "tokenizer.json") ? "tokenizer.json" : "tokenizer.model";
+    tok->model_file = (dir / tokenizer_file).lexically_normal().string();
+    tok->label = "hf(" + nlohmann::json(written).dump() + ")/" + tokenizer_file;
     model->tokenizer = tok;
     model->label = "hf(" + nlohmann::json(written).dump() + ")";
     return Value::of_model(model);

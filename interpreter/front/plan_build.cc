@@ -86,6 +86,10 @@ class GraphBuilder {
       n.id = "tokenizer(" + fs::path(t->model_file).parent_path().filename().string() + ")";
       n.params = {{"model_file", t->model_file}, {"content_digest", file_digest(t->model_file, {})}};
       key_params = {{"content_digest", n.params["content_digest"]}};
+      // A tokenizer.json takes its bos/eos/pad names from tokenizer_config.json beside it.
+      const fs::path config = fs::path(t->model_file).parent_path() / "tokenizer_config.json";
+      if (fs::path(t->model_file).filename() == "tokenizer.json" && fs::exists(config))
+        key_params["config_digest"] = n.params["config_digest"] = file_digest(config.string(), {});
     } else {
       n.inputs.push_back(data(t->data));
       n.id = "tokenizer(vocab = " + std::to_string(t->vocab) + ")";

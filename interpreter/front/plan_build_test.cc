@@ -163,3 +163,36 @@ TEST_CASE("an unknown experiment name gets did-you-mean", "[plan_build]") {
   CHECK_FALSE(sftx::build_plan_graph(*checked, "k_swep", diags));
   CHECK(diags.render().find("did you mean 'k_sweep'?") != std::string::npos);
 }
+
+TEST_CASE("hf(dir) tokenises with tokenizer.json when the checkpoint has one", "[plan_build][hf]") {
+  TempDir dir;
+  const std::string program = R"(
+d = synthetic("math", n = 10, seed = 1)
+plan p { stage1 = d }
+experiment e {
+  base  = hf("ckpt")
+  plans = [p]
+  eval  = [gsm8k(gsm8k_test)]
+}
+)";
+  auto tokenizer_file = [](const sftx::PlanGraph& g) {
+    for (const auto& node : g.nodes)
+      if (node.op == "tokenizer") return node.params.value("model_file", std::string());
+    return std::string();
+  };
+  dir.write("ckpt/tokenizer.model", "not read at check time");
+  const std::string sp_only = tokenizer_file(build(dir, "a.sftx", program));
+  CHECK(sp_only == (dir.path() / "ckpt" / "tokenizer.model").string());
+  dir.write("ckpt/tokenizer.json", "{}");
+  const auto g = build(dir, "b.sftx", program);
+  CHECK(tokenizer_file(g) == (dir.path() / "ckpt" / "tokenizer.json").string());
+  // tokenizer_config.json names bos/eos/pad: it is part of the tokenizer node's key.
+  std::string key_without, key_with;
+  for (const auto& node : g.nodes)
+    if (node.op == "tokenizer") key_without = node.key;
+  dir.write("ckpt/tokenizer_config.json", R"({"eos_token": "</s>"})");
+  for (const auto& node : build(dir, "c.sftx", program).nodes)
+    if (node.op == "tokenizer") key_with = node.key;
+  CHECK(!key_without.empty());
+  CHECK(key_with != key_without);
+}

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -37,10 +38,23 @@ Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
 Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
+namespace {
+// A tokenizer.json is a JSON object; a SentencePiece model is a protobuf, whose first byte is a
+// field tag (never '{' or blank).
+bool looks_like_json(const std::string& bytes) {
+  const size_t first = bytes.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && bytes[first] == '{';
+}
+}  // namespace
+
 Tokenizer Tokenizer::load(const std::string& model_path) {
   std::ifstream in(model_path, std::ios::binary);
   if (!in) throw std::runtime_error(model_path + ": cannot open tokenizer model");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (looks_like_json(bytes)) {
+    const auto config = std::filesystem::path(model_path).parent_path() / "tokenizer_config.json";
+    bytes = HfTokenizer::with_config(bytes, config.string());
+  }
   return from_serialized(bytes, model_path);
 }
 
@@ -48,6 +62,10 @@ Tokenizer Tokenizer::from_serialized(const std::string& serialized_model, const 
   Tokenizer t;
   t.what_ = what;
   t.serialized_ = serialized_model;
+  if (looks_like_json(serialized_model)) {
+    t.hf_ = std::make_shared<const HfTokenizer>(HfTokenizer::parse(serialized_model, what));
+    return t;
+  }
   t.start_ = std::make_unique<sentencepiece::SentencePieceProcessor>();
   auto st = t.start_->LoadFromSerializedProto(serialized_model);
   if (!st.ok()) throw std::runtime_error(what + ": not a SentencePiece model: " + st.ToString());
@@ -124,17 +142,20 @@ std::vector<int32_t> encode_with(const sentencepiece::SentencePieceProcessor& sp
 }  // namespace
 
 std::vector<int32_t> Tokenizer::encode(const std::string& text) const {
-  if (text.empty()) return {};  // SentencePiece adds no dummy prefix to nothing
+  if (text.empty()) return {};
+  if (hf_) return hf_->encode(text, false, false);  // SentencePiece adds no dummy prefix to nothing
   if (cache_ && start_is_prefixed_continuation_) return encode_cached(" " + text);
   return encode_with(*start_, text, what_);
 }
 
 std::vector<int32_t> Tokenizer::encode_continuation(const std::string& text) const {
+  if (hf_) return hf_->encode(text, false, true);
   if (cache_) return encode_cached(text);
   return encode_with(*continuation_, text, what_);
 }
 
 std::string Tokenizer::decode(const std::vector<int32_t>& ids) const {
+  if (hf_) return hf_->decode(ids, true);  // special tokens dropped, as SentencePiece's control pieces
   std::string out;
   const auto st = start_->Decode(std::vector<int>(ids.begin(), ids.end()), &out);
   if (!st.ok()) throw std::runtime_error(what_ + ": decode failed: " + st.ToString());
@@ -150,7 +171,13 @@ EncodedDocument Tokenizer::encode_segments(const std::vector<TemplateSegment>& s
   };
   for (const auto& seg : segments) {
     if (seg.text.empty()) continue;
-    if (seg.special) {
+    if (seg.special && hf_) {
+      const int32_t id = hf_->added_token_id(seg.text);
+      if (id >= 0) {
+        append({id}, seg.trainable);
+        continue;
+      }
+    } else if (seg.special) {
       const int id = start_->PieceToId(seg.text);
       if (start_->IsControl(id) && start_->IdToPiece(id) == seg.text) {
         append({id}, seg.trainable);
@@ -163,28 +190,48 @@ EncodedDocument Tokenizer::encode_segments(const std::vector<TemplateSegment>& s
   return doc;
 }
 
-int Tokenizer::vocab_size() const { return start_->GetPieceSize(); }
-int Tokenizer::bos_id() const { return start_->bos_id(); }
-int Tokenizer::eos_id() const { return start_->eos_id(); }
-int Tokenizer::unk_id() const { return start_->unk_id(); }
-int Tokenizer::pad_id() const { return start_->pad_id(); }
-int Tokenizer::padding_id() const { return pad_id() >= 0 ? pad_id() : unk_id(); }
+int Tokenizer::vocab_size() const { return hf_ ? hf_->vocab_size() : start_->GetPieceSize(); }
+int Tokenizer::bos_id() const { return hf_ ? hf_->bos_id() : start_->bos_id(); }
+int Tokenizer::eos_id() const { return hf_ ? hf_->eos_id() : start_->eos_id(); }
+int Tokenizer::unk_id() const { return hf_ ? hf_->unk_id() : start_->unk_id(); }
+int Tokenizer::pad_id() const { return hf_ ? hf_->pad_id() : start_->pad_id(); }
+// Byte-level vocabularies often define neither pad nor unk: then eos pads (masked out anyway).
+int Tokenizer::padding_id() const { return pad_id() >= 0 ? pad_id() : unk_id() >= 0 ? unk_id() : std::max(eos_id(), 0); }
 
 const std::string& Tokenizer::piece(int id) const {
   if (id < 0 || id >= vocab_size())
     throw std::out_of_range(what_ + ": token id " + std::to_string(id) + " outside vocabulary of " +
                             std::to_string(vocab_size()));
-  return start_->IdToPiece(id);
+  return hf_ ? hf_->piece(id) : start_->IdToPiece(id);
 }
 
 std::vector<std::string> Tokenizer::pieces() const {
   std::vector<std::string> out;
   out.reserve(static_cast<size_t>(vocab_size()));
-  for (int i = 0; i < vocab_size(); ++i) out.push_back(start_->IdToPiece(i));
+  for (int i = 0; i < vocab_size(); ++i) out.push_back(piece(i));
   return out;
 }
 
 nlohmann::json Tokenizer::pieces_json() const {
+  if (hf_) {
+    nlohmann::json pieces = nlohmann::json::array(), types = nlohmann::json::array(), bytes = nlohmann::json::array();
+    static const char* hex = "0123456789abcdef";
+    for (int i = 0; i < vocab_size(); ++i) {
+      const std::string& p = hf_->piece(i);
+      // Pieces of a byte-level vocabulary need not be valid UTF-8 once dumped; they always are
+      // as strings ("Ġ" etc.), and the bytes field is what decodes.
+      pieces.push_back(p);
+      const bool is_byte = p.size() == 6 && p.compare(0, 3, "<0x") == 0 && hf_->token_bytes(i).size() == 1;
+      types.push_back(hf_->is_special(i) ? "control" : i == unk_id() ? "unknown" : is_byte ? "byte" : p.empty() ? "unused" : "normal");
+      std::string h;
+      for (unsigned char c : hf_->token_bytes(i)) h += {hex[c >> 4], hex[c & 15]};
+      bytes.push_back(std::move(h));
+    }
+    return {{"kind", "hf"},          {"pieces", std::move(pieces)}, {"types", std::move(types)},
+            {"bytes", std::move(bytes)}, {"bos_id", bos_id()},     {"eos_id", eos_id()},
+            {"pad_id", pad_id()},    {"unk_id", unk_id()},
+            {"strip_leading_space", hf_->decode_strips_leading_space()}};
+  }
   nlohmann::json pieces = nlohmann::json::array(), types = nlohmann::json::array();
   for (int i = 0; i < vocab_size(); ++i) {
     pieces.push_back(start_->IdToPiece(i));

@@ -1,5 +1,8 @@
-// A SentencePiece tokenizer (LLaMA's .model files, or one build_tokenizer trained) and the
-// template-aware encoding that produces the loss mask.
+// The tokenizer every driver-side caller uses, and the template-aware encoding that produces the
+// loss mask. Two kinds behind one interface, chosen by the file's content:
+//  - a SentencePiece model (LLaMA's .model files, or one build_tokenizer trained);
+//  - a Hugging Face tokenizer.json (GPT-2, Llama-3, Qwen2, Llama-2, Mistral), run natively by
+//    HfTokenizer (hf_tokenizer.h).
 //
 // Driver side only: this is the one library that links libsentencepiece (see DEVELOPERS.md,
 // "Two processes"). The worker gets token ids and, for stop strings, pieces_json().
@@ -12,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/data/chat_template.h"
+#include "runtime/tokenizer/hf_tokenizer.h"
 
 namespace sentencepiece {
 class SentencePieceProcessor;
@@ -27,9 +31,12 @@ struct EncodedDocument {
 
 class Tokenizer {
  public:
-  // Loads a SentencePiece model file; throws std::runtime_error "PATH: why" if it cannot.
+  // Loads a SentencePiece model file or a tokenizer.json (a file whose first non-blank byte is
+  // '{'); for a tokenizer.json, the bos/eos/pad/unk names of a tokenizer_config.json beside it
+  // are kept (HfTokenizer::with_config). Throws std::runtime_error "PATH: why" if it cannot;
+  // an unsupported tokenizer.json names the JSON path and what is unsupported.
   static Tokenizer load(const std::string& model_path);
-  // From the bytes of a serialized model (what a .model file holds).
+  // From the bytes of a serialized model (what a .model file holds) or a tokenizer.json's text.
   static Tokenizer from_serialized(const std::string& serialized_model, const std::string& what);
 
   Tokenizer(Tokenizer&&) noexcept;
@@ -60,10 +67,16 @@ class Tokenizer {
   // {"pieces": [id -> piece], "types": [id -> "normal"|"control"|"unknown"|"byte"|"unused"],
   //  "bos_id", "eos_id", "pad_id", "unk_id", "space": "▁"}. To detokenise: control pieces are
   // "", byte pieces "<0xNN>" are the byte NN, and "▁" is a space.
+  // A tokenizer.json adds "kind": "hf", "bytes": [id -> hex of the bytes the token decodes to on
+  // its own] and "strip_leading_space": whether decoding drops the first token's leading space;
+  // with those, byte-level pieces ("Ġthe") detokenise without knowing GPT-2's byte table.
   nlohmann::json pieces_json() const;
   void write_pieces_json(const std::string& path) const;
 
+  // What build_tokenizer copies into the cache: the .model bytes or the tokenizer.json text.
   const std::string& serialized_model() const { return serialized_; }
+  // The tokenizer.json implementation, or null for a SentencePiece model.
+  const HfTokenizer* hf() const { return hf_.get(); }
 
   // Word cache (see tokenizer.cc): on when the model allows it; off gives SentencePiece's own
   // encoding of the whole text, for the tests that show both agree.
@@ -73,6 +86,7 @@ class Tokenizer {
  private:
   Tokenizer() = default;
   std::string what_;
+  std::shared_ptr<const HfTokenizer> hf_;
   std::string serialized_;
   std::unique_ptr<sentencepiece::SentencePieceProcessor> start_;
   std::unique_ptr<sentencepiece::SentencePieceProcessor> continuation_;
