@@ -166,19 +166,24 @@ std::vector<BuiltinFunction> make_table() {
   t.back().params[0].required = true;
 
   auto max_new = [](int n) { return keyword("max_new_tokens", Type::number, n, "generation length limit"); };
-  t.push_back(fn("gsm8k", Type::metric, {data_param(), max_new(256)}, "maths: exact-match accuracy of the final number"));
+  auto answer_nll = [] {
+    return keyword("answer_nll", Type::boolean, true,
+                   "also score answer_nll: mean negative log-likelihood per token of the records' assistant answers");
+  };
+  t.push_back(fn("gsm8k", Type::metric, {data_param(), max_new(256), answer_nll()},
+                 "maths: exact-match accuracy of the final number"));
   t.push_back(fn("humaneval", Type::metric,
                  {data_param(), list_of(keyword("k", Type::list, J::array({1}), "pass@k for each k"), Type::number),
                   keyword("samples", Type::number, J(), "completions per problem (default: the largest k)"),
                   keyword("temperature", Type::number, J(), "sampling temperature (default: 0 for one sample, else 0.8)"),
-                  max_new(384)},
+                  max_new(384), answer_nll()},
                  "code: unbiased pass@k, completions run with their tests in a sandbox"));
-  t.push_back(fn("ifeval", Type::metric, {data_param(), max_new(512)},
+  t.push_back(fn("ifeval", Type::metric, {data_param(), max_new(512), answer_nll()},
                  "instruction following: strict and loose accuracy"));
   t.push_back(fn("perplexity", Type::metric, {data_param()}, "perplexity of the assistant tokens"));
   t.push_back(fn("mtbench", Type::metric,
                  {data_param(), keyword("judge", Type::string, "", "judge command name (default: [judge] in sftx.toml)"),
-                  max_new(512)},
+                  max_new(512), answer_nll()},
                  "general ability scored by an external judge command"));
   t.push_back(fn("tsne", Type::metric,
                  {variadic(required("sources", Type::data, "one point colour per source")),

@@ -55,6 +55,12 @@ TEST_CASE("run: the DMT sweep trains stage 1 once and reuses everything on a sec
   // The table: one row per plan instance, a column per score, printed at the end.
   CHECK(first.out.find("dmt(1/16)") != std::string::npos);
   CHECK(first.out.find("gsm8k.accuracy") != std::string::npos);
+  // The reference answers' log-likelihood is a column too, and a score of each eval in run.json.
+  CHECK(first.out.find("gsm8k.answer_nll") != std::string::npos);
+  for (const auto& e : nodes_of(run1, "eval")) {
+    CHECK(e["result"]["scores"]["answer_nll"].get<double>() > 0.0);
+    CHECK(e["result"]["answer_tokens"].get<int64_t>() > 0);
+  }
   CHECK(fs::exists(run_dir / "report" / "table.md"));
 
   // Steps in sequence, not SECTIONs: each SECTION would redo the first run's training.

@@ -5,7 +5,11 @@
 // executor can cache the node by its key like any other.
 //
 // Metrics: gsm8k, humaneval, ifeval, mtbench (generative; score_generations.h), perplexity
-// (perplexity.h) and tsne (tsne_eval.h). Generation params (EvalRequest.params):
+// (perplexity.h) and tsne (tsne_eval.h). A generative metric also scores the reference answers
+// (params.answer_nll, default true): the mean negative log-likelihood per token of the records'
+// assistant tokens, through the same masked log-prob path as perplexity, in one more worker call
+// (answer_sequences.jsonl, answer_logprobs.jsonl, per record answer_nll.jsonl); scores gain
+// "answer_nll", the result "answer_tokens" and "answer_records". Generation params (EvalRequest.params):
 //   max_new_tokens (default 512 for humaneval and mtbench, else 256), temperature (0 = greedy,
 //   the default; 0.8 when n > 1), top_p (1), seed (0), batch (16), stop (extra stop strings;
 //   the template's end-of-turn markers always stop), n (samples per prompt; humaneval: max k).
@@ -41,6 +45,45 @@ int64_t samples_per_prompt(const EvalRequest& req) {
     return m;
   }
   return 1;
+}
+
+// The one path from records to the worker's masked log-probs (perplexity and answer NLL): each
+// record rendered with the template and masked as training masks it (assistant tokens and their
+// end-of-turn marker), at most params.max_len (2048) tokens. Writes out_dir/<prefix>sequences.jsonl;
+// the worker writes out_dir/<prefix>logprobs.jsonl ({"id": record index, "logprob", "tokens"}).
+// Records without an assistant token are skipped (counted in "skipped"); when none is left
+// the worker is not called and "logprobs" is "".
+nlohmann::json masked_logprobs(const EvalRequest& req, const std::vector<Record>& records, const Tokenizer& tok,
+                               const std::string& prefix) {
+  const fs::path out(req.out_dir);
+  LogprobRequest lr;
+  lr.checkpoint_dir = req.checkpoint_dir;
+  lr.sequences_jsonl = (out / (prefix + "sequences.jsonl")).string();
+  lr.out_jsonl = (out / (prefix + "logprobs.jsonl")).string();
+  lr.device = req.device;
+  lr.progress = req.progress;
+  auto stats = write_logprob_sequences(records, tok, ChatTemplate::get(req.chat_template),
+                                       req.params.value("max_len", int64_t{2048}), lr.sequences_jsonl);
+  stats["logprobs"] = "";
+  if (stats["sequences"].get<int64_t>() == 0) return stats;
+  token_logprobs(lr);
+  stats["logprobs"] = lr.out_jsonl;
+  return stats;
+}
+
+// answer_nll of a generative metric: added to `result` (and its result.json) in place. A test
+// set whose records carry no assistant message gets none.
+void add_answer_nll(const EvalRequest& req, const std::vector<Record>& records, const Tokenizer& tok,
+                    nlohmann::json& result) {
+  auto stats = masked_logprobs(req, records, tok, "answer_");
+  const std::string logprobs = stats["logprobs"];
+  if (logprobs.empty()) return;
+  auto total = perplexity_from_logprobs(logprobs);
+  result["scores"]["answer_nll"] = total["nll_per_token"];
+  result["answer_tokens"] = total["tokens"];
+  result["answer_records"] = stats["sequences"];
+  write_answer_nll_per_record(logprobs, (fs::path(req.out_dir) / "answer_nll.jsonl").string());
+  write_text_file((fs::path(req.out_dir) / "result.json").string(), result.dump(2) + "\n");
 }
 
 nlohmann::json run_generative(const EvalRequest& req, const std::vector<Record>& records) {
@@ -98,24 +141,20 @@ nlohmann::json run_generative(const EvalRequest& req, const std::vector<Record>&
         throw std::runtime_error(g.out_jsonl + ": no generation for prompt " + std::to_string(i) + "#" + std::to_string(s));
       completions[i].push_back(it->second);
     }
-  return score_generations(req.metric, records, completions, req.params, req.out_dir, req.progress);
+  auto result = score_generations(req.metric, records, completions, req.params, req.out_dir, req.progress);
+  if (req.params.value("answer_nll", true)) add_answer_nll(req, records, tok, result);
+  return result;
 }
 
 nlohmann::json run_perplexity(const EvalRequest& req, const std::vector<Record>& records) {
-  const fs::path out(req.out_dir);
-  Tokenizer tok = Tokenizer::load(req.tokenizer_model);
-  LogprobRequest lr;
-  lr.checkpoint_dir = req.checkpoint_dir;
-  lr.sequences_jsonl = (out / "sequences.jsonl").string();
-  lr.out_jsonl = (out / "logprobs.jsonl").string();
-  lr.device = req.device;
-  lr.progress = req.progress;
-  auto stats = write_logprob_sequences(records, tok, ChatTemplate::get(req.chat_template),
-                                       req.params.value("max_len", int64_t{2048}), lr.sequences_jsonl);
-  token_logprobs(lr);
-  auto scores = perplexity_from_logprobs(lr.out_jsonl);
-  nlohmann::json result{{"metric", "perplexity"}, {"scores", scores}, {"n", stats["sequences"]}, {"samples", lr.out_jsonl}};
-  write_text_file((out / "result.json").string(), result.dump(2) + "\n");
+  auto stats = masked_logprobs(req, records, Tokenizer::load(req.tokenizer_model), "");
+  const std::string logprobs = stats["logprobs"];
+  if (logprobs.empty()) throw std::runtime_error(req.data_jsonl + ": no record has an assistant token to score");
+  nlohmann::json result{{"metric", "perplexity"},
+                        {"scores", perplexity_from_logprobs(logprobs)},
+                        {"n", stats["sequences"]},
+                        {"samples", logprobs}};
+  write_text_file((fs::path(req.out_dir) / "result.json").string(), result.dump(2) + "\n");
   return result;
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "runtime/api.h"
+#include "runtime/data/chat_template.h"
 #include "runtime/eval/jsonl.h"
 #include "runtime/tokenizer/test_corpus.h"
 #include "runtime/tokenizer/tokenizer.h"
@@ -122,6 +123,115 @@ TEST_CASE("evaluate: gsm8k, ifeval, perplexity and tsne through the worker", "[e
   auto t = evaluate(req);
   CHECK(t["scores"]["points"] == 4);
   CHECK(fs::exists(dir / "tsne" / "tsne.png"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("evaluate: answer_nll of a generative metric is the perplexity path's NLL of the assistant tokens",
+          "[evaluate][worker][answer_nll]") {
+  ensure_worker_env();
+  fs::path dir = fs::temp_directory_path() / ("sftx-answer-nll-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string model = sftx::rt::testing::shared_model_path();
+  const std::string ckpt = tiny_checkpoint(dir, model, sftx::rt::testing::write_corpus(dir));
+
+  // Record 1 has no reference answer: it is scored for accuracy but has no answer_nll.
+  json with_answer = user_record("Tom has 3 apples and buys 4 more. How many now?", "math", {{"answer", "7"}});
+  with_answer["messages"][1]["content"] = "Tom has 3 + 4 = 7 apples.\n#### 7";
+  json no_answer = {{"messages", {{{"role", "user"}, {"content", "Tom has 5 apples and buys 2 more. How many now?"}}}},
+                    {"meta", {{"answer", "7"}}}};
+  json long_question = user_record("Tom has many friends, and each of them likes apples. Tom has 8 apples and buys "
+                                   "1 more. How many now?",
+                                   "math", {{"answer", "9"}});
+  const std::string data = (dir / "math.jsonl").string();
+  write_jsonl(data, {with_answer, no_answer, long_question});
+
+  EvalRequest req;
+  req.checkpoint_dir = ckpt;
+  req.tokenizer_model = model;
+  req.chat_template = "vicuna";
+  req.data_jsonl = data;
+  req.metric = "gsm8k";
+  req.params = {{"max_new_tokens", 4}};
+  req.out_dir = (dir / "gsm8k").string();
+  json g;
+  try {
+    g = evaluate(req);
+  } catch (const std::exception& e) {
+    if (std::string(e.what()).find("not available in this build") != std::string::npos) {
+      WARN("the worker has no inference verbs yet: " << e.what());
+      fs::remove_all(dir);
+      return;
+    }
+    throw;
+  }
+  CHECK(g["n"] == 3);
+  REQUIRE(g["scores"].contains("answer_nll"));
+  const double answer_nll = g["scores"]["answer_nll"];
+  CHECK(std::isfinite(answer_nll));
+  CHECK(answer_nll > 0.0);
+  CHECK(g["answer_records"] == 2);
+  // result.json on disk carries it too (the executor reads that back from cache).
+  std::ifstream result_file(dir / "gsm8k" / "result.json");
+  CHECK(json::parse(result_file)["scores"]["answer_nll"].get<double>() == Approx(answer_nll));
+
+  // Only the assistant tokens (and their end-of-turn marker) count: exactly the training mask.
+  const auto tok = Tokenizer::load(model);
+  const auto& tmpl = ChatTemplate::get("vicuna");
+  int64_t masked = 0, all = 0;
+  for (const json* r : {&with_answer, &long_question}) {
+    auto doc = tok.encode_segments(tmpl.render(record_from_json(*r).messages));
+    for (auto m : doc.loss_mask) masked += m != 0;
+    all += static_cast<int64_t>(doc.ids.size());
+  }
+  CHECK(g["answer_tokens"] == masked);
+  CHECK(masked < all);
+
+  // The perplexity metric on the same records gives the same mean NLL over the same tokens.
+  req.metric = "perplexity";
+  req.params = json::object();
+  req.out_dir = (dir / "ppl").string();
+  auto p = evaluate(req);
+  CHECK(p["n"] == 2);
+  CHECK(p["scores"]["nll_per_token"].get<double>() == Approx(answer_nll).epsilon(1e-9));
+  CHECK(p["scores"]["tokens"] == g["answer_tokens"]);
+
+  // Per record: the records with an answer, by index; their token-weighted mean is the total.
+  auto items = read_jsonl_objects((dir / "gsm8k" / "answer_nll.jsonl").string());
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].value["id"] == 0);
+  CHECK(items[1].value["id"] == 2);
+  double weighted = 0;
+  int64_t tokens = 0;
+  for (const auto& it : items) {
+    weighted += it.value["answer_nll"].get<double>() * it.value["answer_tokens"].get<double>();
+    tokens += it.value["answer_tokens"].get<int64_t>();
+  }
+  CHECK(tokens == g["answer_tokens"]);
+  CHECK(weighted / static_cast<double>(tokens) == Approx(answer_nll).epsilon(1e-9));
+
+  // answer_nll = false: accuracy only, no log-prob files.
+  req.metric = "gsm8k";
+  req.params = {{"max_new_tokens", 4}, {"answer_nll", false}};
+  req.out_dir = (dir / "gsm8k-off").string();
+  auto off = evaluate(req);
+  CHECK(off["scores"].contains("accuracy"));
+  CHECK_FALSE(off["scores"].contains("answer_nll"));
+  CHECK_FALSE(fs::exists(dir / "gsm8k-off" / "answer_logprobs.jsonl"));
+
+  // A test set without reference answers (IFEval prompts) gets no answer_nll and no error.
+  const std::string prompts = (dir / "ifeval.jsonl").string();
+  write_jsonl(prompts, {{{"messages", {{{"role", "user"}, {"content", "Describe cooking pasta without commas."}}}},
+                         {"meta", {{"instruction_id_list", {"punctuation:no_comma"}}, {"kwargs", {json::object()}}}}}});
+  req.data_jsonl = prompts;
+  req.metric = "ifeval";
+  req.params = {{"max_new_tokens", 4}};
+  req.out_dir = (dir / "ifeval").string();
+  auto f = evaluate(req);
+  CHECK(f["scores"].contains("prompt_strict"));
+  CHECK_FALSE(f["scores"].contains("answer_nll"));
+  CHECK_FALSE(f.contains("answer_tokens"));
+  CHECK_FALSE(fs::exists(dir / "ifeval" / "answer_logprobs.jsonl"));
   fs::remove_all(dir);
 }
 

@@ -46,4 +46,18 @@ nlohmann::json perplexity_from_logprobs(const std::string& logprobs_jsonl) {
   return {{"perplexity", std::exp(nll)}, {"nll_per_token", nll}, {"tokens", tokens}};
 }
 
+void write_answer_nll_per_record(const std::string& logprobs_jsonl, const std::string& out_jsonl) {
+  std::vector<nlohmann::json> rows;
+  for (const auto& row : read_jsonl_objects(logprobs_jsonl)) {
+    const auto& j = row.value;
+    const int64_t tokens = j.value("tokens", int64_t{0});
+    nlohmann::json nll = tokens > 0 ? nlohmann::json(-j.value("logprob", 0.0) / static_cast<double>(tokens)) : nlohmann::json();
+    const auto& id = j.value("id", nlohmann::json());
+    rows.push_back({{"id", id.is_string() ? nlohmann::json(std::stoll(id.get<std::string>())) : id},
+                    {"answer_nll", nll},
+                    {"answer_tokens", tokens}});
+  }
+  write_jsonl(out_jsonl, rows);
+}
+
 }  // namespace sftx::rt

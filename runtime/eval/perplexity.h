@@ -22,4 +22,9 @@ nlohmann::json write_logprob_sequences(const std::vector<Record>& records, const
 // From the worker's {"id", "logprob", "tokens"} lines: {"perplexity", "nll_per_token", "tokens"}.
 nlohmann::json perplexity_from_logprobs(const std::string& logprobs_jsonl);
 
+// The same lines per record, for per-item analysis: {"id": record index (the number the
+// sequence id holds), "answer_nll": -logprob / tokens (null without a scored token),
+// "answer_tokens"} to out_jsonl.
+void write_answer_nll_per_record(const std::string& logprobs_jsonl, const std::string& out_jsonl);
+
 }  // namespace sftx::rt
