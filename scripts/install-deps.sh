@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git python3
   tao-pegtl-dev libfmt-dev libtomlplusplus-dev libboost-graph-dev catch2
-  nlohmann-json3-dev libcli11-dev libxxhash-dev libssl-dev
+  nlohmann-json3-dev libcli11-dev libxxhash-dev libssl-dev libpcre2-dev
   libsentencepiece-dev sentencepiece
   libtorch-dev libopenblas0-pthread
   gnuplot-nox graphviz

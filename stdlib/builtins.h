@@ -26,6 +26,7 @@ struct BuiltinParam {
   bool positional = true;              // may be given by position (always also by keyword)
   bool variadic = false;               // takes every remaining positional argument (at least one)
   std::vector<std::string> choices;    // for String parameters with a fixed vocabulary
+  bool regex = false;                  // a regular expression (or a List of them): compiled at check
   std::string doc;
 };
 

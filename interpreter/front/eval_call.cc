@@ -6,6 +6,7 @@
 #include "interpreter/front/data_expr.h"
 #include "interpreter/front/did_you_mean.h"
 #include "interpreter/front/evaluator_impl.h"
+#include "runtime/regex/regex.h"
 
 namespace sftx {
 
@@ -128,6 +129,21 @@ bool Evaluator::Impl::check_arg(const BuiltinFunction& f, const BuiltinParam& p,
     if (!hint.empty()) d.help(hint);
     d.note("known: " + join(p.choices));
     return false;
+  }
+  if (p.regex) {
+    // Compiled here as the data transform will compile it (runtime/regex), so a bad pattern
+    // is a located error at `check`, not a failure halfway through a run.
+    std::vector<const Value*> patterns;
+    if (v.type == Type::string) patterns.push_back(&v);
+    if (v.type == Type::list)
+      for (const auto& item : v.list)
+        if (item.type == Type::string) patterns.push_back(&item);
+    for (const Value* pattern : patterns)
+      if (auto bad = regex_syntax_error(pattern->string)) {
+        error(m, a.range, "'" + p.name + "' of " + f.name + " is not a valid regular expression: " + bad->message +
+                              " at character " + std::to_string(bad->offset + 1) + " of the pattern");
+        return false;
+      }
   }
   if (v.type == Type::number) {
     std::string must = violates(number_rule(f.name, p.name), v.number);
