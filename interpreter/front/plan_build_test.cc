@@ -1,5 +1,7 @@
 #include "interpreter/front/plan_build.h"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 
 #include "interpreter/front/plan_print.h"
@@ -162,4 +164,22 @@ TEST_CASE("an unknown experiment name gets did-you-mean", "[plan_build]") {
   REQUIRE(checked);
   CHECK_FALSE(sftx::build_plan_graph(*checked, "k_swep", diags));
   CHECK(diags.render().find("did you mean 'k_sweep'?") != std::string::npos);
+}
+
+TEST_CASE("a data source that is not a regular file is an error, and nothing reads it", "[plan_build]") {
+  TempDir dir;
+  const std::string fifo = (dir.path() / "pipe.jsonl").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  for (const std::string& path : {std::string("/dev/zero"), fifo}) {
+    INFO(path);
+    sftx::Diagnostics diags;
+    auto checked = sftx::check_file(
+        dir.write("x.sftx", "d = jsonl(\"" + path + "\", format = \"alpaca\")\nplan p { stage1 = d }\n"
+                            "experiment x { base = model(\"llama\", preset = \"nano\"); plans = [p]; eval = [perplexity(d)] }\n"),
+        diags);
+    REQUIRE(checked);
+    auto graph = sftx::build_plan_graph(*checked, "", diags);  // would block (FIFO) or never end (/dev/zero)
+    CHECK_FALSE(graph);
+    CHECK(diags.render().find("not a regular file: " + path) != std::string::npos);
+  }
 }

@@ -1,5 +1,7 @@
 #include "runtime/data/record_io.h"
 
+#include "runtime/data/utf8.h"
+
 #include <filesystem>
 
 namespace sftx::rt {
@@ -14,7 +16,15 @@ bool is_blank(const std::string& s) {
 }
 }  // namespace
 
-LineReader::LineReader(const std::string& path) : path_(path), in_(path, std::ios::binary) {
+const std::string& require_regular_file(const std::string& path) {
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (!ec && fs::exists(st) && !fs::is_regular_file(st))
+    throw DataError(path, 0, "not a regular file (a data source must be a file, not a FIFO, device or directory)");
+  return path;
+}
+
+LineReader::LineReader(const std::string& path) : path_(path), in_(require_regular_file(path), std::ios::binary) {
   if (!in_) throw DataError(path, 0, "cannot open file");
 }
 
@@ -39,7 +49,7 @@ void for_each_record(const std::string& path, const std::function<void(Record&&,
     try {
       r = record_from_json(nlohmann::json::parse(line));
     } catch (const std::exception& e) {
-      throw DataError(path, reader.line_number(), std::string("not a record: ") + e.what());
+      throw DataError(path, reader.line_number(), "not a record: " + display_safe(e.what(), 300));
     }
     fn(std::move(r), reader.line_number());
   }

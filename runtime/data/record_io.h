@@ -16,6 +16,11 @@
 namespace sftx::rt {
 
 // Reads a text file line by line, counting lines from 1. Holds one line at a time.
+// Throws DataError "PATH: not a regular file ..." for a FIFO, a device or a directory (a read
+// of /dev/zero or a FIFO never ends, and opening a FIFO blocks); returns path. Every data
+// reader checks its file with this before opening it.
+const std::string& require_regular_file(const std::string& path);
+
 class LineReader {
  public:
   explicit LineReader(const std::string& path);
