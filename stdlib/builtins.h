@@ -43,6 +43,11 @@ struct BuiltinFunction {
   std::string synopsis() const;
 };
 
+// Most records a synthetic() source may generate (its n, or a profile's [synthetic] size):
+// generation streams into the cache without end otherwise (n = 10^15 filled the disk at
+// ~40 MB/s). Ten million is ~100 times the largest set in the reference study.
+inline constexpr long long kMaxSyntheticRecords = 10'000'000;
+
 const std::vector<BuiltinFunction>& builtin_functions();
 const BuiltinFunction* find_builtin(std::string_view name);
 std::vector<std::string> builtin_names();

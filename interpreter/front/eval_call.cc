@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class NumberRule { any, count, positive, unit, open_unit, nonnegative, positive_real };
+enum class NumberRule { any, count, positive, unit, open_unit, nonnegative, positive_real, synthetic_count };
 
 NumberRule number_rule(const std::string& fn, const std::string& param) {
   if (param == "threshold" || param == "dropout") return NumberRule::unit;
@@ -24,6 +24,7 @@ NumberRule number_rule(const std::string& fn, const std::string& param) {
   if (param == "num_perm" || param == "ngram" || param == "vocab" || param == "r" || param == "samples" ||
       param == "max_new_tokens" || param == "layers" || (fn == "tsne" && param == "n"))
     return NumberRule::positive;
+  if (fn == "synthetic" && param == "n") return NumberRule::synthetic_count;
   if (param == "n" || param == "seed" || param == "layer" || param == "min_chars" || param == "max_chars" ||
       param == "min_turns" || param == "max_turns" || param == "k")
     return NumberRule::count;
@@ -51,6 +52,11 @@ std::string violates(NumberRule rule, const Rational& x) {
       return "";
     case NumberRule::positive_real:
       if (x.sign() <= 0) return "greater than 0";
+      return "";
+    case NumberRule::synthetic_count:
+      if (!x.is_integer() || x.sign() < 0 || !x.to_int64() || *x.to_int64() > kMaxSyntheticRecords)
+        return "a whole number from 0 to " + std::to_string(kMaxSyntheticRecords) +
+               " (a larger set belongs in a file: jsonl(...))";
       return "";
   }
   return "";
