@@ -24,15 +24,38 @@ const std::string& require_regular_file(const std::string& path) {
   return path;
 }
 
-LineReader::LineReader(const std::string& path) : path_(path), in_(require_regular_file(path), std::ios::binary) {
+LineReader::LineReader(const std::string& path, size_t max_line_bytes)
+    : path_(path), in_(require_regular_file(path), std::ios::binary), max_line_bytes_(max_line_bytes) {
   if (!in_) throw DataError(path, 0, "cannot open file");
 }
 
 bool LineReader::next(std::string& line) {
-  if (!std::getline(in_, line)) {
+  // std::getline would hold any line whole before we could look at it: read in chunks and
+  // stop at the bound.
+  line.clear();
+  bool found = false;  // a line is there: some bytes, or at least its '\n'
+  char chunk[1 << 16];
+  for (;;) {
+    in_.get(chunk, sizeof chunk, '\n');
+    const std::streamsize n = in_.gcount();
+    if (n > 0) {
+      found = true;
+      if (line.size() + static_cast<size_t>(n) > max_line_bytes_)
+        throw DataError(path_, line_ + 1,
+                        "a line longer than " + std::to_string(max_line_bytes_ >> 20 ? max_line_bytes_ >> 20 : max_line_bytes_) +
+                            (max_line_bytes_ >> 20 ? " MiB" : " bytes") + " (a record this large is not a training example)");
+      line.append(chunk, static_cast<size_t>(n));
+    }
     if (in_.bad()) throw DataError(path_, line_ + 1, "read error");
-    return false;
+    if (in_.eof()) break;          // the last line has no '\n'
+    if (in_.fail()) in_.clear();   // nothing extracted: the next byte is the '\n'
+    if (in_.peek() == '\n') {
+      in_.ignore(1);
+      found = true;
+      break;
+    }
   }
+  if (!found) return false;
   ++line_;
   offset_ = next_offset_;
   next_offset_ += line.size() + 1;

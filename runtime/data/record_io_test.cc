@@ -65,3 +65,26 @@ TEST_CASE("RecordIndex reads records by global index across files") {
   CHECK(record_from_json(nlohmann::json::parse(idx.line(0))).messages[0].content == "a0");
   CHECK(record_from_json(nlohmann::json::parse(idx.line(1))).messages[0].content == "a1");
 }
+
+TEST_CASE("LineReader reads long lines in chunks and stops at its bound with PATH:LINE") {
+  TempDir dir;
+  const std::string long_line(200000, 'x');  // several read chunks
+  std::string p = dir.write("long.txt", "short\n" + long_line + "\n\nlast");
+  {
+    LineReader r(p);
+    std::string line;
+    std::vector<size_t> sizes;
+    while (r.next(line)) sizes.push_back(line.size());
+    CHECK(sizes == std::vector<size_t>{5, 200000, 0, 4});
+  }
+  LineReader bounded(p, 100000);
+  std::string line;
+  REQUIRE(bounded.next(line));
+  try {
+    bounded.next(line);
+    FAIL("no error for a line over the bound");
+  } catch (const DataError& e) {
+    CHECK(std::string(e.what()) == p + ":2: a line longer than 100000 bytes (a record this large is not a training example)");
+  }
+  CHECK(line.size() <= 100000);
+}

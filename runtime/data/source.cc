@@ -12,6 +12,7 @@ namespace {
 
 constexpr size_t kListedSkips = 20;  // how many skipped lines the report names
 constexpr size_t kMaxQuotedBytes = 300;  // of a parser message, which may quote the record
+constexpr size_t kMaxReasonBytes = 1024;  // of any reason a record is rejected
 
 bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
@@ -37,11 +38,13 @@ class SourceConverter {
       }
       r = record_from_format(j, spec_.format);
     } catch (const FormatError& e) {
-      if (spec_.on_error != "skip") throw DataError(spec_.path, line, e.what());
+      // A format error may quote the record (an unknown speaker's name): bounded, display-safe.
+      const std::string reason = display_safe(e.what(), kMaxReasonBytes);
+      if (spec_.on_error != "skip") throw DataError(spec_.path, line, reason);
       ++stats_.skipped;
       auto& listed = stats_.details["skipped_lines"];
       if (listed.size() < kListedSkips)
-        listed.push_back({{"origin", spec_.path + ":" + std::to_string(line)}, {"reason", e.what()}});
+        listed.push_back({{"origin", spec_.path + ":" + std::to_string(line)}, {"reason", reason}});
       return;
     }
     r.source = spec_.source_name.empty() ? spec_.path : spec_.source_name;

@@ -160,3 +160,17 @@ TEST_CASE("a FIFO or a device is refused as a data source before it is opened") 
     }
   }
 }
+
+TEST_CASE("a rejected record's reason is bounded, whatever it quotes") {
+  TempDir dir;
+  const std::string speaker(100000, 'r');
+  std::ofstream(dir.file("huge.json"), std::ios::binary)
+      << "[{\"conversations\": [{\"from\": \"" << speaker << "\", \"value\": \"hi\"}]}]\n";
+  SourceSpec s;
+  s.path = dir.file("huge.json");
+  s.format = "sharegpt";
+  s.container = "json";
+  std::string e = error_of(s);
+  CHECK(e.rfind(s.path + ":1: conversations[0]: unknown speaker \"rrr", 0) == 0);
+  CHECK(e.size() < s.path.size() + 1100);
+}
