@@ -2,7 +2,10 @@
 
 #include "runtime/data/utf8.h"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <stdexcept>
 
 namespace sftx::rt {
 
@@ -91,7 +94,14 @@ RecordWriter::RecordWriter(const std::string& path) : path_(path), tmp_(path + "
   fs::path parent = fs::path(path).parent_path();
   if (!parent.empty()) fs::create_directories(parent);
   out_.open(tmp_, std::ios::binary | std::ios::trunc);
-  if (!out_) throw DataError(path, 0, "cannot write file");
+  if (!out_) throw_write_error();
+}
+
+// Not a DataError: a full disk or an unwritable directory is the machine's problem, not the
+// user's data (the command exits 3, not 1).
+void RecordWriter::throw_write_error() const {
+  const int saved = errno;
+  throw std::runtime_error(path_ + ": cannot write: " + (saved ? std::strerror(saved) : "write failed"));
 }
 
 RecordWriter::~RecordWriter() {
@@ -106,13 +116,15 @@ void RecordWriter::write(const Record& r) { write_line(to_json(r).dump()); }
 
 void RecordWriter::write_line(const std::string& json_line) {
   out_ << json_line << '\n';
+  if (!out_) throw_write_error();  // stop at the first failure, not after the whole input
   ++count_;
 }
 
 void RecordWriter::close() {
   if (closed_) return;
+  errno = 0;
   out_.close();
-  if (!out_) throw DataError(path_, 0, "write failed (disk full?)");
+  if (!out_) throw_write_error();
   fs::rename(tmp_, path_);
   closed_ = true;
 }

@@ -51,7 +51,9 @@ void for_each_record(const std::string& path, const std::function<void(Record&&,
 int64_t count_records(const std::string& path);
 
 // Writes records as JSONL; creates parent directories; written to PATH.tmp and renamed on
-// close() so a crash never leaves a half-written output under the final name.
+// close() so a crash never leaves a half-written output under the final name. Every write
+// and the close are checked: a failure (a full disk) throws std::runtime_error "PATH: cannot
+// write: <errno text>" (not a DataError: it is not the data's fault) and leaves no PATH.tmp.
 class RecordWriter {
  public:
   explicit RecordWriter(const std::string& path);
@@ -64,6 +66,7 @@ class RecordWriter {
   void close();
 
  private:
+  [[noreturn]] void throw_write_error() const;
   std::string path_, tmp_;
   std::ofstream out_;
   int64_t count_ = 0;

@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <catch2/catch.hpp>
 
 #include "runtime/data/test_util.h"
@@ -31,6 +34,35 @@ TEST_CASE("a writer that is not closed leaves no output") {
   }
   CHECK_FALSE(std::filesystem::exists(dir.file("never.jsonl")));
   CHECK_FALSE(std::filesystem::exists(dir.file("never.jsonl.tmp")));
+}
+
+TEST_CASE("a failed write is the machine's error, not the data's, and leaves nothing") {
+  TempDir dir;
+  // The kernel refuses writes past RLIMIT_FSIZE (EFBIG) as it refuses them on a full disk
+  // (ENOSPC): the same failed write(2), without filling a disk.
+  struct rlimit old{};
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto old_handler = signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small{4096, old.rlim_max};
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string what = "no error";
+  bool data_error = false;
+  try {
+    RecordWriter w(dir.file("big.jsonl"));
+    for (int i = 0; i < 1000; ++i) w.write(make_record(std::string(100, 'q'), "a"));
+    w.close();
+  } catch (const DataError& e) {
+    data_error = true;
+    what = e.what();
+  } catch (const std::runtime_error& e) {
+    what = e.what();
+  }
+  setrlimit(RLIMIT_FSIZE, &old);
+  signal(SIGXFSZ, old_handler);
+  CHECK_FALSE(data_error);
+  CHECK(what == dir.file("big.jsonl") + ": cannot write: File too large");
+  CHECK_FALSE(std::filesystem::exists(dir.file("big.jsonl")));
+  CHECK_FALSE(std::filesystem::exists(dir.file("big.jsonl.tmp")));
 }
 
 TEST_CASE("a malformed records line names its file and line") {
