@@ -87,8 +87,12 @@ int cache_verify(const fs::path& root) {
     auto m = store.read_manifest(key);
     fmt::print("corrupt {} {}: {}\n", key, m ? m->label : std::string("?"), c.problem);
   }
-  fmt::print("{} object(s) verified, {} corrupt\n", ok + bad, bad);
-  return bad > 0 ? 1 : 0;
+  std::vector<std::string> malformed = store.malformed_entries();
+  for (const auto& entry : malformed) fmt::print("malformed {}\n", entry);
+  fmt::print("{} object(s) verified, {} corrupt", ok + bad, bad);
+  if (!malformed.empty()) fmt::print(", {} malformed entr{}", malformed.size(), malformed.size() == 1 ? "y" : "ies");
+  fmt::print("\n");
+  return bad > 0 || !malformed.empty() ? 1 : 0;
 }
 
 struct GcArgs {
@@ -167,6 +171,7 @@ void add_cache_command(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  sftx cache ls\n"
       "  sftx cache verify                       # re-hash every object; exit 1 if any is corrupt\n"
+      "                                          # or an entry is not an object directory\n"
       "  sftx cache gc experiments/*.sftx --dry-run   # what the files no longer use\n"
       "  sftx cache gc --older-than 30");
   cmd->require_subcommand(1);
@@ -187,7 +192,7 @@ void add_cache_command(CLI::App& app, int& exit_code) {
   auto* ls = cmd->add_subcommand("ls", "List objects: key, op, size, created, label");
   ls->callback(wrap([](const fs::path& root) { return cache_ls(root); }));
 
-  auto* verify = cmd->add_subcommand("verify", "Re-hash every object; report corrupt ones (exit 1 if any)");
+  auto* verify = cmd->add_subcommand("verify", "Re-hash every object; report corrupt ones and entries that are not objects (exit 1 if any)");
   verify->callback(wrap([](const fs::path& root) { return cache_verify(root); }));
 
   auto gc_args = std::make_shared<GcArgs>();

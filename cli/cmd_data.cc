@@ -7,7 +7,9 @@
 // the executor and its node runner, so they land in (and are reused from) the same cache as
 // `sftx run`. (A front-end entry point that evaluates one expression into data nodes would
 // make the wrapper unnecessary.)
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -30,6 +32,7 @@
 #include "runtime/api.h"
 #include "runtime/data/data_error.h"
 #include "runtime/data/data_summary.h"
+#include "runtime/data/record_io.h"
 
 namespace sftx::cli {
 
@@ -84,6 +87,51 @@ void print_stats(std::FILE* to, const fs::path& records, const std::vector<DataS
   }
 }
 
+// What `out` would overwrite that must not be: FILE, or a file one of EXPR's sources reads
+// (writing records over their own input destroys it before it is read). Empty when none.
+std::string output_clash(const std::string& out, const fs::path& file, const std::set<size_t>& needed,
+                         const exec::ExecGraph& eg) {
+  std::error_code ec;
+  if (!fs::exists(out, ec)) return "";
+  if (fs::equivalent(out, file, ec)) return "the program file " + file.string();
+  for (size_t i : needed) {
+    const PlanNode& n = eg.node(i);
+    if (n.op != "source" || !n.params.contains("path") || !n.params["path"].is_string()) continue;
+    const std::string input = n.params["path"].get<std::string>();
+    if (fs::equivalent(out, input, ec)) return "an input of the expression (" + input + ")";
+  }
+  return "";
+}
+
+// Copies the records to `out`: a regular file is written to a temporary and renamed only
+// when every byte is on disk (RecordWriter), so a full disk leaves no partial file; a device
+// (/dev/null, /dev/full) is written directly. Every write and the close are checked. Returns
+// "" or why it failed.
+std::string write_output(const fs::path& records, const std::string& out) {
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_regular_file(out, ec)) {
+    if (fs::is_directory(out, ec)) return "it is a directory";
+    std::ofstream dev(out, std::ios::binary);
+    if (!dev) return std::strerror(errno);
+    std::ifstream in(records, std::ios::binary);
+    dev << in.rdbuf();
+    dev.flush();
+    if (!dev) return std::strerror(errno);
+    dev.close();
+    return dev ? "" : std::strerror(errno);
+  }
+  try {
+    rt::RecordWriter writer(out);
+    rt::LineReader reader(records.string());
+    std::string line;
+    while (reader.next(line)) writer.write_line(line);
+    writer.close();
+  } catch (const std::exception& e) {
+    return std::strerror(errno) + std::string(" (") + e.what() + "); no partial file is left under that name";
+  }
+  return "";
+}
+
 int run_data_command(const std::string& file_arg, const std::string& expr, const std::string& out,
                      bool stats, const std::string& profile, const std::string& cache_arg) {
   if (!fs::exists(file_arg)) {
@@ -116,23 +164,18 @@ int run_data_command(const std::string& file_arg, const std::string& expr, const
   size_t target_index = eg.index_of(target->id);
   fs::path cache_dir = cache_arg.empty() ? checked->config.cache_dir : fs::path(cache_arg);
   exec::CacheStore store(cache_dir);
-  std::set<std::string> data_errors;  // nodes that failed on the user's data (exit 1, not 3)
-  std::mutex mu;
-  exec::NodeFn runner = exec::make_node_runner({});
-  exec::NodeFn fn = [&](const exec::NodeJob& job) -> nlohmann::json {
-    try {
-      return runner(job);
-    } catch (const rt::DataError&) {
-      std::lock_guard<std::mutex> lock(mu);
-      data_errors.insert(job.node.id);
-      throw;
+  exec::NodeFn fn = exec::make_node_runner({});
+  std::set<size_t> needed = eg.ancestors_of(target_index);
+  needed.insert(target_index);
+  const bool to_stdout = out.empty() || out == "-";
+  if (!to_stdout)
+    if (std::string clash = output_clash(out, file, needed, eg); !clash.empty()) {
+      fmt::print(stderr, "sftx data: refusing to write {}: it is {} (choose another -o)\n", out, clash);
+      return 1;
     }
-  };
   exec::Executor executor(eg, store, fn, exec::ExecOptions{});
   std::vector<exec::NodeRun> runs = executor.run({target_index});
 
-  std::set<size_t> needed = eg.ancestors_of(target_index);
-  needed.insert(target_index);
   std::vector<DataStep> steps;
   int status = 0;
   for (size_t i : eg.topological_order()) {
@@ -140,7 +183,7 @@ int run_data_command(const std::string& file_arg, const std::string& expr, const
     const exec::NodeRun& run = runs[i];
     if (run.status == exec::NodeStatus::failed) {
       fmt::print(stderr, "{}\n", run.error);
-      status = std::max(status, data_errors.count(eg.node(i).id) ? 1 : 3);
+      status = std::max(status, run.input_error ? 1 : 3);  // the user's data (exit 1), or not
     }
     if (run.status == exec::NodeStatus::executed || run.status == exec::NodeStatus::reused)
       steps.push_back({&eg.node(i), stats_from(run.outputs)});
@@ -148,18 +191,17 @@ int run_data_command(const std::string& file_arg, const std::string& expr, const
   if (status) return status;
 
   fs::path records = runs[target_index].dir / exec::layout::kData;
-  bool to_stdout = out.empty() || out == "-";
   if (to_stdout) {
     std::ifstream in(records, std::ios::binary);
     std::cout << in.rdbuf();
     std::cout.flush();
+    if (!std::cout) {  // a closed pipe, a full disk behind a redirect
+      fmt::print(stderr, "sftx data: cannot write the records to standard output: {}\n", std::strerror(errno));
+      return 3;
+    }
   } else {
-    std::error_code ec;
-    if (fs::path(out).has_parent_path()) fs::create_directories(fs::path(out).parent_path(), ec);
-    if (fs::is_character_file(out)) {  // /dev/null and the like: copy_file would replace it
-      std::ofstream(out, std::ios::binary) << std::ifstream(records, std::ios::binary).rdbuf();
-    } else if (!fs::copy_file(records, out, fs::copy_options::overwrite_existing, ec) || ec) {
-      fmt::print(stderr, "sftx data: cannot write {}: {}\n", out, ec.message());
+    if (std::string failure = write_output(records, out); !failure.empty()) {
+      fmt::print(stderr, "sftx data: cannot write {}: {}\n", out, failure);
       return 3;
     }
   }
@@ -190,7 +232,9 @@ void add_data_command(CLI::App& app, int& exit_code) {
       "  sftx data experiments/table1.sftx general --stats\n"
       "  sftx data experiments/table1.sftx \"1/256 * mix(math, code)\" -o small.jsonl\n"
       "Records are {\"messages\": [{\"role\", \"content\"}, ...], \"source\", \"origin\", \"meta\"}.\n"
-      "Exit status: 1 for an error in FILE, EXPR or the data (malformed lines name PATH:LINE).");
+      "-o is written to a temporary file and renamed when complete; it may not name FILE or an input.\n"
+      "Exit status: 1 for an error in FILE, EXPR or the data (malformed lines name PATH:LINE),\n"
+      "3 when the output cannot be written (a full disk, /dev/full).");
   cmd->callback([=, &exit_code] {
     try {
       exit_code = run_data_command(*file, *expr, *out, *stats, *profile, *cache);

@@ -15,17 +15,21 @@ namespace sftx::cli {
 namespace {
 
 // Whether a node's key is already in the cache (sftx.toml's cache; nothing when none exists).
-CachedFn cache_status(const CheckedProgram& program) {
+CachedFn cache_status(const CheckedProgram& program, bool verify) {
   std::filesystem::path root = program.config.cache_dir;
   std::error_code ec;
   if (!std::filesystem::is_directory(root / "objects", ec)) return {};
   auto store = std::make_shared<exec::CacheStore>(root);
-  return [store](const std::string& key) { return store->read_manifest(key).has_value(); };
+  // Sizes are always re-checked (cheap), so a truncated object is not reported cached;
+  // digests with --verify.
+  return [store, verify](const std::string& key) {
+    return store->check(key, verify).status == exec::ObjectCheck::Status::valid;
+  };
 }
 
 // Per node: cached, or to run and why (new, which input or parameter changed), and for
 // training the work it is (interpreter/exec/plan_status.h).
-std::vector<exec::NodePlanStatus> node_status(const CheckedProgram& program, const PlanGraph& graph) {
+std::vector<exec::NodePlanStatus> node_status(const CheckedProgram& program, const PlanGraph& graph, bool verify) {
   std::error_code ec;
   if (!std::filesystem::is_directory(program.config.cache_dir / "objects", ec)) {  // no cache yet: all new
     std::vector<exec::NodePlanStatus> out(graph.nodes.size());
@@ -35,7 +39,7 @@ std::vector<exec::NodePlanStatus> node_status(const CheckedProgram& program, con
     }
     return out;
   }
-  return exec::plan_status(graph, exec::CacheStore(program.config.cache_dir));
+  return exec::plan_status(graph, exec::CacheStore(program.config.cache_dir), verify);
 }
 
 std::string estimate_text(const nlohmann::json& e) {
@@ -62,11 +66,14 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   auto experiment = std::make_shared<std::string>();
   auto profile = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
+  auto verify = std::make_shared<bool>(false);
   cmd->add_option("FILE", *file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", *experiment, "only this experiment (default: all of the file's)");
   cmd->add_option("--profile", *profile, "apply this [profile.NAME] of sftx.toml");
   cmd->add_flag("--json", *json, "print {\"nodes\": [...], \"experiments\": [...]} instead of the tree");
-  cmd->callback([&exit_code, file, experiment, profile, json] {
+  cmd->add_flag("--verify", *verify,
+                "re-hash cached objects before calling them cached (file sizes are always checked)");
+  cmd->callback([&exit_code, file, experiment, profile, json, verify] {
     Diagnostics diags;
     CheckOptions options;
     options.profile = *profile;
@@ -79,8 +86,8 @@ void add_plan_command(CLI::App& app, int& exit_code) {
       exit_code = 1;
       return;
     }
-    CachedFn cached = cache_status(*checked);
-    auto status = node_status(*checked, *graph);
+    CachedFn cached = cache_status(*checked, *verify);
+    auto status = node_status(*checked, *graph, *verify);
     if (*json) {
       nlohmann::json j = plan_json(*graph, cached);
       for (size_t i = 0; i < graph->nodes.size() && i < j["nodes"].size(); ++i) {

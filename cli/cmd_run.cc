@@ -71,7 +71,12 @@ int run_command(const RunArgs& a) {
     size_t failed = 0;
     for (const auto& r : result.runs) failed += r.status == exec::NodeStatus::failed;
     fmt::print(stderr, "sftx run: {} node(s) failed; see the errors above and run.json\n", failed);
-    return 3;
+    // Failures caused only by the input (a data file's broken line) are the user's to fix:
+    // exit 1 as the contract (§8) says for a diagnosed user error; anything else is 3.
+    bool only_input = failed > 0;
+    for (const auto& r : result.runs)
+      if (r.status == exec::NodeStatus::failed && !r.input_error) only_input = false;
+    return only_input ? 1 : 3;
   }
   return 0;
 }
@@ -91,7 +96,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "  sftx run experiments/quickstart.sftx\n"
       "  sftx run experiments/k_sweep.sftx k_sweep --profile smoke --jobs 2\n"
       "  sftx run study.sftx --cache /scratch/sftx-cache --keep-going\n\n"
-      "Exit status: 0 all nodes done, 1 errors in the input, 3 a node failed.");
+      "Exit status: 0 all nodes done, 1 errors in the input (the program, or a data file's\n"
+      "malformed line found while running), 3 a node failed for another reason.");
   auto a = std::make_shared<RunArgs>();
   cmd->add_option("FILE", a->file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", a->experiment, "run only this experiment (default: all of the file's)");

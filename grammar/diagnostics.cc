@@ -1,6 +1,8 @@
 #include "grammar/diagnostics.h"
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 #include <tuple>
 
 namespace sftx {
@@ -71,6 +73,69 @@ const char* kCyan = "\x1b[1;36m";
 const char* kReset = "\x1b[0m";
 }  // namespace
 
+namespace {
+
+// Widest excerpt of a source line shown under a diagnostic, in characters: a 10 MB line must
+// not become 10 MB of stderr. Longer lines show a window around the caret, cut with "...".
+constexpr int kExcerptColumns = 120;
+
+bool is_control(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7F; }
+
+// Control bytes (a terminal would obey them) and bytes that are not UTF-8, as \xNN.
+std::string escaped_byte(unsigned char c) {
+  static const char* hex = "0123456789ABCDEF";
+  return std::string("\\x") + hex[c >> 4] + hex[c & 15];
+}
+
+bool valid_utf8_unit(std::string_view u) {
+  unsigned char c = static_cast<unsigned char>(u[0]);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n != u.size()) return false;
+  if (n == 2 && c < 0xC2) return false;  // overlong
+  if (n == 3 && ((c == 0xE0 && static_cast<unsigned char>(u[1]) < 0xA0) || (c == 0xED && static_cast<unsigned char>(u[1]) > 0x9F)))
+    return false;  // overlong, surrogate
+  if (n == 4 && (c > 0xF4 || (c == 0xF0 && static_cast<unsigned char>(u[1]) < 0x90) || (c == 0xF4 && static_cast<unsigned char>(u[1]) > 0x8F)))
+    return false;
+  return true;
+}
+
+// One column of a source line as diagnostics count them (a lead byte and its continuation
+// bytes), as shown: itself, or escaped when it is a control byte or not UTF-8.
+struct ShownColumn {
+  std::string text;
+  bool tab = false;
+  int width = 1;  // terminal columns (an escape takes 4 per byte)
+};
+
+std::vector<ShownColumn> shown_columns(std::string_view line) {
+  std::vector<ShownColumn> out;
+  for (std::size_t i = 0; i < line.size();) {
+    std::size_t j = i + 1;
+    while (j < line.size() && j - i < 4 && (static_cast<unsigned char>(line[j]) & 0xC0) == 0x80) ++j;
+    std::string_view unit = line.substr(i, j - i);
+    ShownColumn c;
+    c.tab = unit == "\t";
+    if (valid_utf8_unit(unit) && !is_control(static_cast<unsigned char>(unit[0]))) {
+      c.text = std::string(unit);
+    } else {
+      for (unsigned char b : unit) c.text += escaped_byte(b);
+      c.width = static_cast<int>(c.text.size());
+    }
+    out.push_back(std::move(c));
+    i = j;
+  }
+  return out;
+}
+
+// The message text, safe for a terminal: control bytes and non-UTF-8 bytes escaped.
+std::string terminal_safe(const std::string& text) {
+  std::string out;
+  for (const auto& c : shown_columns(text)) out += c.text;
+  return out;
+}
+
+}  // namespace
+
 std::string Diagnostics::render_one(const Diagnostic& d, const SourceFile* file, bool color) {
   auto paint = [color](const char* code, const std::string& s) {
     return color ? std::string(code) + s + kReset : s;
@@ -80,28 +145,37 @@ std::string Diagnostics::render_one(const Diagnostic& d, const SourceFile* file,
   if (d.line > 0) where += ":" + std::to_string(d.line) + ":" + std::to_string(d.column);
   out += paint(kBold, where + ":") + " ";
   out += d.severity == Severity::error ? paint(kRed, "error:") : paint(kMagenta, "warning:");
-  out += " " + paint(kBold, d.message) + "\n";
+  out += " " + paint(kBold, terminal_safe(d.message)) + "\n";
 
   if (file && d.line > 0 && d.line <= file->line_count()) {
     std::string number = std::to_string(d.line);
     std::size_t width = std::max<std::size_t>(4, number.size());
-    std::string_view text = file->line_text(d.line);
-    out += std::string(width - number.size(), ' ') + number + " | " + std::string(text) + "\n";
-    // Caret line: reproduce tabs so the caret lines up whatever the tab width.
-    std::string pad;
-    int col = 1;
-    for (std::size_t i = 0; i < text.size() && col < d.column; ++i) {
-      unsigned char c = static_cast<unsigned char>(text[i]);
-      if ((c & 0xC0) == 0x80) continue;  // continuation byte: same code point
-      pad += c == '\t' ? '\t' : ' ';
-      ++col;
+    std::vector<ShownColumn> columns = shown_columns(file->line_text(d.line));
+    const int total = static_cast<int>(columns.size());
+    const int caret = d.column - 1;  // 0-based; may be past the end of the line (e.g. at EOF)
+    // The columns shown: all of a short line; a window around the caret in a long one.
+    int first = 0, last = total;
+    if (total > kExcerptColumns) {
+      first = std::clamp(caret - kExcerptColumns / 2, 0, total - kExcerptColumns);
+      last = first + kExcerptColumns;
     }
-    while (col < d.column) { pad += ' '; ++col; }  // past the end of the line (e.g. at EOF)
-    std::string marks = "^" + std::string(static_cast<std::size_t>(std::max(1, d.length) - 1), '~');
+    std::string shown = first > 0 ? "..." : "";
+    std::string pad = first > 0 ? "   " : "";
+    for (int i = first; i < last; ++i) {
+      const ShownColumn& c = columns[static_cast<std::size_t>(i)];
+      shown += c.text;
+      // Caret line: reproduce tabs so the caret lines up whatever the tab width.
+      if (i < caret) pad += c.tab ? std::string("\t") : std::string(static_cast<std::size_t>(c.width), ' ');
+    }
+    if (last < total) shown += "...";
+    if (caret > last) pad += std::string(static_cast<std::size_t>(caret - last), ' ');
+    out += std::string(width - number.size(), ' ') + number + " | " + shown + "\n";
+    const int room = caret < last ? last - caret : 1;
+    std::string marks = "^" + std::string(static_cast<std::size_t>(std::clamp(d.length, 1, room) - 1), '~');
     out += std::string(width, ' ') + " | " + pad + paint(kGreen, marks) + "\n";
   }
-  for (const auto& n : d.notes) out += paint(kCyan, "note:") + " " + n + "\n";
-  for (const auto& h : d.helps) out += paint(kCyan, "help:") + " " + h + "\n";
+  for (const auto& n : d.notes) out += paint(kCyan, "note:") + " " + terminal_safe(n) + "\n";
+  for (const auto& h : d.helps) out += paint(kCyan, "help:") + " " + terminal_safe(h) + "\n";
   return out;
 }
 

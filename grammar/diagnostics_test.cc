@@ -93,3 +93,26 @@ TEST_CASE("colour only when asked", "[diagnostics]") {
   CHECK(d.render().find('\x1b') == std::string::npos);
   CHECK(d.render(true).find("\x1b[1;31merror:") != std::string::npos);
 }
+
+TEST_CASE("render: a very long line shows a window around the caret", "[diagnostics]") {
+  std::string line = std::string(5000, 'a') + "!" + std::string(5000, 'b');
+  SourceFile f("wide.sftx", line + "\n");
+  Diagnostics d;
+  d.error(f, SourceRange{5000, 5001}, "unexpected '!'");
+  std::string out = d.render();
+  CHECK(out.size() < 400);  // not the 10,001-character line
+  CHECK(out ==
+        "wide.sftx:1:5001: error: unexpected '!'\n"
+        "   1 | ..." + std::string(60, 'a') + "!" + std::string(59, 'b') + "...\n"
+        "     |    " + std::string(60, ' ') + "^\n");
+}
+
+TEST_CASE("render: control bytes and invalid UTF-8 in a line or a message are escaped", "[diagnostics]") {
+  SourceFile f("ctl.sftx", "x = \"\x1b[2J\xff\" +\n");
+  Diagnostics d;
+  d.error(f, SourceRange{12, 13}, "unexpected '+' after \"\x1b[2J\"");
+  CHECK(d.render() ==
+        "ctl.sftx:1:13: error: unexpected '+' after \"\\x1B[2J\"\n"
+        "   1 | x = \"\\x1B[2J\\xFF\" +\n"
+        "     | " + std::string(18, ' ') + "^\n");
+}

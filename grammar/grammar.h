@@ -62,9 +62,13 @@ struct number : p::seq<digits, p::opt<fraction>, p::opt<exponent>> {};
 
 struct escape_code : p::one<'"', '\\', 'n', 't'> {};
 struct escape : p::seq<p::one<'\\'>, p::must<escape_code>> {};
-struct string_char : p::not_one<'"', '\\', '\n'> {};
+// A string holds whole UTF-8 characters: an ill-formed byte is an error where it stands,
+// not a value that fails later as JSON.
+struct string_char : p::utf8::not_one<'"', '\\', '\n'> {};
+struct string_utf8 : p::not_at<p::not_one<'"', '\n'>> {};  // what stops string_char: its end, or a bad byte
 struct string_close : p::one<'"'> {};
-struct string_lit : p::seq<p::one<'"'>, p::star<p::sor<escape, string_char>>, p::must<string_close>> {};
+struct string_lit
+    : p::seq<p::one<'"'>, p::star<p::sor<escape, string_char>>, p::must<string_utf8>, p::must<string_close>> {};
 
 struct true_lit : kw_true {};
 struct false_lit : kw_false {};
@@ -289,6 +293,7 @@ template <> inline constexpr const char* error_message<fraction_digits> = "expec
 template <> inline constexpr const char* error_message<exponent_digits> = "expected digits in the exponent of the number";
 template <> inline constexpr const char* error_message<escape_code> = "unknown escape sequence '\\{char}' in string";
 template <> inline constexpr const char* error_message<string_close> = "unterminated string";
+template <> inline constexpr const char* error_message<string_utf8> = "invalid UTF-8 byte {char} in string";
 template <> inline constexpr const char* error_message<kwarg_value> = "expected a value after '='";
 template <> inline constexpr const char* error_message<arg_after_comma> = "expected an argument after ','";
 template <> inline constexpr const char* error_message<call_close> = "expected ')' to close the call opened at {open}";

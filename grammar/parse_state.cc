@@ -101,8 +101,15 @@ int utf8_length(const char* p, const char* end) {
   unsigned char c = static_cast<unsigned char>(*p);
   int n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
   if (n == 0 || end - p < n) return 0;
-  for (int i = 1; i < n; ++i)
+  std::uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+  for (int i = 1; i < n; ++i) {
     if ((static_cast<unsigned char>(p[i]) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (static_cast<unsigned char>(p[i]) & 0x3F);
+  }
+  // Overlong forms, surrogates and values above U+10FFFF are not UTF-8 (and must not reach
+  // a terminal or a JSON file raw): the grammar's strings reject them too.
+  static constexpr std::uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return n;
 }
 

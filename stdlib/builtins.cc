@@ -41,6 +41,10 @@ BuiltinParam list_of(BuiltinParam p, Type element) {
   p.element = element;
   return p;
 }
+BuiltinParam regex(BuiltinParam p) {
+  p.regex = true;
+  return p;
+}
 BuiltinParam variadic(BuiltinParam p) {
   p.variadic = true;
   return p;
@@ -99,8 +103,8 @@ std::vector<BuiltinFunction> make_table() {
                   keyword("max_chars", Type::number, J(), "drop records longer than this (characters)"),
                   keyword("min_turns", Type::number, J(), "drop conversations with fewer turns"),
                   keyword("max_turns", Type::number, J(), "drop conversations with more turns"),
-                  keyword("exclude_regex", Type::string, J(), "drop records matching this ECMAScript regex"),
-                  keyword("require_regex", Type::string, J(), "keep only records matching this regex"),
+                  regex(keyword("exclude_regex", Type::string, J(), "drop records matching this Perl-compatible regex")),
+                  regex(keyword("require_regex", Type::string, J(), "keep only records matching this regex")),
                   list_of(keyword("exclude_keywords", Type::list, J(), "drop records containing any of these"),
                           Type::string),
                   list_of(keyword("require_keywords", Type::list, J(), "keep records containing one of these"),

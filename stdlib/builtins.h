@@ -26,6 +26,7 @@ struct BuiltinParam {
   bool positional = true;              // may be given by position (always also by keyword)
   bool variadic = false;               // takes every remaining positional argument (at least one)
   std::vector<std::string> choices;    // for String parameters with a fixed vocabulary
+  bool regex = false;                  // a regular expression (or a List of them): compiled at check
   std::string doc;
 };
 
@@ -41,6 +42,11 @@ struct BuiltinFunction {
   // "dedup(data, method, threshold = 0.85, num_perm = 128, ngram = 5)"
   std::string synopsis() const;
 };
+
+// Most records a synthetic() source may generate (its n, or a profile's [synthetic] size):
+// generation streams into the cache without end otherwise (n = 10^15 filled the disk at
+// ~40 MB/s). Ten million is ~100 times the largest set in the reference study.
+inline constexpr long long kMaxSyntheticRecords = 10'000'000;
 
 const std::vector<BuiltinFunction>& builtin_functions();
 const BuiltinFunction* find_builtin(std::string_view name);

@@ -92,3 +92,41 @@ TEST_CASE("sftx data stops on a malformed line with PATH:LINE, or skips and coun
   CHECK(skip.out.find("3 malformed lines skipped") != std::string::npos);
   CHECK(sftx_data("no_such_name").status == 1);
 }
+
+TEST_CASE("sftx data -o: a full device is exit 3 with a clear message", "[data][hostile]") {
+  Run r = sftx_data("alpaca -o /dev/full", true);
+  CHECK(r.status == 3);
+  CHECK(r.out.find("cannot write /dev/full: No space left on device") != std::string::npos);
+}
+
+TEST_CASE("sftx data -o: an input of the expression or FILE itself is refused, untouched", "[data][hostile]") {
+  auto content = [](const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  };
+  const fs::path input = "tests/data/formats/alpaca.jsonl";
+  const std::string before = content(input);
+  Run r = sftx_data("\"mix(alpaca, sharegpt)\" -o " + input.string(), true);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("refusing to write " + input.string() + ": it is an input of the expression") != std::string::npos);
+  CHECK(content(input) == before);
+
+  const std::string program = content(kFile);
+  Run r2 = sftx_data("alpaca -o " + std::string(kFile), true);
+  CHECK(r2.status == 1);
+  CHECK(r2.out.find("it is the program file") != std::string::npos);
+  CHECK(content(kFile) == program);
+}
+
+TEST_CASE("sftx data -o: a complete file appears under the name, and no temporary is left", "[data][hostile]") {
+  fs::path dir = fs::temp_directory_path() / ("sftx_data_cli_atomic_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  Run r = sftx_data("alpaca -o " + (dir / "out.jsonl").string());
+  REQUIRE(r.status == 0);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  CHECK(names == std::vector<std::string>{"out.jsonl"});
+  fs::remove_all(dir);
+}

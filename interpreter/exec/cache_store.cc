@@ -48,7 +48,7 @@ fs::path CacheStore::work_dir(const std::string& key) const {
   return root_ / "work" / key;
 }
 
-ObjectCheck CacheStore::check(const std::string& key) const {
+ObjectCheck CacheStore::check(const std::string& key, bool digests) const {
   ObjectCheck result;
   fs::path dir = object_dir(key);
   std::error_code ec;
@@ -81,6 +81,7 @@ ObjectCheck CacheStore::check(const std::string& key) const {
       result.problem = "file " + f.path + ": size " + std::to_string(size) + ", expected " + std::to_string(f.size);
       return result;
     }
+    if (!digests) continue;
     std::string digest;
     try {
       digest = file_sha256_hex(p);
@@ -174,6 +175,28 @@ std::vector<std::string> CacheStore::keys() const {
     for (const auto& obj : fs::directory_iterator(shard.path())) {
       std::string name = obj.path().filename().string();
       if (obj.is_directory() && is_valid_key(name)) out.push_back(name);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> CacheStore::malformed_entries() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  auto relative = [&](const fs::path& p) { return p.lexically_relative(root_).string(); };
+  for (const auto& shard : fs::directory_iterator(root_ / "objects", ec)) {
+    const std::string shard_name = shard.path().filename().string();
+    if (!shard.is_directory(ec) || shard.is_symlink(ec) || shard_name.size() != 2 || !is_valid_key(shard_name + "000000")) {
+      out.push_back(relative(shard.path()) + ": not a shard directory");
+      continue;
+    }
+    for (const auto& obj : fs::directory_iterator(shard.path(), ec)) {
+      const std::string name = obj.path().filename().string();
+      if (!is_valid_key(name) || name.compare(0, 2, shard_name) != 0)
+        out.push_back(relative(obj.path()) + ": not a cache key in its shard");
+      else if (!obj.is_directory(ec) || obj.is_symlink(ec))
+        out.push_back(relative(obj.path()) + ": not an object directory");
     }
   }
   std::sort(out.begin(), out.end());

@@ -58,8 +58,9 @@ class CacheStore {
   std::filesystem::path object_dir(const std::string& key) const;
   std::filesystem::path work_dir(const std::string& key) const;
 
-  // Reads the manifest and re-hashes every file it lists.
-  ObjectCheck check(const std::string& key) const;
+  // Reads the manifest and checks every file it lists: its size (cheap: what `sftx plan`
+  // does, so a truncated object is not reported cached) and, with `digests`, its SHA-256.
+  ObjectCheck check(const std::string& key, bool digests = true) const;
 
   // The manifest as stored, not verified (listing); nullopt when missing or unreadable.
   std::optional<Manifest> read_manifest(const std::string& key) const;
@@ -80,6 +81,10 @@ class CacheStore {
 
   // Every key under objects/, sorted.
   std::vector<std::string> keys() const;
+  // Entries under objects/ that are not an object directory (a file where a shard or an
+  // object directory should be, a name that is not a key, an object outside its shard),
+  // relative to the root, sorted: keys() skips them, `cache verify` reports them.
+  std::vector<std::string> malformed_entries() const;
 
   // The node-id index (see above).
   void remember(const std::string& node_id, const std::string& key, const nlohmann::json& description);

@@ -206,3 +206,20 @@ TEST_CASE("keys that are not hex are refused", "[exec][cache]") {
   CHECK_THROWS(store.work_dir("abc"));
   CHECK(is_valid_key(sha256_hex("x")));
 }
+
+TEST_CASE("an entry under objects/ that is not an object directory is reported malformed", "[exec][cache]") {
+  TempDir tmp;
+  CacheStore store(tmp.path() / "cache");
+  const std::string good = "aa11223344556677", flattened = "bb11223344556677";
+  store_one(store, good, "kept");
+  store_one(store, flattened, "replaced by a file");
+  CHECK(store.malformed_entries().empty());
+  // The object directory replaced by a file of the same name.
+  fs::remove_all(store.object_dir(flattened));
+  write_text(store.object_dir(flattened), "not a directory");
+  write_text(tmp.path() / "cache" / "objects" / "stray.txt", "x");
+  CHECK(store.keys() == std::vector<std::string>{good});
+  CHECK(store.malformed_entries() ==
+        std::vector<std::string>{"objects/bb/" + flattened + ": not an object directory",
+                                 "objects/stray.txt: not a shard directory"});
+}

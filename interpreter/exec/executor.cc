@@ -1,5 +1,7 @@
 #include "interpreter/exec/executor.h"
 
+#include "runtime/data/data_error.h"
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -98,6 +100,7 @@ NodeRun Executor::run_one(size_t index, std::vector<NodeInput> inputs) {
   } catch (const std::exception& e) {
     result.status = NodeStatus::failed;
     result.error = e.what();
+    result.input_error = dynamic_cast<const rt::DataError*>(&e) != nullptr;
     if (!staging.empty()) {
       std::error_code ec;
       fs::remove_all(staging, ec);

@@ -52,6 +52,8 @@ struct NodeRun {
   std::filesystem::path dir;                 // the object, when executed or reused
   nlohmann::json outputs = nlohmann::json::object();
   std::string error;                         // failed: what went wrong; skipped: why
+  bool input_error = false;                  // failed on the user's input (rt::DataError): the
+                                             // command exits 1 for it, as for a check error
 };
 
 // Told about each node as it runs; called from worker threads (implementations lock).

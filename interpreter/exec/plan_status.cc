@@ -109,13 +109,10 @@ std::vector<NodePlanStatus> plan_status(const PlanGraph& plan, const CacheStore&
     const PlanNode& n = plan.nodes[i];
     ObjectCheck::Status status = ObjectCheck::Status::missing;
     std::optional<Manifest> m;
-    if (verify) {
-      ObjectCheck c = store.check(n.key);
-      status = c.status;
-      if (status == ObjectCheck::Status::valid) m = c.manifest;
-    } else if ((m = store.read_manifest(n.key))) {
-      status = ObjectCheck::Status::valid;
-    }
+    // Sizes always (cheap: a truncated object is not "cached"), digests with --verify.
+    ObjectCheck c = store.check(n.key, verify);
+    status = c.status;
+    if (status == ObjectCheck::Status::valid) m = c.manifest;
     out[i].cached = status == ObjectCheck::Status::valid;
     if (m) outputs[n.id] = m->outputs;
     if (!out[i].cached) out[i].why = why_not_cached(n, plan, store, status);

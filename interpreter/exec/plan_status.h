@@ -24,7 +24,8 @@ struct NodePlanStatus {
 };
 
 // One per plan node, in the graph's order. Verifies cached objects (re-hashes them) only
-// when `verify` is set; otherwise "cached" means a complete object exists.
+// when `verify` is set; otherwise "cached" means a complete object exists: its manifest
+// reads and every file it lists has the recorded size.
 std::vector<NodePlanStatus> plan_status(const PlanGraph& plan, const CacheStore& store, bool verify = false);
 
 // "hyper.lr 0.001 -> 0.0005, hyper.epochs 3 -> 1": the leaves that differ between two params.

@@ -84,6 +84,15 @@ TEST_CASE("plan status: cached, new, parameter changed, input changed", "[exec][
     CHECK(st3[1].estimate["bound"].is_null());  // no max_steps and no packed data: tokens unknown
     CHECK_FALSE(st3[1].estimate.contains("tokens"));
   }
+  SECTION("a truncated object is not cached (sizes are re-checked); a bit flip needs --verify") {
+    std::filesystem::resize_file(store.object_dir(pack.key) / "x", 1);
+    auto st4 = plan_status(g, store);
+    CHECK_FALSE(st4[0].cached);
+    CHECK(st4[1].cached);
+    write_text(store.object_dir(s1.key) / "x", std::string(s1.id.size(), 'z'));  // same size, other bytes
+    CHECK(plan_status(g, store)[1].cached);
+    CHECK_FALSE(plan_status(g, store, true)[1].cached);
+  }
   SECTION("a node never built is new") {
     PlanNode other = node("other.stage1", "train", hyper(1e-3), {{"pack(math)", "00000000"}});
     g.nodes = {other};

@@ -117,7 +117,10 @@ nlohmann::json write_run_record(const fs::path& run_dir, const RunInfo& info, co
   record["claims"] = info.claims;
   record["status"] = all_ok ? "ok" : "failed";
   record["nodes"] = std::move(nodes);
-  write_file_atomically(run_dir / "run.json", record.dump(2) + "\n");
+  // A failed node's error may quote bytes that are not UTF-8 (a message from a library): they
+  // are replaced rather than losing the whole record of the run.
+  write_file_atomically(run_dir / "run.json",
+                        record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   point_latest(run_dir);
   return record;
 }

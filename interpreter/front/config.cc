@@ -219,8 +219,9 @@ class ConfigReader {
     if (!t) return;
     for (auto&& [key, value] : *t) {
       auto n = value.value_exact<int64_t>();
-      if (!n || *n < 0) {
-        error_at(value, "the size of synthetic '" + std::string(key.str()) + "' must be a whole number >= 0");
+      if (!n || *n < 0 || *n > kMaxSyntheticRecords) {
+        error_at(value, "the size of synthetic '" + std::string(key.str()) + "' must be a whole number from 0 to " +
+                            std::to_string(kMaxSyntheticRecords));
         continue;
       }
       profile.synthetic_sizes[std::string(key.str())] = *n;

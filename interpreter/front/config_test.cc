@@ -120,6 +120,13 @@ TEST_CASE("wrong values and TOML syntax errors are reported where they are", "[c
     REQUIRE(diags.error_count() == 1);
     CHECK(diags.all()[0].line == 2);
   }
+  SECTION("a synthetic size beyond the bound (it would stream into the cache until the disk is full)") {
+    auto toml = dir.write("sftx.toml", "[profile.p.synthetic]\nmath = 1000000000000000\n");
+    Diagnostics diags;
+    CHECK_FALSE(sftx::read_project_config(toml, diags));
+    REQUIRE(diags.error_count() == 1);
+    CHECK(diags.all()[0].message == "the size of synthetic 'math' must be a whole number from 0 to 10000000");
+  }
   SECTION("broken TOML") {
     auto toml = dir.write("sftx.toml", "cache = \"c\"\n[profile.x\n");
     Diagnostics diags;

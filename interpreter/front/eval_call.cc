@@ -6,6 +6,7 @@
 #include "interpreter/front/data_expr.h"
 #include "interpreter/front/did_you_mean.h"
 #include "interpreter/front/evaluator_impl.h"
+#include "runtime/regex/regex.h"
 
 namespace sftx {
 
@@ -13,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class NumberRule { any, count, positive, unit, open_unit, nonnegative, positive_real };
+enum class NumberRule { any, count, positive, unit, open_unit, nonnegative, positive_real, synthetic_count };
 
 NumberRule number_rule(const std::string& fn, const std::string& param) {
   if (param == "threshold" || param == "dropout") return NumberRule::unit;
@@ -23,6 +24,7 @@ NumberRule number_rule(const std::string& fn, const std::string& param) {
   if (param == "num_perm" || param == "ngram" || param == "vocab" || param == "r" || param == "samples" ||
       param == "max_new_tokens" || param == "layers" || (fn == "tsne" && param == "n"))
     return NumberRule::positive;
+  if (fn == "synthetic" && param == "n") return NumberRule::synthetic_count;
   if (param == "n" || param == "seed" || param == "layer" || param == "min_chars" || param == "max_chars" ||
       param == "min_turns" || param == "max_turns" || param == "k")
     return NumberRule::count;
@@ -50,6 +52,11 @@ std::string violates(NumberRule rule, const Rational& x) {
       return "";
     case NumberRule::positive_real:
       if (x.sign() <= 0) return "greater than 0";
+      return "";
+    case NumberRule::synthetic_count:
+      if (!x.is_integer() || x.sign() < 0 || !x.to_int64() || *x.to_int64() > kMaxSyntheticRecords)
+        return "a whole number from 0 to " + std::to_string(kMaxSyntheticRecords) +
+               " (a larger set belongs in a file: jsonl(...))";
       return "";
   }
   return "";
@@ -147,6 +154,21 @@ bool Evaluator::Impl::check_arg(const BuiltinFunction& f, const BuiltinParam& p,
     if (!hint.empty()) d.help(hint);
     d.note("known: " + join(p.choices));
     return false;
+  }
+  if (p.regex) {
+    // Compiled here as the data transform will compile it (runtime/regex), so a bad pattern
+    // is a located error at `check`, not a failure halfway through a run.
+    std::vector<const Value*> patterns;
+    if (v.type == Type::string) patterns.push_back(&v);
+    if (v.type == Type::list)
+      for (const auto& item : v.list)
+        if (item.type == Type::string) patterns.push_back(&item);
+    for (const Value* pattern : patterns)
+      if (auto bad = regex_syntax_error(pattern->string)) {
+        error(m, a.range, "'" + p.name + "' of " + f.name + " is not a valid regular expression: " + bad->message +
+                              " at character " + std::to_string(bad->offset + 1) + " of the pattern");
+        return false;
+      }
   }
   if (v.type == Type::number) {
     std::string must = violates(number_rule(f.name, p.name), v.number);

@@ -264,6 +264,18 @@ class GraphBuilder {
   nlohmann::json file_digest(const std::string& path, const NodeOrigin& at) {
     auto memo = digests_.find(path);
     if (memo != digests_.end()) return memo->second;
+    // A FIFO, a device or a directory has no content to digest (reading /dev/zero or a FIFO
+    // never ends): refused here, before anything reads it.
+    std::error_code ec;
+    fs::file_status st = fs::status(path, ec);
+    if (!ec && fs::exists(st) && !fs::is_regular_file(st)) {
+      std::string message = "not a regular file: " + path + " (a data source must be a file, not a FIFO, device or directory)";
+      if (at.line > 0) diags_.error(at.path, at.line, at.column, message);
+      else diags_.error(path, 0, 0, message);
+      failed = true;
+      digests_[path] = nullptr;
+      return nullptr;
+    }
     auto digest = sha256_file(path);
     nlohmann::json out = digest ? nlohmann::json(*digest) : nlohmann::json(nullptr);
     if (!digest) {
@@ -275,6 +287,10 @@ class GraphBuilder {
     return out;
   }
 
+ public:
+  bool failed = false;  // an error was reported while building: there is no graph
+
+ private:
   const CheckedProgram& program_;
   Diagnostics& diags_;
   std::map<std::string, std::size_t> index_;
@@ -306,6 +322,7 @@ std::optional<PlanGraph> build_plan_graph(const CheckedProgram& program, const s
   }
   GraphBuilder builder(program, diags);
   for (const auto* x : chosen) builder.experiment(*x);
+  if (builder.failed) return std::nullopt;
   return std::move(builder.graph);
 }
 

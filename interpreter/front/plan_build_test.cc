@@ -1,5 +1,10 @@
 #include "interpreter/front/plan_build.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <sstream>
+
 #include <catch2/catch.hpp>
 
 #include "interpreter/front/plan_print.h"
@@ -195,4 +200,42 @@ experiment e {
     if (node.op == "tokenizer") key_with = node.key;
   CHECK(!key_without.empty());
   CHECK(key_with != key_without);
+}
+
+TEST_CASE("a data source that is not a regular file is an error, and nothing reads it", "[plan_build]") {
+  TempDir dir;
+  const std::string fifo = (dir.path() / "pipe.jsonl").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  for (const std::string& path : {std::string("/dev/zero"), fifo}) {
+    INFO(path);
+    sftx::Diagnostics diags;
+    auto checked = sftx::check_file(
+        dir.write("x.sftx", "d = jsonl(\"" + path + "\", format = \"alpaca\")\nplan p { stage1 = d }\n"
+                            "experiment x { base = model(\"llama\", preset = \"nano\"); plans = [p]; eval = [perplexity(d)] }\n"),
+        diags);
+    REQUIRE(checked);
+    auto graph = sftx::build_plan_graph(*checked, "", diags);  // would block (FIFO) or never end (/dev/zero)
+    CHECK_FALSE(graph);
+    CHECK(diags.render().find("not a regular file: " + path) != std::string::npos);
+  }
+}
+
+TEST_CASE("a stage shared by many plans names a few of them, so the plan text grows linearly", "[plan_build]") {
+  TempDir dir;
+  std::string ks;
+  for (int i = 1; i <= 300; ++i) ks += (i > 1 ? ", 1/" : "1/") + std::to_string(i);
+  auto g = build(dir, "wide.sftx",
+                 "math = synthetic(\"math\", n = 100)\ngeneral = synthetic(\"general\", n = 100)\n"
+                 "plan dmt(k) { stage1 = math; stage2 = mix(general, k * stage1.data) }\n"
+                 "experiment x { base = model(\"llama\", preset = \"nano\"); plans = [dmt(k) for k in [" + ks +
+                     "]]; eval = [gsm8k(gsm8k_test)] }\n");
+  std::string text = sftx::plan_text(g, {});
+  CHECK(text.find("(shared with dmt(1/2).stage1, dmt(1/3).stage1, dmt(1/4).stage1, dmt(1/5).stage1 and 295 more)") !=
+        std::string::npos);
+  // Every plan's stage 1 line names at most four others: no line holds all 300.
+  std::istringstream lines(text);
+  std::string line;
+  size_t longest = 0;
+  while (std::getline(lines, line)) longest = std::max(longest, line.size());
+  CHECK(longest < 400);
 }

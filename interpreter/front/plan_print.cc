@@ -51,6 +51,9 @@ nlohmann::json plan_json(const PlanGraph& graph, const CachedFn& cached) {
   return {{"nodes", nodes}, {"experiments", experiments}};
 }
 
+// How many of the plans sharing a stage its line names.
+constexpr std::size_t kSharersListed = 4;
+
 std::string plan_text(const PlanGraph& graph, const CachedFn& cached) {
   std::ostringstream out;
   std::set<std::string> printed;
@@ -63,11 +66,16 @@ std::string plan_text(const PlanGraph& graph, const CachedFn& cached) {
         if (!t) continue;
         std::string stage_name = train_id.substr(train_id.rfind('.') + 1);
         std::string me = x.plans[p] + "." + stage_name;
-        std::vector<std::string> others;
-        for (const auto& u : t->used_by)
-          if (u != me) others.push_back(u);
+        // A stage shared by every plan of a 100,000-plan sweep would otherwise list all the
+        // others on each of their lines: quadratic output. The first few, then a count.
         std::string shared;
-        for (const auto& o : others) shared += (shared.empty() ? "" : ", ") + o;
+        std::size_t listed = 0, more = 0;
+        for (const auto& u : t->used_by) {
+          if (u == me) continue;
+          if (listed < kSharersListed) shared += (listed++ ? ", " : "") + u;
+          else ++more;
+        }
+        if (more) shared += " and " + std::to_string(more) + " more";
         std::string status = is_cached(cached, t->key) ? "cached" : "to run";
         if (printed.count(train_id)) {
           out << "    " << stage_name << "  (shared with " << (train_id == me ? shared : train_id) << "; "

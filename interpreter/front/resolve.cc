@@ -82,6 +82,12 @@ class Loader {
         add_import(m, target);
         continue;
       }
+      // Only programs are imported: parsing any other file (use "/etc/passwd") would echo its
+      // lines back in syntax errors.
+      if (fs::path(use->path).extension() != ".sftx") {
+        diags_.error(m->source, use->path_range, "'use' imports .sftx files only, not '" + display + "'");
+        continue;
+      }
       std::error_code ec;
       if (!fs::is_regular_file(canonical, ec)) {
         diags_.error(m->source, use->path_range, "cannot find imported file '" + display + "'");

@@ -1,15 +1,15 @@
 // filter(): keeps the records that pass every given check; reports what each check removed.
 //   min_chars / max_chars   all message contents together, in Unicode characters
 //   min_turns / max_turns   turns = assistant messages (one exchange each)
-//   exclude_regex / require_regex        ECMAScript regex searched in the text (string or list;
-//                                        require: at least one matches)
+//   exclude_regex / require_regex        Perl-compatible regex (PCRE2, runtime/regex/regex.h)
+//                                        searched in the text (string or list; require: at
+//                                        least one matches); bounded work per record
 //   exclude_keywords / require_keywords  case-insensitive substrings (require: at least one)
 //   exclude_tags / require_tags          meta.tags from tag() (require: at least one)
 //   drop_empty_assistant (default true)  no assistant message, or an empty one: a format
 //                                        failure, not a training example
 #include <algorithm>
 #include <optional>
-#include <regex>
 
 #include "runtime/data/data_error.h"
 #include "runtime/data/record_io.h"
@@ -17,6 +17,7 @@
 #include "runtime/data/text_normalize.h"
 #include "runtime/data/transform_params.h"
 #include "runtime/data/transforms.h"
+#include "runtime/regex/regex.h"
 
 namespace sftx::rt {
 
@@ -27,12 +28,12 @@ std::string lowercase(std::string s) {
   return s;
 }
 
-std::vector<std::regex> compile(const std::vector<std::string>& patterns, const std::string& name) {
-  std::vector<std::regex> out;
+std::vector<Regex> compile(const std::vector<std::string>& patterns, const std::string& name) {
+  std::vector<Regex> out;
   for (const auto& p : patterns) {
     try {
-      out.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error& e) {
+      out.emplace_back(p);
+    } catch (const std::invalid_argument& e) {
       throw DataError("filter: " + name + " \"" + p + "\" is not a valid regular expression: " + e.what());
     }
   }
@@ -41,7 +42,7 @@ std::vector<std::regex> compile(const std::vector<std::string>& patterns, const 
 
 struct FilterRules {
   std::optional<int64_t> min_chars, max_chars, min_turns, max_turns;
-  std::vector<std::regex> exclude_regex, require_regex;
+  std::vector<Regex> exclude_regex, require_regex;
   std::vector<std::string> exclude_regex_src, require_regex_src;
   std::vector<std::string> exclude_keywords, require_keywords, exclude_tags, require_tags;
   bool drop_empty_assistant = true;
@@ -82,9 +83,9 @@ struct FilterRules {
     if (min_turns && turns < *min_turns) return "min_turns";
     if (max_turns && turns > *max_turns) return "max_turns";
     for (size_t i = 0; i < exclude_regex.size(); ++i)
-      if (std::regex_search(text, exclude_regex[i])) return "exclude_regex " + exclude_regex_src[i];
+      if (exclude_regex[i].search(text)) return "exclude_regex " + exclude_regex_src[i];
     if (!require_regex.empty() &&
-        std::none_of(require_regex.begin(), require_regex.end(), [&](const std::regex& re) { return std::regex_search(text, re); }))
+        std::none_of(require_regex.begin(), require_regex.end(), [&](const Regex& re) { return re.search(text); }))
       return "require_regex";
     if (!exclude_keywords.empty() || !require_keywords.empty()) {
       std::string lower = lowercase(text);
@@ -118,8 +119,8 @@ DataStats filter_records(const nlohmann::json& params, const std::string& in, co
     std::string why;
     try {
       why = rules.reject_reason(r);
-    } catch (const std::regex_error& e) {  // libstdc++ gives up on some patterns over long texts
-      throw DataError(r.origin + ": filter: the regular expression failed on this record: " + e.what());
+    } catch (const RegexLimitError& e) {  // bounded work: a pathological pattern is an error, not a hang
+      throw DataError(r.origin + ": filter: " + e.what());
     }
     if (why.empty()) out.write(r);
     else report.add(r.origin, why);

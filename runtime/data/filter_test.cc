@@ -50,6 +50,19 @@ TEST_CASE("regex and keyword rules; require means at least one") {
   CHECK_THROWS_WITH(run_filter(rs, json{{"exclude_regex", "(["}}), Catch::Contains("filter: exclude_regex \"([\" is not a valid"));
 }
 
+TEST_CASE("regex over a 200K-character record: no stack overflow (std::regex crashed here)") {
+  std::string long_text;
+  for (int i = 0; i < 100000; ++i) long_text += "ab";
+  std::vector<Record> rs = {make_record(long_text, "x", "long"), make_record("abc", "x", "short")};
+  CHECK(run_filter(rs, json{{"exclude_regex", "(a|b)*c"}}).kept == V{"long"});
+}
+
+TEST_CASE("a regex that backtracks without bound is a clear per-record error, not a hang") {
+  std::vector<Record> rs = {make_record(std::string(30, 'a') + "!", "x", "in.jsonl:7")};
+  CHECK_THROWS_WITH(run_filter(rs, json{{"exclude_regex", "(a+)+$"}}),
+                    Catch::Contains("in.jsonl:7: filter: the regular expression (a+)+$ needs too much backtracking"));
+}
+
 TEST_CASE("empty assistant turns are dropped by default and reported") {
   Record none;
   none.messages = {{"user", "q"}};

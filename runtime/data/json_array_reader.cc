@@ -1,5 +1,7 @@
 #include "runtime/data/json_array_reader.h"
 
+#include "runtime/data/record_io.h"
+
 #include <algorithm>
 
 #include "runtime/data/data_error.h"
@@ -7,7 +9,7 @@
 namespace sftx::rt {
 
 JsonArrayReader::JsonArrayReader(const std::string& path, size_t chunk_bytes)
-    : path_(path), in_(path, std::ios::binary), chunk_(std::max<size_t>(chunk_bytes, 1)) {
+    : path_(path), in_(require_regular_file(path), std::ios::binary), chunk_(std::max<size_t>(chunk_bytes, 1)) {
   if (!in_) throw DataError(path, 0, "cannot open file");
 }
 

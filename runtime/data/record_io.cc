@@ -1,6 +1,11 @@
 #include "runtime/data/record_io.h"
 
+#include "runtime/data/utf8.h"
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <stdexcept>
 
 namespace sftx::rt {
 
@@ -14,15 +19,46 @@ bool is_blank(const std::string& s) {
 }
 }  // namespace
 
-LineReader::LineReader(const std::string& path) : path_(path), in_(path, std::ios::binary) {
+const std::string& require_regular_file(const std::string& path) {
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (!ec && fs::exists(st) && !fs::is_regular_file(st))
+    throw DataError(path, 0, "not a regular file (a data source must be a file, not a FIFO, device or directory)");
+  return path;
+}
+
+LineReader::LineReader(const std::string& path, size_t max_line_bytes)
+    : path_(path), in_(require_regular_file(path), std::ios::binary), max_line_bytes_(max_line_bytes) {
   if (!in_) throw DataError(path, 0, "cannot open file");
 }
 
 bool LineReader::next(std::string& line) {
-  if (!std::getline(in_, line)) {
+  // std::getline would hold any line whole before we could look at it: read in chunks and
+  // stop at the bound.
+  line.clear();
+  bool found = false;  // a line is there: some bytes, or at least its '\n'
+  char chunk[1 << 16];
+  for (;;) {
+    in_.get(chunk, sizeof chunk, '\n');
+    const std::streamsize n = in_.gcount();
+    if (n > 0) {
+      found = true;
+      if (line.size() + static_cast<size_t>(n) > max_line_bytes_)
+        throw DataError(path_, line_ + 1,
+                        "a line longer than " + std::to_string(max_line_bytes_ >> 20 ? max_line_bytes_ >> 20 : max_line_bytes_) +
+                            (max_line_bytes_ >> 20 ? " MiB" : " bytes") + " (a record this large is not a training example)");
+      line.append(chunk, static_cast<size_t>(n));
+    }
     if (in_.bad()) throw DataError(path_, line_ + 1, "read error");
-    return false;
+    if (in_.eof()) break;          // the last line has no '\n'
+    if (in_.fail()) in_.clear();   // nothing extracted: the next byte is the '\n'
+    if (in_.peek() == '\n') {
+      in_.ignore(1);
+      found = true;
+      break;
+    }
   }
+  if (!found) return false;
   ++line_;
   offset_ = next_offset_;
   next_offset_ += line.size() + 1;
@@ -39,7 +75,7 @@ void for_each_record(const std::string& path, const std::function<void(Record&&,
     try {
       r = record_from_json(nlohmann::json::parse(line));
     } catch (const std::exception& e) {
-      throw DataError(path, reader.line_number(), std::string("not a record: ") + e.what());
+      throw DataError(path, reader.line_number(), "not a record: " + display_safe(e.what(), 300));
     }
     fn(std::move(r), reader.line_number());
   }
@@ -58,7 +94,14 @@ RecordWriter::RecordWriter(const std::string& path) : path_(path), tmp_(path + "
   fs::path parent = fs::path(path).parent_path();
   if (!parent.empty()) fs::create_directories(parent);
   out_.open(tmp_, std::ios::binary | std::ios::trunc);
-  if (!out_) throw DataError(path, 0, "cannot write file");
+  if (!out_) throw_write_error();
+}
+
+// Not a DataError: a full disk or an unwritable directory is the machine's problem, not the
+// user's data (the command exits 3, not 1).
+void RecordWriter::throw_write_error() const {
+  const int saved = errno;
+  throw std::runtime_error(path_ + ": cannot write: " + (saved ? std::strerror(saved) : "write failed"));
 }
 
 RecordWriter::~RecordWriter() {
@@ -73,13 +116,15 @@ void RecordWriter::write(const Record& r) { write_line(to_json(r).dump()); }
 
 void RecordWriter::write_line(const std::string& json_line) {
   out_ << json_line << '\n';
+  if (!out_) throw_write_error();  // stop at the first failure, not after the whole input
   ++count_;
 }
 
 void RecordWriter::close() {
   if (closed_) return;
+  errno = 0;
   out_.close();
-  if (!out_) throw DataError(path_, 0, "write failed (disk full?)");
+  if (!out_) throw_write_error();
   fs::rename(tmp_, path_);
   closed_ = true;
 }

@@ -15,10 +15,20 @@
 
 namespace sftx::rt {
 
-// Reads a text file line by line, counting lines from 1. Holds one line at a time.
+// Throws DataError "PATH: not a regular file ..." for a FIFO, a device or a directory (a read
+// of /dev/zero or a FIFO never ends, and opening a FIFO blocks); returns path. Every data
+// reader checks its file with this before opening it.
+const std::string& require_regular_file(const std::string& path);
+
+// Longest line a LineReader accepts: a record is a training example, not a file's worth of
+// bytes (a 200 MB line took 1.3 GB to parse and gave a 209 MB error message).
+inline constexpr size_t kMaxLineBytes = size_t{64} << 20;
+
+// Reads a text file line by line, counting lines from 1. Holds one line at a time, at most
+// max_line_bytes long (DataError "PATH:LINE: a line longer than ..." beyond).
 class LineReader {
  public:
-  explicit LineReader(const std::string& path);
+  explicit LineReader(const std::string& path, size_t max_line_bytes = kMaxLineBytes);
   // Next line without its '\n' (and without a trailing '\r'); false at end of file.
   bool next(std::string& line);
   int64_t line_number() const { return line_; }   // of the line last returned
@@ -28,6 +38,7 @@ class LineReader {
  private:
   std::string path_;
   std::ifstream in_;
+  size_t max_line_bytes_;
   int64_t line_ = 0;
   uint64_t offset_ = 0, next_offset_ = 0;
 };
@@ -40,7 +51,9 @@ void for_each_record(const std::string& path, const std::function<void(Record&&,
 int64_t count_records(const std::string& path);
 
 // Writes records as JSONL; creates parent directories; written to PATH.tmp and renamed on
-// close() so a crash never leaves a half-written output under the final name.
+// close() so a crash never leaves a half-written output under the final name. Every write
+// and the close are checked: a failure (a full disk) throws std::runtime_error "PATH: cannot
+// write: <errno text>" (not a DataError: it is not the data's fault) and leaves no PATH.tmp.
 class RecordWriter {
  public:
   explicit RecordWriter(const std::string& path);
@@ -53,6 +66,7 @@ class RecordWriter {
   void close();
 
  private:
+  [[noreturn]] void throw_write_error() const;
   std::string path_, tmp_;
   std::ofstream out_;
   int64_t count_ = 0;

@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <catch2/catch.hpp>
 
 #include "runtime/data/test_util.h"
@@ -31,6 +34,35 @@ TEST_CASE("a writer that is not closed leaves no output") {
   }
   CHECK_FALSE(std::filesystem::exists(dir.file("never.jsonl")));
   CHECK_FALSE(std::filesystem::exists(dir.file("never.jsonl.tmp")));
+}
+
+TEST_CASE("a failed write is the machine's error, not the data's, and leaves nothing") {
+  TempDir dir;
+  // The kernel refuses writes past RLIMIT_FSIZE (EFBIG) as it refuses them on a full disk
+  // (ENOSPC): the same failed write(2), without filling a disk.
+  struct rlimit old{};
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto old_handler = signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small{4096, old.rlim_max};
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string what = "no error";
+  bool data_error = false;
+  try {
+    RecordWriter w(dir.file("big.jsonl"));
+    for (int i = 0; i < 1000; ++i) w.write(make_record(std::string(100, 'q'), "a"));
+    w.close();
+  } catch (const DataError& e) {
+    data_error = true;
+    what = e.what();
+  } catch (const std::runtime_error& e) {
+    what = e.what();
+  }
+  setrlimit(RLIMIT_FSIZE, &old);
+  signal(SIGXFSZ, old_handler);
+  CHECK_FALSE(data_error);
+  CHECK(what == dir.file("big.jsonl") + ": cannot write: File too large");
+  CHECK_FALSE(std::filesystem::exists(dir.file("big.jsonl")));
+  CHECK_FALSE(std::filesystem::exists(dir.file("big.jsonl.tmp")));
 }
 
 TEST_CASE("a malformed records line names its file and line") {
@@ -64,4 +96,27 @@ TEST_CASE("RecordIndex reads records by global index across files") {
   CHECK(record_from_json(nlohmann::json::parse(idx.line(2))).messages[0].content == "b0");
   CHECK(record_from_json(nlohmann::json::parse(idx.line(0))).messages[0].content == "a0");
   CHECK(record_from_json(nlohmann::json::parse(idx.line(1))).messages[0].content == "a1");
+}
+
+TEST_CASE("LineReader reads long lines in chunks and stops at its bound with PATH:LINE") {
+  TempDir dir;
+  const std::string long_line(200000, 'x');  // several read chunks
+  std::string p = dir.write("long.txt", "short\n" + long_line + "\n\nlast");
+  {
+    LineReader r(p);
+    std::string line;
+    std::vector<size_t> sizes;
+    while (r.next(line)) sizes.push_back(line.size());
+    CHECK(sizes == std::vector<size_t>{5, 200000, 0, 4});
+  }
+  LineReader bounded(p, 100000);
+  std::string line;
+  REQUIRE(bounded.next(line));
+  try {
+    bounded.next(line);
+    FAIL("no error for a line over the bound");
+  } catch (const DataError& e) {
+    CHECK(std::string(e.what()) == p + ":2: a line longer than 100000 bytes (a record this large is not a training example)");
+  }
+  CHECK(line.size() <= 100000);
 }

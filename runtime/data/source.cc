@@ -4,12 +4,15 @@
 #include "runtime/data/json_array_reader.h"
 #include "runtime/data/record_io.h"
 #include "runtime/data/source_format.h"
+#include "runtime/data/utf8.h"
 
 namespace sftx::rt {
 
 namespace {
 
 constexpr size_t kListedSkips = 20;  // how many skipped lines the report names
+constexpr size_t kMaxQuotedBytes = 300;  // of a parser message, which may quote the record
+constexpr size_t kMaxReasonBytes = 1024;  // of any reason a record is rejected
 
 bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
@@ -21,19 +24,27 @@ class SourceConverter {
   void convert(const std::string& text, int64_t line) {
     Record r;
     try {
+      // Checked first, for every reader (JSONL lines and JSON array elements pass here): the
+      // JSON parser's own message would quote the bad bytes, and they must reach neither a
+      // terminal nor run.json (which cannot hold them).
+      if (size_t bad = invalid_utf8_offset(text); bad != std::string::npos)
+        throw FormatError("invalid UTF-8 (byte " + std::to_string(bad + 1) + " of the record is " +
+                          display_safe(text.substr(bad, 1), 8) + ")");
       nlohmann::json j;
       try {
         j = nlohmann::json::parse(text);
       } catch (const nlohmann::json::parse_error& e) {
-        throw FormatError("invalid JSON: " + brief(e.what()));
+        throw FormatError("invalid JSON: " + display_safe(brief(e.what()), kMaxQuotedBytes));
       }
       r = record_from_format(j, spec_.format);
     } catch (const FormatError& e) {
-      if (spec_.on_error != "skip") throw DataError(spec_.path, line, e.what());
+      // A format error may quote the record (an unknown speaker's name): bounded, display-safe.
+      const std::string reason = display_safe(e.what(), kMaxReasonBytes);
+      if (spec_.on_error != "skip") throw DataError(spec_.path, line, reason);
       ++stats_.skipped;
       auto& listed = stats_.details["skipped_lines"];
       if (listed.size() < kListedSkips)
-        listed.push_back({{"origin", spec_.path + ":" + std::to_string(line)}, {"reason", e.what()}});
+        listed.push_back({{"origin", spec_.path + ":" + std::to_string(line)}, {"reason", reason}});
       return;
     }
     r.source = spec_.source_name.empty() ? spec_.path : spec_.source_name;

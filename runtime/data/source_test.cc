@@ -1,6 +1,10 @@
 #include "runtime/data/source.h"
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <tuple>
+
+#include <sys/stat.h>
 
 #include "runtime/data/data_error.h"
 #include "runtime/data/test_util.h"
@@ -114,4 +118,59 @@ TEST_CASE("a large JSONL source streams through the callback API") {
   for_each_source_record(s, [&](Record&& r) { REQUIRE(r.messages[0].content == "doc " + std::to_string(n++)); }, st);
   CHECK(n == 20000);
   CHECK(st.records == 20000);
+}
+
+TEST_CASE("invalid UTF-8 in data is PATH:LINE from every reader, never a JSON library error") {
+  TempDir dir;
+  const std::string bad = "\"Say caf\xE9.\"";  // Latin-1 é: not UTF-8
+  std::ofstream(dir.file("bad.jsonl"), std::ios::binary)
+      << "{\"instruction\": \"ok\", \"output\": \"fine\"}\n{\"instruction\": " << bad << ", \"output\": \"x\"}\n";
+  std::ofstream(dir.file("bad.json"), std::ios::binary)
+      << "[\n{\"instruction\": \"ok\", \"output\": \"fine\"},\n{\"instruction\": " << bad << ", \"output\": \"x\"}\n]\n";
+  for (const auto& [file, container, line] : {std::tuple{"bad.jsonl", "jsonl", 2}, std::tuple{"bad.json", "json", 3}}) {
+    SourceSpec s;
+    s.path = dir.file(file);
+    s.format = "alpaca";
+    s.container = container;
+    std::string e = error_of(s);
+    INFO(e);
+    CHECK(e.rfind(s.path + ":" + std::to_string(line) + ": invalid UTF-8 (byte ", 0) == 0);
+    CHECK(e.find("\\xE9") != std::string::npos);
+    CHECK(e.find('\xE9') == std::string::npos);
+    CHECK(e.find("json.exception") == std::string::npos);
+    // Skipped lines are listed with a reason that JSON can hold.
+    s.on_error = "skip";
+    DataStats st = read_source(s, dir.file("out.jsonl"));
+    CHECK(st.skipped == 1);
+    CHECK_NOTHROW(st.details.dump());
+  }
+}
+
+TEST_CASE("a FIFO or a device is refused as a data source before it is opened") {
+  TempDir dir;
+  const std::string fifo = dir.file("pipe.jsonl");
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);  // opening it for reading would block: no writer
+  for (const std::string& path : {fifo, std::string("/dev/zero")}) {
+    for (const char* container : {"jsonl", "json"}) {
+      SourceSpec s;
+      s.path = path;
+      s.format = "alpaca";
+      s.container = container;
+      CHECK(error_of(s) == path + ": not a regular file (a data source must be a file, not a FIFO, device or directory)");
+    }
+  }
+}
+
+TEST_CASE("a rejected record's reason is bounded, whatever it quotes") {
+  TempDir dir;
+  const std::string speaker(100000, 'r');
+  std::ofstream(dir.file("huge.json"), std::ios::binary)
+      << "[{\"conversations\": [{\"from\": \"" << speaker << "\", \"value\": \"hi\"}]}]\n";
+  SourceSpec s;
+  s.path = dir.file("huge.json");
+  s.format = "sharegpt";
+  s.container = "json";
+  std::string e = error_of(s);
+  CHECK(e.rfind(s.path + ":1: conversations[0]: unknown speaker \"rrr", 0) == 0);
+  CHECK(e.size() < s.path.size() + 1100);
 }

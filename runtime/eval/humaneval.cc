@@ -1,5 +1,7 @@
 #include "runtime/eval/humaneval.h"
 
+#include "runtime/eval/humaneval_harness.h"
+
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -14,16 +16,6 @@ std::string required_string(const nlohmann::json& j, const char* key) {
   if (it == j.end() || !it->is_string())
     throw std::runtime_error(std::string("HumanEval problem needs a string field \"") + key + "\"");
   return it->get<std::string>();
-}
-
-// The public harness reports the exception; ours is the last non-empty stderr line
-// ("AssertionError", "NameError: name 'x' is not defined").
-std::string last_line(const std::string& text) {
-  size_t end = text.find_last_not_of(" \n\r\t");
-  if (end == std::string::npos) return "";
-  size_t start = text.rfind('\n', end);
-  start = start == std::string::npos ? 0 : start + 1;
-  return text.substr(start, end - start + 1);
 }
 
 }  // namespace
@@ -48,12 +40,10 @@ std::string humaneval_program(const HumanEvalProblem& p, const std::string& comp
 
 HumanEvalOutcome check_humaneval(const HumanEvalProblem& problem, const std::string& completion,
                                  const SandboxLimits& limits) {
-  SandboxResult r = run_python_sandboxed(humaneval_program(problem, completion), limits);
-  if (r.ok()) return {true, "passed"};
-  if (r.timed_out) return {false, "timed out"};
-  std::string why = last_line(r.stderr_text);
-  if (why.empty()) why = r.signal ? "killed by signal " + std::to_string(r.signal) : "exit status " + std::to_string(r.exit_code);
-  return {false, "failed: " + why};
+  const std::string token = new_harness_token();
+  SandboxResult r = run_python_sandboxed(harness_source(humaneval_program(problem, completion)), limits, token);
+  HarnessVerdict v = harness_verdict(r, token);
+  return {v.passed, v.result};
 }
 
 std::vector<HumanEvalOutcome> check_humaneval_samples(const std::map<std::string, HumanEvalProblem>& problems,

@@ -2,7 +2,8 @@
 // sandbox (sandbox.h) and count passes, like the public human-eval harness
 // (github.com/openai/human-eval): the program is
 //   prompt + completion + "\n" + test + "\n" + "check(" + entry_point + ")"
-// and a sample's result is "passed", "timed out" or "failed: <last stderr line>".
+// run by humaneval_harness.h, which passes a sample only on positive evidence that every
+// check ran; a sample's result is "passed", "timed out" or "failed: <reason>".
 #pragma once
 
 #include <functional>

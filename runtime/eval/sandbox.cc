@@ -9,11 +9,13 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -84,6 +86,16 @@ bool write_file_raw(const char* path, const char* text) {
   return ok;
 }
 
+// Closes every fd >= `first` (close_range where the kernel has it, else one by one).
+void close_fds_from(int first) {
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, first, ~0U, 0) == 0) return;
+#endif
+  struct rlimit rl{};
+  rlim_t last = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? std::min<rlim_t>(rl.rlim_cur, 1 << 16) : 1024;
+  for (rlim_t fd = static_cast<rlim_t>(first); fd < last; ++fd) close(static_cast<int>(fd));
+}
+
 void set_limit(int resource, rlim_t value) {
   struct rlimit rl{value, value};
   setrlimit(resource, &rl);
@@ -98,6 +110,7 @@ struct ChildPlan {
   std::vector<char*> envp;
   std::string uid_map, gid_map;
   int out_w, err_w, status_w;
+  int secret_r, report_w;  // become fds 3 and 4 of the program
   const SandboxLimits* limits;
   rlim_t cpu_seconds;
 };
@@ -106,10 +119,18 @@ struct ChildPlan {
 [[noreturn]] void child_main(const ChildPlan& p) {
   setsid();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  int devnull = open("/dev/null", O_RDONLY);
+  // Lift every pipe above the five fds the program gets first: any of them may itself be 0..4,
+  // and dup2 onto one would close it before it was moved. The copies are close-on-exec; the
+  // dup2 targets are not, so after exec the program holds exactly fds 0..4.
+  const int out_w = fcntl(p.out_w, F_DUPFD_CLOEXEC, 10), err_w = fcntl(p.err_w, F_DUPFD_CLOEXEC, 10);
+  const int secret_r = fcntl(p.secret_r, F_DUPFD_CLOEXEC, 10), report_w = fcntl(p.report_w, F_DUPFD_CLOEXEC, 10);
+  const int status_w = fcntl(p.status_w, F_DUPFD_CLOEXEC, 10);
+  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull >= 0) dup2(devnull, 0);
-  dup2(p.out_w, 1);
-  dup2(p.err_w, 2);
+  dup2(out_w, 1);
+  dup2(err_w, 2);
+  dup2(secret_r, 3);
+  dup2(report_w, 4);
 
   bool is_root = geteuid() == 0;
   bool user_ns = false, net = false, mnt = false, pid = false;
@@ -147,9 +168,9 @@ struct ChildPlan {
     pid_t init = fork();
     if (init < 0) _exit(126);
     if (init > 0) {
-      close(p.status_w);
-      close(1);
-      close(2);
+      // Hold no pipe at all: the ends of file of the program's channels must come when it
+      // exits, and pipes inherited from other threads' sandboxes must not wait on us.
+      close_fds_from(1);
       int st = 0;
       while (waitpid(init, &st, 0) < 0 && errno == EINTR) {
       }
@@ -161,6 +182,16 @@ struct ChildPlan {
       kill(getpid(), sig);
       _exit(128 + sig);
     }
+  }
+
+  // The program is now its PID namespace's init: a procfs mounted here shows that namespace
+  // only, so the host's processes (and their command lines) are out of sight. Where procfs
+  // cannot be mounted, an empty read-only tmpfs hides the host's /proc instead.
+  bool own_proc = false;
+  if (mnt) {
+    const unsigned long proc_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    own_proc = (pid && mount("proc", "/proc", "proc", proc_flags, nullptr) == 0) ||
+               mount("tmpfs", "/proc", "tmpfs", proc_flags | MS_RDONLY, "size=4k,mode=555") == 0;
   }
 
   set_limit(RLIMIT_CORE, 0);
@@ -179,11 +210,13 @@ struct ChildPlan {
   umask(077);
   if (chdir(p.workdir) != 0) _exit(125);
 
-  char status[8] = {static_cast<char>('0' + net), static_cast<char>('0' + fs_readonly), static_cast<char>('0' + pid),
-                    static_cast<char>('0' + nobody), static_cast<char>('0' + user_ns), '\n', 0, 0};
-  if (write(p.status_w, status, 6) != 6) _exit(124);
+  char status[8] = {static_cast<char>('0' + net),     static_cast<char>('0' + fs_readonly),
+                    static_cast<char>('0' + pid),     static_cast<char>('0' + nobody),
+                    static_cast<char>('0' + user_ns), static_cast<char>('0' + own_proc),
+                    '\n',                            0};
+  if (write(status_w, status, 7) != 7) _exit(124);
   execve(p.python, p.argv.data(), p.envp.data());
-  if (write(p.status_w, "E", 1) != 1) _exit(127);
+  if (write(status_w, "E", 1) != 1) _exit(127);
   _exit(127);
 }
 
@@ -199,6 +232,32 @@ void kill_group(pid_t pgid, pid_t child, int* wstatus, bool* reaped) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
+
+// The sandbox's pipes, closed on every path out (a throw included) unless handed to a Drain.
+struct Pipes {
+  int p[5][2];
+  Pipes() {
+    for (auto& pair : p) pair[0] = pair[1] = -1;
+    for (auto& pair : p)
+      if (pipe2(pair, O_CLOEXEC) != 0) {
+        int saved = errno;
+        close_all();
+        errno = saved;
+        throw std::runtime_error(errno_text("sandbox: pipe"));
+      }
+  }
+  void close_end(int i, int end) {
+    if (p[i][end] >= 0) close(p[i][end]);
+    p[i][end] = -1;
+  }
+  void release_read_ends() {
+    for (auto& pair : p) pair[0] = -1;
+  }
+  void close_all() {
+    for (int i = 0; i < 5; ++i) close_end(i, 0), close_end(i, 1);
+  }
+  ~Pipes() { close_all(); }
+};
 
 struct Drain {
   int fd;
@@ -250,6 +309,7 @@ std::string SandboxIsolation::describe() const {
   add(network, "net");
   add(filesystem, "readonly-fs");
   add(pid_namespace, "pid");
+  add(own_proc, "proc");
   add(dropped_to_nobody, "nobody");
   add(user_namespace, "userns");
   return s.empty() ? "none" : s;
@@ -272,7 +332,7 @@ std::string sandbox_python() {
   return resolved;
 }
 
-SandboxResult run_python_sandboxed(const std::string& source, const SandboxLimits& limits) {
+SandboxResult run_python_sandboxed(const std::string& source, const SandboxLimits& limits, const std::string& secret) {
   const std::string python = sandbox_python();
   std::string base = limits.base_dir;
   if (base.empty()) base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -320,30 +380,27 @@ SandboxResult run_python_sandboxed(const std::string& source, const SandboxLimit
   plan.cpu_seconds = static_cast<rlim_t>(limits.cpu_seconds > 0 ? limits.cpu_seconds
                                                                    : static_cast<int64_t>(std::ceil(limits.timeout_s)) + 1);
 
-  int out_p[2], err_p[2], st_p[2];
-  if (pipe2(out_p, O_CLOEXEC) != 0) throw std::runtime_error(errno_text("sandbox: pipe"));
-  if (pipe2(err_p, O_CLOEXEC) != 0) {
-    close(out_p[0]), close(out_p[1]);
-    throw std::runtime_error(errno_text("sandbox: pipe"));
-  }
-  if (pipe2(st_p, O_CLOEXEC) != 0) {
-    close(out_p[0]), close(out_p[1]), close(err_p[0]), close(err_p[1]);
-    throw std::runtime_error(errno_text("sandbox: pipe"));
-  }
+  // Five pipes: stdout, stderr, setup status, the secret (fd 3) and the report (fd 4).
+  Pipes pipes;
+  const int *out_p = pipes.p[0], *err_p = pipes.p[1], *st_p = pipes.p[2], *secret_p = pipes.p[3], *report_p = pipes.p[4];
+  // The secret goes into its pipe now (a pipe buffer holds far more than a token) and the
+  // write end is closed, so the program reads it and then end-of-file.
+  if (secret.size() > 4096) throw std::runtime_error("sandbox: a harness secret is at most 4096 bytes");
+  if (!secret.empty() && write(secret_p[1], secret.data(), secret.size()) != static_cast<ssize_t>(secret.size()))
+    throw std::runtime_error(errno_text("sandbox: writing the harness secret"));
+  pipes.close_end(3, 1);
   plan.out_w = out_p[1];
   plan.err_w = err_p[1];
   plan.status_w = st_p[1];
+  plan.secret_r = secret_p[0];
+  plan.report_w = report_p[1];
 
   auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
-  if (pid < 0) {
-    for (int fd : {out_p[0], out_p[1], err_p[0], err_p[1], st_p[0], st_p[1]}) close(fd);
-    throw std::runtime_error(errno_text("sandbox: fork"));
-  }
+  if (pid < 0) throw std::runtime_error(errno_text("sandbox: fork"));
   if (pid == 0) child_main(plan);
-  close(out_p[1]);
-  close(err_p[1]);
-  close(st_p[1]);
+  for (int i = 0; i < 5; ++i) pipes.close_end(i, 1);
+  pipes.close_end(3, 0);
 
   SandboxResult r;
   r.process_group = pid;  // setsid() made the child its group's leader
@@ -351,7 +408,9 @@ SandboxResult run_python_sandboxed(const std::string& source, const SandboxLimit
   Drain d_out{out_p[0], &r.stdout_text, limits.max_output_bytes};
   Drain d_err{err_p[0], &r.stderr_text, limits.max_output_bytes};
   Drain d_st{st_p[0], &status, 64};
-  std::vector<Drain*> streams{&d_out, &d_err, &d_st};
+  Drain d_report{report_p[0], &r.report_text, limits.max_output_bytes};
+  std::vector<Drain*> streams{&d_out, &d_err, &d_st, &d_report};
+  pipes.release_read_ends();  // the drains close them
 
   auto deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::chrono::duration<double>(limits.timeout_s));
@@ -375,19 +434,21 @@ SandboxResult run_python_sandboxed(const std::string& source, const SandboxLimit
   }
   // Collect the rest of the output; bounded, in case something escaped holding a pipe.
   auto drain_until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  while ((d_out.open || d_err.open || d_st.open) && std::chrono::steady_clock::now() < drain_until) pump(streams, 20);
+  while ((d_out.open || d_err.open || d_st.open || d_report.open) && std::chrono::steady_clock::now() < drain_until)
+    pump(streams, 20);
   for (auto* d : streams)
     if (d->open) close(d->fd);
 
   if (WIFEXITED(wstatus)) r.exit_code = WEXITSTATUS(wstatus);
   if (WIFSIGNALED(wstatus)) r.signal = WTERMSIG(wstatus);
   if (r.timed_out) r.signal = SIGKILL;
-  if (status.size() >= 5) {
+  if (status.size() >= 6) {
     r.isolation.network = status[0] == '1';
     r.isolation.filesystem = status[1] == '1';
     r.isolation.pid_namespace = status[2] == '1';
     r.isolation.dropped_to_nobody = status[3] == '1';
     r.isolation.user_namespace = status[4] == '1';
+    r.isolation.own_proc = status[5] == '1';
   }
   if (status.find('E') != std::string::npos) throw std::runtime_error("sandbox: cannot execute " + python);
   return r;

@@ -4,7 +4,9 @@
 //   - its own fresh temporary directory as cwd, HOME and TMPDIR, removed afterwards;
 //   - a new session/process group (setsid), SIGKILLed as a whole at the end;
 //   - a new PID namespace: the program runs as its init, so when it ends the kernel kills every
-//     process it started, even ones that escaped the process group with setsid();
+//     process it started, even ones that escaped the process group with setsid(); with a fresh
+//     procfs mounted on /proc, so the host's processes and their command lines are invisible
+//     (where procfs cannot be mounted, an empty read-only tmpfs hides /proc instead);
 //   - a new network namespace (only a loopback that is down: no network at all);
 //   - a new mount namespace in which every mount is remounted read-only except the sandbox's
 //     own directory (a bind mount of itself), so absolute paths outside it cannot be written;
@@ -13,7 +15,8 @@
 //     when not root: an unprivileged user namespace provides the namespaces above;
 //   - rlimits: address space, processes, file size, CPU seconds, no core dumps, open files;
 //   - an empty environment apart from HOME, TMPDIR, PATH, LANG and PYTHON* safety switches;
-//   - a wall-clock timeout.
+//   - a wall-clock timeout;
+//   - two harness channels (see run_python_sandboxed): a secret on fd 3 and a report on fd 4.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +41,8 @@ struct SandboxIsolation {
   bool pid_namespace = false;
   bool dropped_to_nobody = false;
   bool user_namespace = false;
-  std::string describe() const;  // e.g. "net+fs+pid+nobody"
+  bool own_proc = false;     // /proc shows only the sandbox's PID namespace (or nothing)
+  std::string describe() const;  // e.g. "net+readonly-fs+pid+proc+nobody"
 };
 
 struct SandboxResult {
@@ -47,14 +51,20 @@ struct SandboxResult {
   bool timed_out = false;
   double seconds = 0;
   std::string stdout_text, stderr_text;
+  std::string report_text;   // what the program wrote to fd 4 (bounded like stdout)
   int process_group = 0;     // the pgid that was killed at the end (for tests to check)
   SandboxIsolation isolation;
   bool ok() const { return !timed_out && signal == 0 && exit_code == 0; }
 };
 
 // Writes `source` to program.py in a fresh directory and runs `python3 -I -B program.py`.
+// A harness written in `source` gets two channels that are not stdout/stderr:
+//   fd 3 yields `secret` and then end-of-file (so a harness can read it and close fd 3 before
+//        running untrusted code: it is then no longer in the file table);
+//   fd 4 is a pipe back to us: what the program writes there is SandboxResult::report_text.
 // Throws std::runtime_error when the sandbox itself cannot be set up (no python3, no fork).
-SandboxResult run_python_sandboxed(const std::string& source, const SandboxLimits& limits = {});
+SandboxResult run_python_sandboxed(const std::string& source, const SandboxLimits& limits = {},
+                                   const std::string& secret = {});
 
 // The python3 used: /usr/bin/python3 if present (a pyenv shim needs the environment the
 // sandbox clears), else the first python3 on PATH, resolved to its real executable.

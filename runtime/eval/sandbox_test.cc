@@ -155,3 +155,44 @@ TEST_CASE("sandbox: no network where a network namespace is available", "[sandbo
     WARN("no network namespace here: the sandbox cannot cut the network");
   }
 }
+
+TEST_CASE("sandbox: /proc shows the sandbox's own processes, not the host's", "[sandbox]") {
+  auto r = run_python_sandboxed(
+      "import os\n"
+      "pids = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+      "print(len(pids))\n"
+      "print(" + std::to_string(getpid()) + " in [int(p) for p in pids])\n");
+  INFO(r.stderr_text << " isolation " << r.isolation.describe());
+  REQUIRE(r.ok());
+  if (r.isolation.pid_namespace) {
+    CHECK(r.isolation.own_proc);
+    // Its own interpreter (pid 1) and nothing else of the host; never this test process.
+    int listed = std::stoi(r.stdout_text);
+    CHECK(listed <= 2);
+    CHECK(r.stdout_text.find("False") != std::string::npos);
+  } else {
+    WARN("no PID namespace here (" << r.isolation.describe() << "): the host's processes are visible");
+  }
+}
+
+TEST_CASE("sandbox: a harness gets a secret on fd 3 and reports on fd 4", "[sandbox]") {
+  auto r = run_python_sandboxed(
+      "import os\n"
+      "secret = os.read(3, 100)\n"
+      "rest = os.read(3, 100)\n"
+      "os.write(4, b'got ' + secret + b' then ' + repr(rest).encode())\n"
+      "print('stdout is separate')\n",
+      {}, "s3cr3t");
+  INFO(r.stderr_text);
+  REQUIRE(r.ok());
+  CHECK(r.report_text == "got s3cr3t then b''");
+  CHECK(r.stdout_text == "stdout is separate\n");
+  // Without a secret, fd 3 is at its end at once; nothing else is open beyond fd 4.
+  auto r2 = run_python_sandboxed(
+      "import os\n"
+      "print(os.read(3, 10), sorted(int(f) for f in os.listdir('/dev/fd')))\n");
+  INFO(r2.stderr_text);
+  REQUIRE(r2.ok());
+  // listdir itself holds one more fd open while it reads the directory.
+  CHECK(r2.stdout_text.rfind("b'' [0, 1, 2, 3, 4", 0) == 0);
+}
