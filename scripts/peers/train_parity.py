@@ -17,7 +17,9 @@ hyperparameters, 50 fp32 CPU steps on each side:
     ceil(ratio x steps) as TrainingArguments), gradient clipping at 1.0 (torch's clip_grad_norm_),
     loss = summed token cross-entropy / the step's predicted-token count.
 Compared per step: the loss and the pre-clip gradient norm (metrics.jsonl's "loss", "grad_norm")
-and the learning rate; after the run, the weights sftx saved against the reference's.
+and the learning rate; after the run, sftx's saved checkpoint must load in transformers
+(AutoModelForCausalLM, no missing or unexpected keys) and give the reference's logits.
+Runs a Llama (untied, GQA) and a Qwen2 (tied, q/k/v biases) model by default.
 Checks: relative loss and grad-norm difference <= 1e-4 over the first --early steps, and <= --late-tol
 over all steps; the drift at the last step is printed. Closing line: 'train_parity: N passed, N failed'.
 """
@@ -32,8 +34,7 @@ import tempfile
 import numpy as np
 import torch
 import transformers
-from safetensors.torch import load_file
-from transformers import (LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM,
+from transformers import (AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM,
                           get_cosine_schedule_with_warmup)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -129,7 +130,7 @@ def reference_run(model, blocks, steps):
                     part_sum = part_sum + torch.nn.functional.cross_entropy(
                         logits[counted], target[counted], reduction="sum")
             (part_sum / step_tokens).backward()
-            loss_sum += float(part_sum)
+            loss_sum += float(part_sum.detach())
         gnorm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), HP["clip"]))
         opt.step()
         sched.step()
@@ -142,10 +143,69 @@ def rel(a, b):
     return abs(a - b) / max(abs(b), 1e-12)
 
 
+def run_one(args, tally, arch, work):
+    print(f"{arch}:")
+    model = make_model(arch)
+    init_dir = os.path.join(work, "init")
+    model.save_pretrained(init_dir, safe_serialization=True)
+    blocks = make_blocks(np.random.default_rng(1))
+    shard = os.path.join(work, "train.shard")
+    write_shard(shard, blocks)
+    n_docs = sum(len(d) for d in blocks)
+    print(f"  data: {N_BLOCKS} packed blocks of {SEQ_LEN} tokens, {n_docs} documents, "
+          f"{sum(predicted_tokens(*d) for b in blocks for d in b)} predicted tokens per step")
+
+    out_dir = os.path.join(work, "sftx_run")
+    hp = dict(HP, epochs=args.steps, max_steps=args.steps)
+    run_worker(args.worker, "train", {"model": {"hf_dir": init_dir}, "shards": [shard], "hp": hp,
+                                      "method": {"kind": "full"}, "device": {"kind": "cpu"},
+                                      "out_dir": out_dir}, work, "train_request")
+    with open(os.path.join(out_dir, "metrics.jsonl")) as f:
+        sftx = [json.loads(line) for line in f if line.strip()]
+    ref = reference_run(model, blocks, args.steps)
+
+    tally.check(len(sftx) == args.steps, f"{arch}: metrics.jsonl has {len(sftx)} step lines (expected {args.steps})")
+    print("  step   loss sftx    loss torch   rel diff   | grad_norm sftx  torch       rel diff   | lr")
+    loss_rel, gn_rel, lr_rel = [], [], []
+    for i, (m, (loss, gnorm, lr)) in enumerate(zip(sftx, ref), start=1):
+        loss_rel.append(rel(m["loss"], loss))
+        gn_rel.append(rel(m["grad_norm"], gnorm))
+        lr_rel.append(rel(m["lr"], lr) if lr else abs(m["lr"]))
+        if i <= 3 or i % 10 == 0 or i == args.steps:
+            print(f"  {i:4d}   {m['loss']:.8f}   {loss:.8f}   {loss_rel[-1]:.2e}   | {m['grad_norm']:.8f}      "
+                  f"{gnorm:.8f}  {gn_rel[-1]:.2e}   | {lr:.3e}")
+    early = slice(0, args.early)
+    tally.check(max(loss_rel[early]) <= args.tol,
+                f"{arch}: loss, steps 1-{args.early}: max relative diff {max(loss_rel[early]):.2e} (<= {args.tol:g})")
+    tally.check(max(gn_rel[early]) <= args.tol,
+                f"{arch}: grad norm, steps 1-{args.early}: max relative diff {max(gn_rel[early]):.2e} "
+                f"(<= {args.tol:g})")
+    tally.check(max(loss_rel) <= args.late_tol,
+                f"{arch}: loss, all {args.steps} steps: max relative diff {max(loss_rel):.2e} (<= {args.late_tol:g}); "
+                f"drift at step {args.steps}: {loss_rel[-1]:.2e}")
+    tally.check(max(gn_rel) <= args.late_tol,
+                f"{arch}: grad norm, all {args.steps} steps: max relative diff {max(gn_rel):.2e} "
+                f"(<= {args.late_tol:g}); drift at step {args.steps}: {gn_rel[-1]:.2e}")
+    tally.check(max(lr_rel) <= 1e-9, f"{arch}: learning rate schedule: max relative diff {max(lr_rel):.1e}")
+    tally.check(ref[-1][0] < ref[0][0] * 0.9, f"{arch}: the run learns: loss {ref[0][0]:.4f} -> {ref[-1][0]:.4f}")
+
+    # sftx -> transformers: the trained checkpoint loads cleanly and computes the reference's logits.
+    trained, info = AutoModelForCausalLM.from_pretrained(os.path.join(out_dir, "model"), output_loading_info=True)
+    bad = {k: v for k, v in info.items() if v and k in ("missing_keys", "unexpected_keys", "mismatched_keys")}
+    tally.check(not bad and type(trained) is type(model),
+                f"{arch}: sftx's checkpoint loads as {type(trained).__name__} {bad or 'with no missing or unexpected keys'}")
+    ids = torch.tensor([d[0] for d in blocks[0]][0]).unsqueeze(0)
+    model.eval()
+    with torch.no_grad():
+        ldiff = float((trained.float().eval()(ids).logits - model(ids).logits).abs().max())
+    tally.check(ldiff <= args.tol, f"{arch}: logits of sftx's trained checkpoint vs the reference's trained model: "
+                                   f"max abs diff {ldiff:.2e} (<= {args.tol:g})")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--worker", default=default_worker(), help="sftx-worker binary (default: $SFTX_WORKER or build/)")
-    ap.add_argument("--arch", choices=["llama", "qwen2"], default="llama")
+    ap.add_argument("--arch", nargs="+", choices=["llama", "qwen2"], default=["llama", "qwen2"])
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--early", type=int, default=10, help="steps held to the 1e-4 tolerance")
     ap.add_argument("--tol", type=float, default=1e-4)
@@ -155,63 +215,14 @@ def main():
     if not os.access(args.worker, os.X_OK):
         sys.exit(f"train_parity: no sftx-worker at {args.worker} (build it, or pass --worker)")
     torch.set_num_threads(1)
-    print(f"train_parity: torch {torch.__version__}, transformers {transformers.__version__}, arch {args.arch}, "
+    print(f"train_parity: torch {torch.__version__}, transformers {transformers.__version__}, "
           f"{args.steps} steps, worker {args.worker}")
-
     tally = Tally()
     with tempfile.TemporaryDirectory() as tmp:
-        work = args.keep or tmp
-        os.makedirs(work, exist_ok=True)
-        model = make_model(args.arch)
-        init_dir = os.path.join(work, "init")
-        model.save_pretrained(init_dir, safe_serialization=True)
-        blocks = make_blocks(np.random.default_rng(1))
-        shard = os.path.join(work, "train.shard")
-        write_shard(shard, blocks)
-        n_docs = sum(len(d) for d in blocks)
-        print(f"  data: {N_BLOCKS} packed blocks of {SEQ_LEN} tokens, {n_docs} documents, "
-              f"{sum(predicted_tokens(*d) for b in blocks for d in b)} predicted tokens per step")
-
-        out_dir = os.path.join(work, "sftx_run")
-        hp = dict(HP, epochs=args.steps, max_steps=args.steps)
-        run_worker(args.worker, "train", {"model": {"hf_dir": init_dir}, "shards": [shard], "hp": hp,
-                                          "method": {"kind": "full"}, "device": {"kind": "cpu"},
-                                          "out_dir": out_dir}, work, "train_request")
-        with open(os.path.join(out_dir, "metrics.jsonl")) as f:
-            sftx = [json.loads(line) for line in f if line.strip()]
-        ref = reference_run(model, blocks, args.steps)
-
-        tally.check(len(sftx) == args.steps, f"metrics.jsonl has {len(sftx)} step lines (expected {args.steps})")
-        print("  step   loss sftx    loss torch   rel diff   | grad_norm sftx  torch       rel diff   | lr")
-        loss_rel, gn_rel, lr_rel = [], [], []
-        for i, (m, (loss, gnorm, lr)) in enumerate(zip(sftx, ref), start=1):
-            loss_rel.append(rel(m["loss"], loss))
-            gn_rel.append(rel(m["grad_norm"], gnorm))
-            lr_rel.append(rel(m["lr"], lr) if lr else abs(m["lr"]))
-            if i <= 3 or i % 10 == 0 or i == args.steps:
-                print(f"  {i:4d}   {m['loss']:.8f}   {loss:.8f}   {loss_rel[-1]:.2e}   | {m['grad_norm']:.8f}      "
-                      f"{gnorm:.8f}  {gn_rel[-1]:.2e}   | {lr:.3e}")
-        early = slice(0, args.early)
-        tally.check(max(loss_rel[early]) <= args.tol,
-                    f"loss, steps 1-{args.early}: max relative diff {max(loss_rel[early]):.2e} (<= {args.tol:g})")
-        tally.check(max(gn_rel[early]) <= args.tol,
-                    f"grad norm, steps 1-{args.early}: max relative diff {max(gn_rel[early]):.2e} (<= {args.tol:g})")
-        tally.check(max(loss_rel) <= args.late_tol,
-                    f"loss, all {args.steps} steps: max relative diff {max(loss_rel):.2e} (<= {args.late_tol:g}); "
-                    f"drift at step {args.steps}: {loss_rel[-1]:.2e}")
-        tally.check(max(gn_rel) <= args.late_tol,
-                    f"grad norm, all {args.steps} steps: max relative diff {max(gn_rel):.2e} (<= {args.late_tol:g}); "
-                    f"drift at step {args.steps}: {gn_rel[-1]:.2e}")
-        tally.check(max(lr_rel) <= 1e-9, f"learning rate schedule: max relative diff {max(lr_rel):.1e}")
-        tally.check(ref[-1][0] < ref[0][0] * 0.9, f"the run learns: loss {ref[0][0]:.4f} -> {ref[-1][0]:.4f}")
-
-        saved = load_file(os.path.join(out_dir, "model", "model.safetensors"))
-        state = {k: v for k, v in model.state_dict().items() if k in saved}
-        wdiff = max(float((saved[k].float() - v.float()).abs().max()) for k, v in state.items())
-        scale = max(float(v.abs().max()) for v in state.values())
-        tally.check(set(saved) <= set(model.state_dict()) and len(state) == len(saved),
-                    f"sftx's checkpoint has transformers' tensor names ({len(saved)} tensors)")
-        print(f"  final weights: max abs diff {wdiff:.2e} (largest weight {scale:.3f})")
+        for arch in args.arch:
+            work = os.path.join(args.keep or tmp, arch)
+            os.makedirs(work, exist_ok=True)
+            run_one(args, tally, arch, work)
     return tally.finish("train_parity")
 
 
