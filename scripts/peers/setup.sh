@@ -32,6 +32,12 @@ fi
 
 echo "peers: building $venv from $requirements (this downloads 3.1 GB the first time)" >&2
 start=$SECONDS
+# Rebuilt from scratch, but only ever over a previous environment (or nothing): never delete a
+# folder that SFTX_PEERS_VENV names by mistake.
+if [[ -e "$venv" && ! -f "$venv/pyvenv.cfg" && -n "$(ls -A "$venv" 2>/dev/null)" ]]; then
+  echo "peers: $venv exists and is not a virtual environment; not replacing it" >&2
+  exit 1
+fi
 rm -rf "$venv"
 "$base_python" -m venv "$venv"
 # --no-deps: requirements.txt is the whole closure, pinned; pip installs exactly that and
