@@ -14,7 +14,8 @@ loader that dropped them could not pass. For each checkpoint:
     model.generate (one prompt at a time, KV cache) vs the worker's `generate` verb (one left-padded
     batch, KV cache); the token ids must be identical.
 Checkpoints sftx does not compute (a sliding window that takes effect, llama3/yarn RoPE, mlp_bias,
-another model_type) must be refused by the worker with an error naming the field.
+another model_type) must be refused by the worker with an error naming the field, and a checkpoint
+with a missing tensor, an extra tensor or a tensor of the wrong shape with one naming the tensor.
 Prints every figure, then 'hf_model_parity: N passed, N failed'; exits 1 on any failure.
 """
 import argparse
@@ -26,6 +27,7 @@ import tempfile
 import numpy as np
 import torch
 import transformers
+from safetensors.torch import load_file, save_file
 from transformers import (GemmaConfig, GemmaForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig,
                           MistralForCausalLM, Qwen2Config, Qwen2ForCausalLM)
 
@@ -161,6 +163,36 @@ def check_refused(args, tally, work, label, cls, config, field):
         tally.check(ok, f"{label}: refused (exit {e.returncode}) naming {field!r}: {message}")
 
 
+# A transformers checkpoint damaged three ways: the worker must name the tensor.
+def check_damaged(args, tally, work):
+    config = LlamaConfig(**small())
+    base = build(LlamaForCausalLM, config, 11)
+    damages = {
+        "a missing tensor": lambda t: t.pop("model.layers.1.mlp.up_proj.weight"),
+        "an extra tensor": lambda t: t.__setitem__("model.layers.1.mlp.extra_proj.weight", torch.zeros(2, 2)),
+        "a tensor of the wrong shape": lambda t: t.__setitem__("model.layers.1.mlp.up_proj.weight", torch.zeros(3, 64)),
+    }
+    for label, damage in damages.items():
+        d = os.path.join(work, "damaged_" + label.split(" ", 1)[1].replace(" ", "_"))
+        base.save_pretrained(d, safe_serialization=True)
+        path = os.path.join(d, "model.safetensors")
+        tensors = load_file(path)
+        damage(tensors)
+        save_file(tensors, path, metadata={"format": "pt"})
+        name = "extra_proj" if label == "an extra tensor" else "up_proj"
+        seq_path = os.path.join(d, "sequences.jsonl")
+        with open(seq_path, "w") as f:
+            f.write(json.dumps({"id": 0, "ids": [3, 4, 5, 6]}) + "\n")
+        try:
+            run_worker(args.worker, "logits", {"checkpoint_dir": d, "sequences_jsonl": seq_path,
+                                               "out_bin": os.path.join(d, "x.bin")}, d, "logits_request")
+            tally.check(False, f"checkpoint with {label}: loaded")
+        except WorkerError as e:
+            message = e.stderr.strip().splitlines()[-1] if e.stderr.strip() else ""
+            tally.check(e.returncode == 3 and name in message and d in message,
+                        f"checkpoint with {label}: refused (exit {e.returncode}): {message}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--worker", default=default_worker(), help="sftx-worker binary (default: $SFTX_WORKER or build/)")
@@ -181,6 +213,7 @@ def main():
             check_supported(args, tally, work, label, cls, config, seed)
         for label, cls, config, field in refused_cases():
             check_refused(args, tally, work, label, cls, config, field)
+        check_damaged(args, tally, work)
     return tally.finish("hf_model_parity")
 
 
