@@ -201,6 +201,18 @@ struct LogprobRequest {
 };
 void token_logprobs(const LogprobRequest& request);
 
+// The full float32 logits of each sequence: what a peer implementation (transformers) is compared
+// with, token for token (scripts/peers/hf_model_parity.py). No driver function uses it; it is the
+// worker's `logits` verb. sequences_jsonl: {"id", "ids": [...]} per line, all of one length T;
+// out_bin: raw little-endian float32 [N, T, vocab] in the input's order.
+struct LogitsRequest {
+  std::string checkpoint_dir;
+  std::string sequences_jsonl;
+  Device device;
+  std::string out_bin;
+  ProgressFn progress;
+};
+
 // Mean hidden state of layer `layer` over each prompt's tokens (the paper's t-SNE, D1).
 // out_jsonl: {"id", "vector": [FLOAT, ...]}.
 struct HiddenStatesRequest {

@@ -39,6 +39,8 @@ verbs:
   generate   complete prompts with a checkpoint (GenerateRequest)
   logprobs   sum log-probabilities of masked tokens (LogprobRequest)
   hidden     mean hidden states of one layer (HiddenStatesRequest)
+  logits     full float32 logits of equal-length sequences (LogitsRequest), to compare
+             with transformers (scripts/peers/hf_model_parity.py)
 
 output: JSON lines on stdout, {"progress": {...}} while working and {"result": {...}} at the end;
 a progress bar on stderr when stderr is a terminal.
@@ -92,6 +94,11 @@ json run_verb(const std::string& verb, const json& request) {
     r.progress = progress_printer();
     return run_hidden_states(r);
   }
+  if (verb == "logits") {
+    LogitsRequest r = logits_request_from_json(request);
+    r.progress = progress_printer();
+    return run_logits(r);
+  }
   throw std::invalid_argument("unknown verb");  // checked in main
 }
 
@@ -103,7 +110,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   const std::string verb = argc >= 2 ? argv[1] : "";
-  if (argc != 3 || (verb != "train" && verb != "generate" && verb != "logprobs" && verb != "hidden")) {
+  if (argc != 3 || (verb != "train" && verb != "generate" && verb != "logprobs" && verb != "hidden" &&
+                     verb != "logits")) {
     std::fputs(kUsage, stderr);
     return 2;
   }

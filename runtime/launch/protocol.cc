@@ -126,6 +126,11 @@ json to_json(const HiddenStatesRequest& r) {
           {"layer", r.layer}, {"device", to_json(r.device)}, {"out_jsonl", r.out_jsonl}};
 }
 
+json to_json(const LogitsRequest& r) {
+  return {{"checkpoint_dir", r.checkpoint_dir}, {"sequences_jsonl", r.sequences_jsonl},
+          {"device", to_json(r.device)}, {"out_bin", r.out_bin}};
+}
+
 // ---------------------------------------------------------------- from_json
 namespace {
 
@@ -283,6 +288,16 @@ HiddenStatesRequest hidden_states_request_from_json(const json& j) {
   f.get("layer", r.layer);
   r.device = sub_device(f);
   f.get("out_jsonl", r.out_jsonl);
+  return r;
+}
+
+LogitsRequest logits_request_from_json(const json& j) {
+  Fields f(j, "");
+  LogitsRequest r;
+  f.get("checkpoint_dir", r.checkpoint_dir);
+  f.get("sequences_jsonl", r.sequences_jsonl);
+  r.device = sub_device(f);
+  f.get("out_bin", r.out_bin);
   return r;
 }
 

@@ -29,6 +29,7 @@ nlohmann::json to_json(const TrainResult& r);
 nlohmann::json to_json(const GenerateRequest& r);
 nlohmann::json to_json(const LogprobRequest& r);
 nlohmann::json to_json(const HiddenStatesRequest& r);
+nlohmann::json to_json(const LogitsRequest& r);
 
 // Each throws ProtocolError naming the offending key ("hp.lr: expected a number, got \"x\"").
 Device device_from_json(const nlohmann::json& j);
@@ -42,6 +43,7 @@ TrainResult train_result_from_json(const nlohmann::json& j);
 GenerateRequest generate_request_from_json(const nlohmann::json& j);
 LogprobRequest logprob_request_from_json(const nlohmann::json& j);
 HiddenStatesRequest hidden_states_request_from_json(const nlohmann::json& j);
+LogitsRequest logits_request_from_json(const nlohmann::json& j);
 
 struct ProtocolError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -94,6 +94,14 @@ TEST_CASE("inference requests and results round-trip", "[protocol]") {
   h.out_jsonl = "/o.jsonl";
   CHECK(hidden_states_request_from_json(to_json(h)).layer == 3);
 
+  LogitsRequest lg;
+  lg.checkpoint_dir = "/m";
+  lg.sequences_jsonl = "/s.jsonl";
+  lg.device.kind = DeviceKind::cuda;
+  lg.out_bin = "/o.bin";
+  CHECK(to_json(logits_request_from_json(to_json(lg))) == to_json(lg));
+  CHECK_THROWS_WITH(logits_request_from_json({{"out_bin", 3}}), Catch::Contains("out_bin"));
+
   TrainResult t{"/o/model", "/o/metrics.jsonl", 120, 100, 1.25, 5000.5};
   TrainResult tb = train_result_from_json(to_json(t));
   CHECK(tb.steps == 120);

@@ -564,4 +564,40 @@ json run_hidden_states(const HiddenStatesRequest& request) {
               {"dim", model->config().hidden_size}};
 }
 
+json run_logits(const LogitsRequest& request) {
+  Llama model = load_for_inference(request.checkpoint_dir, request.device);
+  const int64_t vocab = model->config().vocab_size;
+  const auto lines = read_jsonl(request.sequences_jsonl);
+  std::vector<int64_t> flat;
+  int64_t T = -1;
+  for (const auto& l : lines) {
+    const auto ids = int_list(l, "ids", request.sequences_jsonl, vocab);
+    if (T >= 0 && static_cast<int64_t>(ids.size()) != T)
+      throw std::runtime_error(request.sequences_jsonl + ":" + std::to_string(l.line) + ": " +
+                               std::to_string(ids.size()) + " ids, the first sequence has " + std::to_string(T) +
+                               " (logits takes sequences of one length)");
+    T = static_cast<int64_t>(ids.size());
+    flat.insert(flat.end(), ids.begin(), ids.end());
+  }
+  if (lines.empty() || T == 0) throw std::runtime_error(request.sequences_jsonl + ": no token ids");
+  const int64_t N = static_cast<int64_t>(lines.size());
+  report(request.progress, "logits", 0, N);
+  torch::NoGradGuard no_grad;
+  const auto ids = torch::tensor(flat, torch::kInt64).view({N, T}).to(model->device());
+  const auto logits = model->forward(ids).to(torch::kCPU, torch::kFloat32).contiguous();
+  report(request.progress, "logits", N, N);
+
+  if (const auto parent = fs::path(request.out_bin).parent_path(); !parent.empty()) fs::create_directories(parent);
+  const std::string tmp = request.out_bin + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(tmp + ": cannot create");
+    out.write(static_cast<const char*>(logits.data_ptr()), static_cast<std::streamsize>(logits.numel() * 4));
+    out.flush();
+    if (!out) throw std::runtime_error(tmp + ": write failed");
+  }
+  fs::rename(tmp, request.out_bin);
+  return json{{"out_bin", request.out_bin}, {"shape", logits.sizes().vec()}};
+}
+
 }  // namespace sftx::rt

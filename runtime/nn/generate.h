@@ -1,6 +1,6 @@
 // Inference for the worker: batched generation with a KV cache (greedy or temperature / top-p
 // sampling, EOS, stop strings, max_new_tokens), per-sequence log-probabilities of masked tokens,
-// and mean hidden states of one layer. The run_* functions read and write the JSONL files named in
+// mean hidden states of one layer, and full logits (for parity checks against transformers). The run_* functions read and write the JSONL files named in
 // the runtime/api.h requests; sftx-worker's verbs call them.
 //
 // Batching: prompts are left-padded to a common length. Padding keys are masked out of attention
@@ -85,6 +85,8 @@ std::vector<std::vector<float>> mean_hidden_states(Llama& model, const std::vect
 nlohmann::json run_generate(const GenerateRequest& request);
 nlohmann::json run_token_logprobs(const LogprobRequest& request);
 nlohmann::json run_hidden_states(const HiddenStatesRequest& request);
+// Writes out_bin atomically; returns {"out_bin", "shape": [N, T, vocab]}.
+nlohmann::json run_logits(const LogitsRequest& request);
 
 // The torch device for a runtime Device; CUDA requested on a build or machine without it throws.
 torch::Device to_torch_device(const Device& device);

@@ -93,22 +93,86 @@ void apply_config_fields(LlamaConfig& config, const nlohmann::json& fields, cons
                        "initializer_range)");
 }
 
+namespace {
+
+// The architectures this model computes exactly, by config.json's model_type and class name.
+struct KnownArchitecture {
+  const char* model_type;
+  const char* class_name;
+};
+constexpr KnownArchitecture kArchitectures[] = {
+    {"llama", "LlamaForCausalLM"}, {"mistral", "MistralForCausalLM"}, {"qwen2", "Qwen2ForCausalLM"}};
+
+std::string architecture_of(const nlohmann::json& j, const std::string& source) {
+  const std::string type = j.contains("model_type") && j["model_type"].is_string() ? j["model_type"].get<std::string>() : "";
+  for (const auto& a : kArchitectures)
+    if (type == a.model_type) return a.model_type;
+  if (type.empty() && j.contains("architectures") && j["architectures"].is_array())
+    for (const auto& name : j["architectures"])
+      for (const auto& a : kArchitectures)
+        if (name == a.class_name) return a.model_type;
+  fail(source, "model_type " + (type.empty() ? std::string("(absent)") : "\"" + type + "\"") +
+                   " is not supported; sftx implements LlamaForCausalLM, MistralForCausalLM and Qwen2ForCausalLM "
+                   "(model_type llama, mistral, qwen2)");
+}
+
+bool flag(const nlohmann::json& j, const char* key, const std::string& source) {
+  return j.contains(key) && !j[key].is_null() && as_bool(j[key], source, key);
+}
+
+// RoPE: transformers 5 writes {"rope_parameters": {"rope_type": "default", "rope_theta": ...}},
+// older versions "rope_theta" plus an optional "rope_scaling" object. Plain and "linear" RoPE are
+// computed here; any other rope type (llama3, yarn, dynamic, ...) changes the frequencies in
+// ways this model does not implement, so it is refused rather than silently computed as plain.
+void read_rope(LlamaConfig& c, const nlohmann::json& j, const std::string& source) {
+  for (const char* key : {"rope_scaling", "rope_parameters"}) {
+    if (!j.contains(key) || j[key].is_null()) continue;
+    const nlohmann::json& r = j[key];
+    if (!r.is_object()) fail(source, std::string("\"") + key + "\" must be an object, got " + r.dump());
+    std::string type = "default";
+    for (const char* type_key : {"rope_type", "type"})
+      if (r.contains(type_key) && r[type_key].is_string()) type = r[type_key];
+    if (type != "default" && type != "linear")
+      fail(source, std::string("\"") + key + "\": rope_type \"" + type + "\" is not supported (sftx computes " +
+                       "plain RoPE and \"linear\" scaling only): " + r.dump());
+    if (r.contains("rope_theta") && !r["rope_theta"].is_null())
+      c.rope_theta = as_double(r["rope_theta"], source, std::string(key) + ".rope_theta");
+    if (type == "linear") {
+      if (!r.contains("factor")) fail(source, std::string("\"") + key + "\": linear scaling without a \"factor\"");
+      c.rope_scaling_factor = as_double(r["factor"], source, std::string(key) + ".factor");
+    }
+  }
+}
+
+// Attention restricted to a window of recent keys (Mistral's sliding_window, Qwen2's
+// use_sliding_window / layer_types) is not implemented: accepted only where it cannot take
+// effect (no window, or a window at least max_position_embeddings long).
+void refuse_sliding_window(const LlamaConfig& c, const nlohmann::json& j, const std::string& source) {
+  if (j.contains("layer_types") && j["layer_types"].is_array())
+    for (const auto& t : j["layer_types"])
+      if (t != "full_attention")
+        fail(source, "layer_types contains " + t.dump() + "; sftx implements full attention only");
+  // Qwen2 ignores sliding_window unless use_sliding_window is set.
+  if (c.model_type == "qwen2" && !flag(j, "use_sliding_window", source)) return;
+  if (j.contains("sliding_window") && !j["sliding_window"].is_null()) {
+    const int64_t window = as_int(j["sliding_window"], source, "sliding_window");
+    if (window < c.max_position_embeddings)
+      fail(source, "sliding_window " + std::to_string(window) + " is not supported (sftx implements full attention; " +
+                       "a window of at least max_position_embeddings = " + std::to_string(c.max_position_embeddings) +
+                       " or null is accepted)");
+  }
+}
+
+}  // namespace
+
 LlamaConfig config_from_hf_json(const nlohmann::json& j, const std::string& source) {
   if (!j.is_object()) fail(source, "config.json must be a JSON object");
-  bool llama = j.value("model_type", std::string()) == "llama";
-  if (j.contains("architectures") && j["architectures"].is_array())
-    for (const auto& a : j["architectures"]) llama = llama || a == "LlamaForCausalLM";
-  if (!llama)
-    fail(source, "not a Llama-architecture config (model_type " + j.value("model_type", std::string("?")) +
-                     "); sftx implements LlamaForCausalLM");
-  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
-    fail(source, "rope_scaling " + j["rope_scaling"].dump() + " is not supported (plain RoPE only)");
-  if (j.value("attention_bias", false) || j.value("mlp_bias", false))
-    fail(source, "attention_bias / mlp_bias are not supported (LLaMA projections have no bias)");
+  LlamaConfig c;
+  c.model_type = architecture_of(j, source);
+  if (flag(j, "mlp_bias", source)) fail(source, "mlp_bias true is not supported (SwiGLU projections have no bias)");
   if (j.contains("hidden_act") && j["hidden_act"] != "silu")
     fail(source, "hidden_act " + j["hidden_act"].dump() + " is not supported (SwiGLU uses silu)");
 
-  LlamaConfig c;
   for (const auto& [key, value] : j.items()) {
     if (value.is_null()) continue;  // HF writes null for "use the default" (head_dim, pad_token_id...)
     if (key == "eos_token_id" && value.is_array()) {  // Llama 3 lists several; the first is the end of turn
@@ -117,10 +181,20 @@ LlamaConfig config_from_hf_json(const nlohmann::json& j, const std::string& sour
     }
     set_field(c, key, value, source);  // HF configs carry many other keys; those are ignored
   }
+  read_rope(c, j, source);
+  // Biases: Qwen2's q/k/v projections always have one; Llama's attention_bias adds one to q, k, v
+  // and o; Mistral's projections never do.
+  if (c.model_type == "qwen2") c.attention_qkv_bias = true;
+  if (flag(j, "attention_bias", source)) {
+    if (c.model_type != "llama")
+      fail(source, "attention_bias true is not part of " + c.model_type + "'s architecture (only llama's)");
+    c.attention_qkv_bias = c.attention_out_bias = true;
+  }
   // HF's default: num_key_value_heads = num_attention_heads when absent.
   if (!j.contains("num_key_value_heads") || j["num_key_value_heads"].is_null())
     c.num_key_value_heads = c.num_attention_heads;
   if (c.head_dim == c.hidden_size / c.num_attention_heads) c.head_dim = 0;
+  refuse_sliding_window(c, j, source);
   try {
     c.validate();
   } catch (const std::exception& e) {
@@ -143,8 +217,11 @@ LlamaConfig read_hf_config(const std::string& path) {
 
 nlohmann::json config_to_hf_json(const LlamaConfig& c, const std::string& torch_dtype) {
   nlohmann::json j;
-  j["architectures"] = {"LlamaForCausalLM"};
-  j["model_type"] = "llama";
+  const char* class_name = "LlamaForCausalLM";
+  for (const auto& a : kArchitectures)
+    if (c.model_type == a.model_type) class_name = a.class_name;
+  j["architectures"] = {class_name};
+  j["model_type"] = c.model_type;
   j["torch_dtype"] = torch_dtype;
   j["hidden_act"] = "silu";
   j["vocab_size"] = c.vocab_size;
@@ -155,18 +232,31 @@ nlohmann::json config_to_hf_json(const LlamaConfig& c, const std::string& torch_
   j["num_key_value_heads"] = c.num_key_value_heads;
   j["head_dim"] = c.resolved_head_dim();
   j["rms_norm_eps"] = c.rms_norm_eps;
+  // Both spellings of RoPE: transformers 4 reads rope_theta + rope_scaling, 5 rope_parameters.
   j["rope_theta"] = c.rope_theta;
   j["rope_scaling"] = nullptr;
+  j["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", c.rope_theta}};
+  if (c.rope_scaling_factor != 1.0) {
+    j["rope_scaling"] = {{"rope_type", "linear"}, {"factor", c.rope_scaling_factor}};
+    j["rope_parameters"] = {{"rope_type", "linear"}, {"factor", c.rope_scaling_factor}, {"rope_theta", c.rope_theta}};
+  }
   j["max_position_embeddings"] = c.max_position_embeddings;
   j["tie_word_embeddings"] = c.tie_word_embeddings;
   j["bos_token_id"] = c.bos_token_id;
   j["eos_token_id"] = c.eos_token_id;
   j["initializer_range"] = c.initializer_range;
-  j["attention_bias"] = false;
   j["attention_dropout"] = 0.0;
-  j["mlp_bias"] = false;
-  j["pretraining_tp"] = 1;
   j["use_cache"] = true;
+  if (c.model_type == "llama") {
+    j["attention_bias"] = c.attention_qkv_bias;
+    j["mlp_bias"] = false;
+    j["pretraining_tp"] = 1;
+  } else if (c.model_type == "mistral") {
+    j["sliding_window"] = nullptr;
+  } else if (c.model_type == "qwen2") {
+    j["use_sliding_window"] = false;
+    j["sliding_window"] = nullptr;
+  }
   return j;
 }
 

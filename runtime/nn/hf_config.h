@@ -12,15 +12,19 @@
 
 namespace sftx::rt {
 
-// Reads the Llama fields of a Hugging Face config.json object; absent fields keep HF's defaults
-// (LlamaConfig's). Accepts model_type "llama" or architectures containing "LlamaForCausalLM";
-// anything else, or a rope_scaling this model does not implement, throws std::runtime_error
-// naming `source`.
+// Reads the fields of a Hugging Face config.json object; absent fields keep HF's defaults
+// (LlamaConfig's). Accepts model_type llama, mistral and qwen2 (or, without a model_type, the
+// class names LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM), RoPE as rope_theta +
+// rope_scaling (transformers 4) or rope_parameters (transformers 5). What this model does not
+// compute is refused, never approximated: another model_type, a rope_type other than default
+// and linear, a sliding window that can take effect, mlp_bias, a hidden_act other than silu;
+// the std::runtime_error names `source` and the field.
 LlamaConfig config_from_hf_json(const nlohmann::json& j, const std::string& source);
 LlamaConfig read_hf_config(const std::string& config_json_path);
 
-// HF's keys: architectures ["LlamaForCausalLM"], model_type "llama", torch_dtype ("float32",
-// "bfloat16", "float16"), hidden_act "silu", and the LlamaConfig fields.
+// HF's keys: architectures (the class of config.model_type), model_type, torch_dtype ("float32",
+// "bfloat16", "float16"), hidden_act "silu", the LlamaConfig fields, RoPE in both spellings, and
+// the bias / sliding-window keys of that class.
 nlohmann::json config_to_hf_json(const LlamaConfig& config, const std::string& torch_dtype);
 
 // Sets the named fields (LlamaConfig's field names, HF's spelling) from a JSON object; an unknown

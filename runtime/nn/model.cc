@@ -35,11 +35,26 @@ void LlamaConfig::validate() const {
                                 " must be even for rotary embeddings");
   if (!(rms_norm_eps > 0)) throw std::invalid_argument("model config: rms_norm_eps must be > 0");
   if (!(rope_theta > 0)) throw std::invalid_argument("model config: rope_theta must be > 0");
+  if (!(rope_scaling_factor >= 1))
+    throw std::invalid_argument("model config: rope scaling factor must be >= 1, got " + std::to_string(rope_scaling_factor));
+  if (model_type != "llama" && model_type != "mistral" && model_type != "qwen2")
+    throw std::invalid_argument("model config: model_type \"" + model_type + "\" is not llama, mistral or qwen2");
+  // Which biases each HF class can express: Llama's attention_bias is all four projections or
+  // none, Qwen2 has q/k/v biases and no o_proj bias, Mistral has none.
+  const bool expressible = model_type == "llama"   ? attention_qkv_bias == attention_out_bias
+                           : model_type == "qwen2" ? attention_qkv_bias && !attention_out_bias
+                                                   : !attention_qkv_bias && !attention_out_bias;
+  if (!expressible)
+    throw std::invalid_argument("model config: " + model_type + " cannot have " +
+                                (attention_qkv_bias ? "q/k/v biases" : "no q/k/v biases") + " with " +
+                                (attention_out_bias ? "an o_proj bias" : "no o_proj bias"));
 }
 
 int64_t LlamaConfig::parameter_count() const {
   const int64_t h = hidden_size, d = resolved_head_dim();
-  const int64_t attention = h * (num_attention_heads * d) * 2 + h * (num_key_value_heads * d) * 2;
+  int64_t attention = h * (num_attention_heads * d) * 2 + h * (num_key_value_heads * d) * 2;
+  if (attention_qkv_bias) attention += (num_attention_heads + 2 * num_key_value_heads) * d;
+  if (attention_out_bias) attention += h;
   const int64_t mlp = 3 * h * intermediate_size;
   const int64_t layer = attention + mlp + 2 * h;  // + two RMSNorm weights
   const int64_t embeddings = vocab_size * h * (tie_word_embeddings ? 1 : 2);
@@ -47,12 +62,13 @@ int64_t LlamaConfig::parameter_count() const {
 }
 
 // ---------------------------------------------------------------- building blocks
-ProjectionImpl::ProjectionImpl(int64_t in_features, int64_t out_features) {
+ProjectionImpl::ProjectionImpl(int64_t in_features, int64_t out_features, bool with_bias) {
   weight = register_parameter("weight", torch::empty({out_features, in_features}));
+  if (with_bias) bias = register_parameter("bias", torch::zeros({out_features}));
 }
 
 torch::Tensor ProjectionImpl::forward(const torch::Tensor& x) {
-  torch::Tensor y = torch::nn::functional::linear(x, weight);
+  torch::Tensor y = torch::nn::functional::linear(x, weight, bias);
   if (adapter) y = y + adapter(x);
   return y;
 }
@@ -117,10 +133,11 @@ AttentionImpl::AttentionImpl(const LlamaConfig& config)
       num_kv_heads(config.num_key_value_heads),
       head_dim(config.resolved_head_dim()) {
   const int64_t h = config.hidden_size;
-  q_proj = register_module("q_proj", Projection(h, num_heads * head_dim));
-  k_proj = register_module("k_proj", Projection(h, num_kv_heads * head_dim));
-  v_proj = register_module("v_proj", Projection(h, num_kv_heads * head_dim));
-  o_proj = register_module("o_proj", Projection(num_heads * head_dim, h));
+  const bool qkv_bias = config.attention_qkv_bias;
+  q_proj = register_module("q_proj", Projection(h, num_heads * head_dim, qkv_bias));
+  k_proj = register_module("k_proj", Projection(h, num_kv_heads * head_dim, qkv_bias));
+  v_proj = register_module("v_proj", Projection(h, num_kv_heads * head_dim, qkv_bias));
+  o_proj = register_module("o_proj", Projection(num_heads * head_dim, h, config.attention_out_bias));
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
@@ -193,18 +210,24 @@ LlamaImpl::LlamaImpl(const LlamaConfig& config) : config_(config) {
   if (!config_.tie_word_embeddings)
     lm_head = register_module("lm_head", Projection(config_.hidden_size, config_.vocab_size));
 
-  // HF's _init_weights: normal(0, initializer_range) for linear and embedding weights; norms 1.
+  // HF's _init_weights: normal(0, initializer_range) for linear and embedding weights; biases 0
+  // (as constructed); norms 1.
   torch::NoGradGuard no_grad;
   for (auto& p : named_parameters()) {
-    if (p.key().find("norm") != std::string::npos) continue;
+    const std::string& name = p.key();
+    const bool is_bias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+    if (name.find("norm") != std::string::npos || is_bias) continue;
     p.value().normal_(0.0, config_.initializer_range);
   }
 
   // inv_freq[i] = theta^(-2i/d), float32 as HF; a buffer so .to(device) moves it, but it is
-  // derived from the config and never saved.
+  // derived from the config and never saved. Linear RoPE scaling divides it by the factor, which
+  // is the same as dividing every position by it (HF's "linear" rope type does exactly this).
   const int64_t d = config_.resolved_head_dim();
-  inv_freq_ = register_buffer(
-      "inv_freq", 1.0 / torch::pow(config_.rope_theta, torch::arange(0, d, 2, torch::kInt64).to(torch::kFloat32) / d));
+  torch::Tensor inv_freq =
+      1.0 / torch::pow(config_.rope_theta, torch::arange(0, d, 2, torch::kInt64).to(torch::kFloat32) / d);
+  if (config_.rope_scaling_factor != 1.0) inv_freq = inv_freq / config_.rope_scaling_factor;
+  inv_freq_ = register_buffer("inv_freq", inv_freq);
 }
 
 torch::Device LlamaImpl::device() const { return model->embed_tokens->weight.device(); }

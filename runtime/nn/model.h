@@ -1,6 +1,8 @@
 // A LLaMA-family decoder in LibTorch, written to be read top to bottom (like llm.c):
 // token embedding -> N x [RMSNorm -> grouped-query attention with rotary positions -> residual,
 // RMSNorm -> SwiGLU MLP -> residual] -> RMSNorm -> LM head (optionally tied to the embedding).
+// Three Hugging Face architectures compute exactly this: LlamaForCausalLM, MistralForCausalLM
+// (without a sliding window) and Qwen2ForCausalLM (whose q/k/v projections carry a bias).
 //
 // Parameter names are exactly Hugging Face's LlamaForCausalLM names
 // (`model.embed_tokens.weight`, `model.layers.0.self_attn.q_proj.weight`, ..., `model.norm.weight`,
@@ -24,8 +26,10 @@
 
 namespace sftx::rt {
 
-// The fields of a Hugging Face LlamaConfig that determine the computation.
+// The fields of a Hugging Face LlamaConfig (MistralConfig, Qwen2Config) that determine the computation.
 struct LlamaConfig {
+  // "llama", "mistral" or "qwen2": which HF class the checkpoint is (config.json round-trips it).
+  std::string model_type = "llama";
   int64_t vocab_size = 32000;
   int64_t hidden_size = 4096;
   int64_t intermediate_size = 11008;
@@ -35,7 +39,12 @@ struct LlamaConfig {
   int64_t head_dim = 0;              // 0 = hidden_size / num_attention_heads (HF's default)
   double rms_norm_eps = 1e-6;
   double rope_theta = 10000.0;
+  // HF's "linear" RoPE scaling (position interpolation): positions divided by this factor.
+  // 1 = plain RoPE. Other rope types are refused when a config is read (hf_config.h).
+  double rope_scaling_factor = 1.0;
   int64_t max_position_embeddings = 2048;
+  bool attention_qkv_bias = false;  // q/k/v projections have a bias (Qwen2; Llama's attention_bias)
+  bool attention_out_bias = false;  // o_proj has a bias (Llama's attention_bias)
   bool tie_word_embeddings = false;
   // Not part of the computation; carried so config.json round-trips and generation finds EOS.
   int64_t bos_token_id = 1;
@@ -49,14 +58,16 @@ struct LlamaConfig {
   int64_t parameter_count() const;
 };
 
-// y = x W^T, bias-free, W stored [out, in] like nn.Linear. `adapter`, when set, adds a branch:
-// y = x W^T + adapter(x). LoRA (runtime/nn/lora.h) uses it; the model itself never sets it.
+// y = x W^T (+ b when built with a bias), W stored [out, in] like nn.Linear. `adapter`, when set,
+// adds a branch: y = x W^T + b + adapter(x). LoRA (runtime/nn/lora.h) uses it; the model itself
+// never sets it.
 class ProjectionImpl : public torch::nn::Module {
  public:
-  ProjectionImpl(int64_t in_features, int64_t out_features);
+  ProjectionImpl(int64_t in_features, int64_t out_features, bool with_bias = false);
   torch::Tensor forward(const torch::Tensor& x);
 
   torch::Tensor weight;
+  torch::Tensor bias;  // undefined when built without one (LLaMA's projections)
   std::function<torch::Tensor(const torch::Tensor&)> adapter;
 };
 TORCH_MODULE(Projection);
@@ -139,7 +150,7 @@ TORCH_MODULE(LlamaBody);
 // HF's LlamaForCausalLM.
 class LlamaImpl : public torch::nn::Module {
  public:
-  // Parameters are initialised like HF (normal(0, initializer_range), norms at 1) from torch's
+  // Parameters are initialised like HF (normal(0, initializer_range), biases 0, norms 1) from torch's
   // global generator: call torch::manual_seed first for reproducible weights.
   explicit LlamaImpl(const LlamaConfig& config);
 

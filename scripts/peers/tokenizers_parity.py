@@ -8,8 +8,8 @@ post-processor's special tokens) and the decodes (skipping and keeping special t
 `tokenizers` and sftx (tests/tools/hf_tokenize.cc). Exit 0 only when nothing differs.
 
 Pinned peer (requirements line):  tokenizers==0.23.3
-Set-up:  python3 -m venv .peers-venv-tok && .peers-venv-tok/bin/pip install tokenizers==0.23.3
-Run:     SFTX_PEER_PYTHON=$PWD/.peers-venv-tok/bin/python ctest --test-dir build -R tokenizers_parity
+Set-up:  bash scripts/peers/setup.sh   (the peer environment pins tokenizers==0.23.3)
+Run:     ctest --test-dir build -R tokenizers_parity
 """
 import argparse
 import json

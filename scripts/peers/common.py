@@ -1,0 +1,53 @@
+"""What the peer checks share: finding and running sftx-worker, and the closing line."""
+import json
+import os
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def default_worker():
+    return os.environ.get("SFTX_WORKER") or os.path.join(ROOT, "build", "sftx-worker")
+
+
+class WorkerError(RuntimeError):
+    def __init__(self, verb, returncode, stderr):
+        super().__init__(f"sftx-worker {verb} exited {returncode}: {stderr.strip()}")
+        self.returncode = returncode
+        self.stderr = stderr
+
+
+def run_worker(worker, verb, request, work, name, threads=1):
+    """Writes REQUEST as work/NAME.json, runs `sftx-worker VERB` on it, returns its result object."""
+    path = os.path.join(work, f"{name}.json")
+    with open(path, "w") as f:
+        json.dump(request, f, indent=1)
+    env = dict(os.environ, SFTX_NUM_THREADS=str(threads))
+    res = subprocess.run([worker, verb, path], capture_output=True, text=True, env=env)
+    if res.returncode != 0:
+        raise WorkerError(verb, res.returncode, res.stderr)
+    for line in res.stdout.splitlines():
+        obj = json.loads(line)
+        if "result" in obj:
+            return obj["result"]
+    raise WorkerError(verb, 0, "no result line on stdout:\n" + res.stdout)
+
+
+class Tally:
+    """Counts checks and prints the closing 'N passed, N failed' line that CTest logs show."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, ok, label):
+        print(f"  {'ok  ' if ok else 'FAIL'} {label}", flush=True)
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        return ok
+
+    def finish(self, name):
+        print(f"{name}: {self.passed} passed, {self.failed} failed")
+        return 0 if self.failed == 0 and self.passed > 0 else 1
