@@ -1,8 +1,28 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds everything and runs the whole test suite.
+# Installs the dependencies, builds everything and runs the whole test suite, including the
+# parity checks against the Python peers (scripts/peers/: transformers, PyTorch 2.x,
+# tokenizers), whose environment is built from PyPI beside the C++ build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+
+# The peer environment downloads ~3 GB and unpacks it while the C++ build keeps the cores
+# busy; its log goes to build/peers-setup.log. If it cannot be built (no network), the peers:
+# tests report SKIPPED, and this script says so loudly at the end.
+mkdir -p build
+bash scripts/peers/setup.sh >build/peers-setup.log 2>&1 &
+peers_setup=$!
+
 cmake -S . -B build -G Ninja
 cmake --build build -j"$(nproc)"
+
+peers_ok=1
+wait "$peers_setup" || peers_ok=0
+if ((peers_ok == 0)); then
+  echo "test.sh: WARNING: the peer environment could not be built (build/peers-setup.log):" >&2
+  tail -n 20 build/peers-setup.log >&2
+fi
 ctest --test-dir build --output-on-failure -j"$(nproc)"
+if ((peers_ok == 0)); then
+  echo "test.sh: WARNING: the peers: parity tests were skipped (no peer environment)" >&2
+fi
