@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one peer check (scripts/peers/SCRIPT.py ARGS...) with the peer environment's python, for
-# CTest. Which python: $SFTX_PEER_PYTHON if set, else .peers-venv/bin/python if
+# CTest. Which python: $SFTX_PEER_PYTHON if set, else the peer environment's python if
 # scripts/peers/setup.sh built it. With neither, the check cannot run: it says so and exits 77,
 # which CTest reports as skipped (SKIP_RETURN_CODE), never as passed.
 set -euo pipefail
@@ -10,7 +10,7 @@ script="$1"
 shift
 python="${SFTX_PEER_PYTHON:-}"
 if [[ -z "$python" ]]; then
-  venv="${SFTX_PEERS_VENV:-$root/.peers-venv}"
+  venv="${SFTX_PEERS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/sftx/peers-venv}"
   if [[ -x "$venv/bin/python" && -f "$venv/.sftx-requirements-stamp" ]]; then
     python="$venv/bin/python"
   else

@@ -6,7 +6,8 @@
 #
 #   bash scripts/peers/setup.sh          # prints the environment's python as its last line
 #
-# Where: $SFTX_PEERS_VENV, default .peers-venv/ in the repository (ignored by git).
+# Where: $SFTX_PEERS_VENV, default ~/.cache/sftx/peers-venv: outside the checkout, so every
+# clone on a machine (CI's included) shares one environment, checked by its stamp.
 # Which python builds it: $SFTX_PEERS_BASE_PYTHON, default python3 (3.11: the wheels are pinned
 # for CPython 3.11 on x86_64 Linux).
 # Idempotent: the environment records the SHA-256 of requirements.txt and of the base python's
@@ -16,7 +17,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-venv="${SFTX_PEERS_VENV:-$root/.peers-venv}"
+venv="${SFTX_PEERS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/sftx/peers-venv}"
 base_python="${SFTX_PEERS_BASE_PYTHON:-python3}"
 requirements="$here/requirements.txt"
 
