@@ -173,6 +173,21 @@ std::pair<torch::Tensor, torch::Tensor> right_padded(const std::vector<const std
 }  // namespace
 
 // ---------------------------------------------------------------- Detokenizer
+namespace {
+std::string bytes_from_hex(const std::string& hex, const std::string& path) {
+  auto nibble = [&](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    throw std::runtime_error(path + ": \"bytes\" holds a non-hex string \"" + hex.substr(0, 32) + "\"");
+  };
+  if (hex.size() % 2) throw std::runtime_error(path + ": \"bytes\" holds an odd-length hex string");
+  std::string out;
+  for (size_t k = 0; k < hex.size(); k += 2) out.push_back(static_cast<char>(nibble(hex[k]) * 16 + nibble(hex[k + 1])));
+  return out;
+}
+}  // namespace
+
 Detokenizer::Detokenizer(std::vector<std::string> pieces, std::vector<std::string> types) : pieces_(std::move(pieces)) {
   kinds_.resize(pieces_.size(), Kind::normal);
   bytes_.resize(pieces_.size(), 0);
@@ -208,6 +223,15 @@ Detokenizer Detokenizer::from_json_file(const std::string& path) {
                     j.contains("types") ? j["types"].get<std::vector<std::string>>() : std::vector<std::string>{});
       if (j.contains("eos_id") && j["eos_id"].is_number_integer() && j["eos_id"].get<int64_t>() >= 0)
         d.eos_id_ = j["eos_id"].get<int64_t>();
+      if (j.value("kind", std::string()) == "hf") {
+        const auto hex = j.at("bytes").get<std::vector<std::string>>();
+        if (hex.size() != d.pieces_.size())
+          throw std::runtime_error(path + ": \"bytes\" has " + std::to_string(hex.size()) + " entries for " +
+                                   std::to_string(d.pieces_.size()) + " pieces");
+        d.token_bytes_.reserve(hex.size());
+        for (const auto& h : hex) d.token_bytes_.push_back(bytes_from_hex(h, path));
+        d.strip_leading_space_ = j.value("strip_leading_space", false);
+      }
       return d;
     }
   } catch (const json::exception& e) {
@@ -221,6 +245,10 @@ std::string Detokenizer::decode(const std::vector<int64_t>& ids) const {
   for (int64_t id : ids) {
     if (id < 0 || id >= size()) continue;  // a model vocabulary larger than the tokenizer's
     const auto i = static_cast<size_t>(id);
+    if (!token_bytes_.empty()) {  // tokenizer.json: special tokens are skipped, as tokenizers does
+      if (kinds_[i] != Kind::control) out += token_bytes_[i];
+      continue;
+    }
     switch (kinds_[i]) {
       case Kind::control: break;
       case Kind::byte: out.push_back(static_cast<char>(bytes_[i])); break;
@@ -238,7 +266,7 @@ std::string Detokenizer::decode(const std::vector<int64_t>& ids) const {
       }
     }
   }
-  if (!out.empty() && out[0] == ' ') out.erase(0, 1);  // the dummy prefix space
+  if (strip_leading_space_ && !out.empty() && out[0] == ' ') out.erase(0, 1);  // the dummy prefix space
   return out;
 }
 

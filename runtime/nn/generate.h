@@ -31,7 +31,9 @@ class Detokenizer {
   // the piece: <0xNN> is byte, <s> </s> <pad> control, <unk> unknown).
   explicit Detokenizer(std::vector<std::string> pieces, std::vector<std::string> types = {});
   // The tokenizer's pieces_json() ({"pieces": [...], "types": [...], "eos_id": ...}) or a plain
-  // JSON array of pieces. Errors name the file.
+  // JSON array of pieces. Errors name the file. A tokenizer.json vocabulary ("kind": "hf")
+  // also carries each token's own bytes ("bytes", hex) and whether decoding drops one leading
+  // space ("strip_leading_space"): its text is those bytes, not SentencePiece's pieces.
   static Detokenizer from_json_file(const std::string& path);
 
   std::string decode(const std::vector<int64_t>& ids) const;
@@ -43,6 +45,8 @@ class Detokenizer {
   std::vector<std::string> pieces_;
   std::vector<Kind> kinds_;
   std::vector<uint8_t> bytes_;  // the byte of a byte piece
+  std::vector<std::string> token_bytes_;  // tokenizer.json: what each token decodes to alone
+  bool strip_leading_space_ = true;
   int64_t eos_id_ = -1;
 };
 

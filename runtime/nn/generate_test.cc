@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "runtime/nn/hf_checkpoint.h"
 
 using namespace sftx::rt;
@@ -155,6 +157,29 @@ TEST_CASE("the detokenizer renders SentencePiece pieces", "[generate]") {
   CHECK(d.eos_id() == 2);
   const Detokenizer guessed({"<unk>", "<s>", "</s>", "<0x41>", "a\xE2\x96\x81"});
   CHECK(guessed.decode({1, 3, 4, 2}) == "Aa ");
+}
+
+TEST_CASE("the detokenizer of a tokenizer.json vocabulary joins each token's own bytes", "[generate]") {
+  // As Tokenizer::pieces_json() writes it for a byte-level BPE: "Ġ" pieces decode to spaces
+  // through "bytes", special tokens are skipped, and no leading space is dropped.
+  const auto path = std::filesystem::temp_directory_path() / ("sftx-hf-vocab-" + std::to_string(::getpid()) + ".json");
+  {
+    std::ofstream out(path);
+    out << R"({"kind": "hf", "pieces": ["<|eot|>", "Hello", "Ġworld", "Ã", "©"],
+              "types": ["control", "normal", "normal", "normal", "normal"],
+              "bytes": ["3c7c656f747c3e", "48656c6c6f", "20776f726c64", "c3", "a9"],
+              "eos_id": 0, "strip_leading_space": false})";
+  }
+  const Detokenizer d = Detokenizer::from_json_file(path.string());
+  CHECK(d.decode({1, 2, 0}) == "Hello world");
+  CHECK(d.decode({2, 3, 4}) == " world\xC3\xA9");
+  CHECK(d.eos_id() == 0);
+  {
+    std::ofstream out(path);
+    out << R"({"kind": "hf", "pieces": ["a", "b"], "bytes": ["61"]})";
+  }
+  CHECK_THROWS_WITH(Detokenizer::from_json_file(path.string()), Catch::Contains("\"bytes\" has 1 entries for 2 pieces"));
+  std::filesystem::remove(path);
 }
 
 TEST_CASE("log-probs of masked tokens and mean hidden states, batched as alone", "[generate]") {
