@@ -53,23 +53,62 @@ Regex::Regex(const std::string& pattern, RegexLimits limits) : pattern_(pattern)
   pcre2_set_match_limit(impl_->context, limits.match_limit);
   pcre2_set_depth_limit(impl_->context, limits.depth_limit);
   pcre2_set_heap_limit(impl_->context, limits.heap_limit_kib);
+  if (limits.jit) pcre2_jit_compile(impl_->code, PCRE2_JIT_COMPLETE);  // else, or without a JIT: the interpreter
 }
 
 Regex::~Regex() = default;
 Regex::Regex(Regex&&) noexcept = default;
 Regex& Regex::operator=(Regex&&) noexcept = default;
 
-bool Regex::search(std::string_view text) const {
-  pcre2_match_data* md = pcre2_match_data_create_from_pattern(impl_->code, nullptr);
+namespace {
+
+using MatchData = std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)>;
+
+MatchData match_data(const pcre2_code* code) {
+  MatchData md(pcre2_match_data_create_from_pattern(code, nullptr), &pcre2_match_data_free);
   if (!md) throw std::bad_alloc();
-  int rc = pcre2_match(impl_->code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0, md, impl_->context);
-  pcre2_match_data_free(md);
+  return md;
+}
+
+// pcre2_match's result: true for a match, false for none; a limit or another error throws.
+bool matched(int rc, const std::string& pattern) {
   if (rc >= 0) return true;
   if (rc == PCRE2_ERROR_NOMATCH) return false;
-  if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
-    throw RegexLimitError("the regular expression " + pattern_ + " needs too much backtracking on this text (" +
+  if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
+      rc == PCRE2_ERROR_JIT_STACKLIMIT)
+    throw RegexLimitError("the regular expression " + pattern + " needs too much backtracking on this text (" +
                           pcre2_message(rc) + "); simplify it (e.g. avoid nested repeats such as (a+)+)");
-  throw std::runtime_error("regular expression " + pattern_ + ": " + pcre2_message(rc));
+  throw std::runtime_error("regular expression " + pattern + ": " + pcre2_message(rc));
+}
+
+}  // namespace
+
+bool Regex::search(std::string_view text) const {
+  MatchData md = match_data(impl_->code);
+  return matched(pcre2_match(impl_->code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0, md.get(),
+                             impl_->context),
+                 pattern_);
+}
+
+std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view text) const {
+  std::vector<std::pair<size_t, size_t>> out;
+  MatchData md = match_data(impl_->code);
+  const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
+  size_t start = 0;
+  while (start <= text.size() &&
+         matched(pcre2_match(impl_->code, subject, text.size(), start, 0, md.get(), impl_->context), pattern_)) {
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.get());
+    const size_t b = ov[0], e = ov[1];
+    if (e > b) {
+      out.emplace_back(b, e);
+      start = e;
+    } else {  // an empty match: step over one UTF-8 character
+      if (b >= text.size()) break;
+      start = b + 1;
+      while (start < text.size() && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) ++start;
+    }
+  }
+  return out;
 }
 
 }  // namespace sftx

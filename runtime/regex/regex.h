@@ -8,8 +8,9 @@
 // mode with Unicode properties (\w, \d and \b know non-ASCII letters: PCRE2_UCP); subjects
 // that are not valid UTF-8 are still searched (PCRE2_MATCH_INVALID_UTF).
 //
-// One leaf library, used by the checker (a bad pattern is a located error at `check`) and by
-// the data transforms (filter), so both compile patterns the same way.
+// One leaf library, used by the checker (a bad pattern is a located error at `check`), by
+// the data transforms (filter) and by the tokenizer.json pre-tokenizers, so all compile and
+// bound patterns the same way.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sftx {
 
@@ -42,6 +45,10 @@ struct RegexLimits {
   // 200K-character record needs 200K; the heap limit bounds the memory they take.
   uint32_t depth_limit = 1'000'000;
   uint32_t heap_limit_kib = 64 << 10;
+  // JIT-compile (several times faster). For fixed, known patterns only (the tokenizers'):
+  // the JIT backtracks on its own 32 KiB stack, so a deeply backtracking pattern stops with
+  // RegexLimitError where the interpreter, bounded by the heap limit, still matches.
+  bool jit = false;
 };
 
 class Regex {
@@ -55,6 +62,10 @@ class Regex {
   // Whether the pattern matches anywhere in text. Throws RegexLimitError when a limit is hit.
   // Safe to call from several threads at once (each call has its own match data).
   bool search(std::string_view text) const;
+  // Non-overlapping matches left to right, as [begin, end) byte ranges; an empty match is
+  // skipped by one character (the tokenizer.json pre-tokenizers split text this way). Each
+  // search runs under the limits. Safe to call from several threads at once.
+  std::vector<std::pair<size_t, size_t>> find_all(std::string_view text) const;
 
   const std::string& pattern() const { return pattern_; }
 

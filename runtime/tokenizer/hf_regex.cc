@@ -1,16 +1,8 @@
 #include "runtime/tokenizer/hf_regex.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include <stdexcept>
 
 namespace sftx::rt::hf {
-
-struct Regex::Code {
-  pcre2_code* code = nullptr;
-  ~Code() { pcre2_code_free(code); }
-};
 
 namespace {
 // Unicode White_Space: what \s means in Oniguruma (the crate's regex engine) and Rust. PCRE2
@@ -63,51 +55,21 @@ std::string spell_out_white_space(const std::string& p) {
   }
   return out;
 }
+sftx::RegexLimits jit() {
+  sftx::RegexLimits limits;
+  limits.jit = true;  // the file's patterns are a handful of fixed shapes, run over every text
+  return limits;
+}
+
 }  // namespace
 
-Regex::Regex(const std::string& pattern_in) : pattern_(pattern_in), code_(std::make_shared<Code>()) {
-  int err = 0;
-  PCRE2_SIZE offset = 0;
-  const std::string pattern = spell_out_white_space(pattern_in);
-  code_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF | PCRE2_UCP,
-                              &err, &offset, nullptr);
-  if (!code_->code) {
-    PCRE2_UCHAR msg[256];
-    pcre2_get_error_message(err, msg, sizeof msg);
-    throw std::invalid_argument("regex does not compile at offset " + std::to_string(offset) + ": " +
-                                reinterpret_cast<const char*>(msg));
-  }
-  pcre2_jit_compile(code_->code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter if unavailable
+Regex::Regex(const std::string& pattern) try : pattern_(pattern), compiled_(spell_out_white_space(pattern), jit()) {
+} catch (const std::invalid_argument& e) {
+  throw std::invalid_argument(std::string("regex does not compile: ") + e.what());
 }
 
 std::vector<std::pair<size_t, size_t>> Regex::find_all(const std::string& text) const {
-  std::vector<std::pair<size_t, size_t>> out;
-  std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> md(
-      pcre2_match_data_create_from_pattern(code_->code, nullptr), &pcre2_match_data_free);
-  const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
-  size_t start = 0;
-  // The caller has checked UTF-8 validity once; PCRE2 need not re-check at every offset.
-  uint32_t options = PCRE2_NO_UTF_CHECK;
-  while (start <= text.size()) {
-    const int rc = pcre2_match(code_->code, subject, text.size(), start, options, md.get(), nullptr);
-    if (rc == PCRE2_ERROR_NOMATCH) break;
-    if (rc < 0) {
-      PCRE2_UCHAR msg[256];
-      pcre2_get_error_message(rc, msg, sizeof msg);
-      throw std::runtime_error("regex match failed: " + std::string(reinterpret_cast<const char*>(msg)));
-    }
-    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.get());
-    const size_t b = ov[0], e = ov[1];
-    if (e > b) {
-      out.emplace_back(b, e);
-      start = e;
-    } else {  // empty match: step over one character
-      if (b >= text.size()) break;
-      start = b + 1;
-      while (start < text.size() && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) ++start;
-    }
-  }
-  return out;
+  return compiled_.find_all(text);
 }
 
 std::string regex_quote(const std::string& literal) {

@@ -1,13 +1,14 @@
-// A compiled PCRE2 pattern (UTF + Unicode properties) for the pre-tokenizer regexes of
-// tokenizer.json files: GPT-2's ByteLevel regex and the Split regexes of Llama-3 and Qwen2 use
-// \p{L}, \p{N}, look-ahead and (?i:...), which std::regex cannot express. JIT-compiled when
-// PCRE2 has a JIT for this machine.
+// The pre-tokenizer regexes of tokenizer.json files: GPT-2's ByteLevel regex and the Split
+// regexes of Llama-3 and Qwen2 use \p{L}, \p{N}, look-ahead and (?i:...), which std::regex
+// cannot express. The project's one PCRE2 wrapper (runtime/regex: UTF, Unicode properties,
+// JIT, bounded work) runs them; this layer only makes \s mean what it means to `tokenizers`.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "runtime/regex/regex.h"
 
 namespace sftx::rt::hf {
 
@@ -21,9 +22,8 @@ class Regex {
   const std::string& pattern() const { return pattern_; }
 
  private:
-  struct Code;
-  std::string pattern_;
-  std::shared_ptr<Code> code_;
+  std::string pattern_;  // as the file wrote it
+  sftx::Regex compiled_;
 };
 
 // Quotes `literal` so a Regex matches it verbatim (Split's {"String": ...} pattern).
