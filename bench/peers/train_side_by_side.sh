@@ -17,7 +17,8 @@ steps=${STEPS:-10}
 tcmalloc=$(ls /usr/lib/*/libtcmalloc_minimal.so.4 | head -n1)
 python=/usr/bin/python3   # Debian's interpreter: python3-torch is installed for it
 "$python" -c 'import torch' 2>/dev/null || { echo "needs Debian's python3-torch: apt-get install python3-torch" >&2; exit 2; }
-[[ -x "$build/bench_nn_train_throughput" ]] || { echo "build $build/bench_nn_train_throughput first" >&2; exit 2; }
+bench="$build/bench/bench_nn_train_throughput"
+[[ -x "$bench" ]] || { echo "build $bench first (cmake --build $build --target bench_nn_train_throughput)" >&2; exit 2; }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -27,7 +28,7 @@ for shape in $shapes; do
   IFS=: read -r preset seq batch <<<"$shape"
   a=() b=()
   for ((r = 0; r < rounds; ++r)); do
-    a+=("$("$build/bench_nn_train_throughput" --presets "$preset" --seq "$seq" --batch "$batch" --steps "$steps" \
+    a+=("$("$bench" --presets "$preset" --seq "$seq" --batch "$batch" --steps "$steps" \
            --threads "$threads" | awk '$1 == "sftx-libtorch" {print $7}')")
     b+=("$(LD_PRELOAD=$tcmalloc "$python" bench/peers/llama_eager.py --presets "$preset" --seq "$seq" --batch "$batch" \
            --steps "$steps" --threads "$threads" | awk '$1 == "pytorch-eager" {print $7}')")
