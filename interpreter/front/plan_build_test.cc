@@ -8,9 +8,10 @@
 #include <catch2/catch.hpp>
 
 #include "interpreter/front/plan_print.h"
-#include "interpreter/front/test_files.h"
+#include "interpreter/front/plan_test_support.h"
 
 using sftx::testing::TempDir;
+using sftx::testing::count_kind;
 
 namespace {
 
@@ -39,19 +40,7 @@ experiment table {
 
 sftx::PlanGraph build(const TempDir& dir, const std::string& name, const std::string& text,
                       const std::string& experiment = "") {
-  sftx::Diagnostics diags;
-  auto checked = sftx::check_file(dir.write(name, text), diags);
-  INFO(diags.render());
-  REQUIRE(checked);
-  auto graph = sftx::build_plan_graph(*checked, experiment, diags);
-  REQUIRE(graph);
-  return *graph;
-}
-
-int count(const sftx::PlanGraph& g, const std::string& kind) {
-  int n = 0;
-  for (const auto& node : g.nodes) n += node.kind == kind;
-  return n;
+  return sftx::testing::build_graph(dir, name, text, experiment);
 }
 
 }  // namespace
@@ -59,9 +48,9 @@ int count(const sftx::PlanGraph& g, const std::string& kind) {
 TEST_CASE("the k sweep trains the shared stage 1 once and one stage 2 per k", "[plan_build]") {
   TempDir dir;
   auto g = build(dir, "sweep.sftx", kSweep, "k_sweep");
-  CHECK(count(g, "train") == 6);
-  CHECK(count(g, "eval") == 5);
-  CHECK(count(g, "report") == 1);
+  CHECK(count_kind(g, "train") == 6);
+  CHECK(count_kind(g, "eval") == 5);
+  CHECK(count_kind(g, "report") == 1);
   const auto* stage1 = g.find("dmt(1).stage1");
   REQUIRE(stage1);
   CHECK(stage1->used_by.size() == 5);
@@ -93,7 +82,7 @@ TEST_CASE("mixed sequential's stage 1 and DMT's stage 1 are one node", "[plan_bu
   const auto* ms1 = g.find("mixed_sequential.stage1");
   REQUIRE(ms1);
   CHECK(std::find(ms1->used_by.begin(), ms1->used_by.end(), "dmt(1/256).stage1") != ms1->used_by.end());
-  CHECK(count(g, "train") == 3);
+  CHECK(count_kind(g, "train") == 3);
   std::string text = sftx::plan_text(g);
   CHECK(text.find("(shared with mixed_sequential.stage1") != std::string::npos);
 }

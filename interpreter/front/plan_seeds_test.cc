@@ -4,9 +4,10 @@
 
 #include "interpreter/front/plan_build.h"
 #include "interpreter/front/plan_print.h"
-#include "interpreter/front/test_files.h"
+#include "interpreter/front/plan_test_support.h"
 
 using sftx::testing::TempDir;
+using sftx::testing::count_kind;
 
 namespace {
 
@@ -27,19 +28,7 @@ experiment k_sweep {
 }
 
 sftx::PlanGraph build(const TempDir& dir, const std::string& text) {
-  sftx::Diagnostics diags;
-  auto checked = sftx::check_file(dir.write("x.sftx", text), diags);
-  INFO(diags.render());
-  REQUIRE(checked);
-  auto graph = sftx::build_plan_graph(*checked, "", diags);
-  REQUIRE(graph);
-  return *graph;
-}
-
-int count(const sftx::PlanGraph& g, const std::string& kind) {
-  int n = 0;
-  for (const auto& node : g.nodes) n += node.kind == kind;
-  return n;
+  return sftx::testing::build_graph(dir, "x.sftx", text);
 }
 
 }  // namespace
@@ -48,8 +37,8 @@ TEST_CASE("seeds: every stage trains once per seed, shared stages stay shared pe
   TempDir dir;
   auto g = build(dir, sweep("  seeds = [1, 2, 3]"));
   // general_only.stage1, one stage1 shared by both dmt(k), and one stage2 per k: 4 per seed.
-  CHECK(count(g, "train") == 12);
-  CHECK(count(g, "eval") == 3 * 3 * 2);
+  CHECK(count_kind(g, "train") == 12);
+  CHECK(count_kind(g, "eval") == 3 * 3 * 2);
   const auto* s1 = g.find("dmt(1/4)[seed=2].stage1");
   REQUIRE(s1);
   CHECK(s1->params["hyper"]["seed"] == 2);
@@ -77,7 +66,7 @@ TEST_CASE("seeds: every stage trains once per seed, shared stages stay shared pe
 TEST_CASE("seeds: without seeds the graph and its keys are as before", "[plan_build][seeds]") {
   TempDir dir;
   auto plain = build(dir, sweep(""));
-  CHECK(count(plain, "train") == 4);
+  CHECK(count_kind(plain, "train") == 4);
   const auto* s1 = plain.find("dmt(1/4).stage1");
   REQUIRE(s1);
   CHECK(s1->params["hyper"]["seed"] == 42);
