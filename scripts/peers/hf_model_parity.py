@@ -150,17 +150,27 @@ def check_refused(args, tally, work, label, cls, config, field):
     model = build(cls, config, 7)
     d = os.path.join(work, "refused_" + label.replace(" ", "_"))
     model.save_pretrained(d, safe_serialization=True)
+    refused = refusal(args, d)
+    if refused is None:
+        tally.check(False, f"{label}: loaded, but sftx does not compute this architecture")
+    else:
+        code, message = refused
+        ok = code == 3 and field in message and "config.json" in message
+        tally.check(ok, f"{label}: refused (exit {code}) naming {field!r}: {message}")
+
+
+# The worker's answer to a logits request on checkpoint d: None when it loaded the checkpoint,
+# else (exit status, the last line of its error output).
+def refusal(args, d):
     seq_path = os.path.join(d, "sequences.jsonl")
     with open(seq_path, "w") as f:
         f.write(json.dumps({"id": 0, "ids": [3, 4, 5, 6]}) + "\n")
     try:
         run_worker(args.worker, "logits", {"checkpoint_dir": d, "sequences_jsonl": seq_path,
                                            "out_bin": os.path.join(d, "x.bin")}, d, "logits_request")
-        tally.check(False, f"{label}: loaded, but sftx does not compute this architecture")
+        return None
     except WorkerError as e:
-        message = e.stderr.strip().splitlines()[-1] if e.stderr.strip() else ""
-        ok = e.returncode == 3 and field in message and "config.json" in message
-        tally.check(ok, f"{label}: refused (exit {e.returncode}) naming {field!r}: {message}")
+        return e.returncode, e.stderr.strip().splitlines()[-1] if e.stderr.strip() else ""
 
 
 # A transformers checkpoint damaged three ways: the worker must name the tensor.
@@ -180,17 +190,13 @@ def check_damaged(args, tally, work):
         damage(tensors)
         save_file(tensors, path, metadata={"format": "pt"})
         name = "extra_proj" if label == "an extra tensor" else "up_proj"
-        seq_path = os.path.join(d, "sequences.jsonl")
-        with open(seq_path, "w") as f:
-            f.write(json.dumps({"id": 0, "ids": [3, 4, 5, 6]}) + "\n")
-        try:
-            run_worker(args.worker, "logits", {"checkpoint_dir": d, "sequences_jsonl": seq_path,
-                                               "out_bin": os.path.join(d, "x.bin")}, d, "logits_request")
+        refused = refusal(args, d)
+        if refused is None:
             tally.check(False, f"checkpoint with {label}: loaded")
-        except WorkerError as e:
-            message = e.stderr.strip().splitlines()[-1] if e.stderr.strip() else ""
-            tally.check(e.returncode == 3 and name in message and d in message,
-                        f"checkpoint with {label}: refused (exit {e.returncode}): {message}")
+        else:
+            code, message = refused
+            tally.check(code == 3 and name in message and d in message,
+                        f"checkpoint with {label}: refused (exit {code}): {message}")
 
 
 def main():
