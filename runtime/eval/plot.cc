@@ -79,10 +79,10 @@ void render_plot(const Plot& plot, const std::string& png_path) {
     g << "set offsets graph 0.05, graph 0.05, 0, 0\n";
     g << "set yrange [" << number(plot.y_range->first) << ":" << number(plot.y_range->second) << "]\n";
   }
-  if (!plot.xtic_labels.empty() && !plot.series.empty()) {
+  if (!plot.xtics.empty()) {
     g << "set xtics (";
-    for (size_t i = 0; i < plot.xtic_labels.size() && i < plot.series[0].x.size(); ++i)
-      g << (i ? ", " : "") << quoted(plot.xtic_labels[i]) << " " << number(plot.series[0].x[i]);
+    for (size_t i = 0; i < plot.xtics.size(); ++i)
+      g << (i ? ", " : "") << quoted(plot.xtics[i].second) << " " << number(plot.xtics[i].first);
     g << ")\n";
   }
   g << "plot ";

@@ -19,7 +19,7 @@ struct Plot {
   std::string title, xlabel, ylabel;
   bool points_only = false;  // a scatter (t-SNE) rather than lines with points (sweeps)
   bool log2_x = false;
-  std::vector<std::string> xtic_labels;  // optional: label for each x of series 0 ("1/4")
+  std::vector<std::pair<double, std::string>> xtics;  // optional: labelled x ticks ({0.25, "1/4"}), any series
   std::optional<std::pair<double, double>> y_range;  // fixed y axis (a rate: [0, 1]); else automatic
   std::vector<PlotSeries> series;
 };

@@ -26,7 +26,7 @@ TEST_CASE("plot: line and scatter plots become PNG files", "[plot]") {
   line.ylabel = "accuracy";
   line.log2_x = true;
   line.series = {{"accuracy", {1.0 / 256, 1.0 / 16, 1.0}, {0.1, 0.3, 0.2}}};
-  line.xtic_labels = {"1/256", "1/16", "1"};
+  line.xtics = {{1.0 / 256, "1/256"}, {1.0 / 16, "1/16"}, {1.0, "1"}};
   render_plot(line, (dir / "line.png").string());
   CHECK(is_png(dir / "line.png"));
   CHECK(fs::exists(dir / "line.gp"));

@@ -218,38 +218,54 @@ std::vector<std::string> write_sweep_plots(const nlohmann::json& table, const st
   // Fractions spanning powers of two (1/256 .. 1) read best on a log2 axis.
   bool log2_x = positive && pts.back().x / pts.front().x >= 4;
 
+  // One line per plan family ("mixed" of mixed(1/4), "maths_alone" of maths_alone(1)): two
+  // families swept over the same parameter are two lines, never one line through both.
+  auto family = [](const nlohmann::json& row) {
+    std::string name = plan_name(row);
+    return name.substr(0, name.find('('));
+  };
+  std::vector<std::string> families;
+  for (const auto& p : pts)
+    if (std::find(families.begin(), families.end(), family(*p.row)) == families.end()) families.push_back(family(*p.row));
+  std::vector<std::pair<double, std::string>> xtics;
+  for (const auto& p : pts)
+    if (xtics.empty() || xtics.back().first != p.x) xtics.push_back({p.x, p.label});
+
   std::vector<std::string> written;
   std::string experiment = table.value("experiment", std::string());
   for (const auto& col : report_columns(table)) {
     // Counts (tokens, points) describe the measurement, not a result: never plotted.
     std::string kind = column_kind(table, col);
     if (kind == "count") continue;
-    PlotSeries s{col, {}, {}, {}};
-    std::vector<std::string> labels;
-    bool spread = false;
-    for (const auto& p : pts) {
-      const auto* v = metric(*p.row, col);
-      if (!v || !v->is_number()) continue;
-      s.x.push_back(p.x);
-      s.y.push_back(v->get<double>());
-      const auto* n = aggregate(*p.row, "n", col);
-      const auto* sd = aggregate(*p.row, "std", col);
-      bool bar = n && n->is_number() && n->get<int64_t>() > 1 && sd && sd->is_number();
-      s.err.push_back(bar ? sd->get<double>() : 0.0);
-      spread |= bar;
-      labels.push_back(p.label);
-    }
-    if (s.x.empty()) continue;
-    if (!spread) s.err.clear();  // error bars (one std) only where seeds gave a spread
     Plot plot;
+    bool spread = false;
+    for (const auto& fam : families) {
+      PlotSeries s{families.size() == 1 ? col : fam, {}, {}, {}};
+      for (const auto& p : pts) {
+        if (family(*p.row) != fam) continue;
+        const auto* v = metric(*p.row, col);
+        if (!v || !v->is_number()) continue;
+        s.x.push_back(p.x);
+        s.y.push_back(v->get<double>());
+        const auto* n = aggregate(*p.row, "n", col);
+        const auto* sd = aggregate(*p.row, "std", col);
+        bool bar = n && n->is_number() && n->get<int64_t>() > 1 && sd && sd->is_number();
+        s.err.push_back(bar ? sd->get<double>() : 0.0);
+        spread |= bar;
+      }
+      if (!s.x.empty()) plot.series.push_back(std::move(s));
+    }
+    if (plot.series.empty()) continue;
+    // error bars (one std) only where seeds gave a spread
+    if (!spread)
+      for (auto& s : plot.series) s.err.clear();
     if (kind == "rate") plot.y_range = {{0.0, 1.0}};
     plot.title = (experiment.empty() ? "" : experiment + ": ") + col + " against " + param +
-                 (s.err.empty() ? "" : " (mean ± std over seeds)");
+                 (spread ? " (mean ± std over seeds)" : "");
     plot.xlabel = param;
     plot.ylabel = col;
     plot.log2_x = log2_x;
-    plot.xtic_labels = labels;
-    plot.series = {s};
+    plot.xtics = xtics;
     std::string name = file_safe(col) + ".png";
     render_plot(plot, (std::filesystem::path(out_dir) / name).string());
     written.push_back(name);

@@ -132,3 +132,26 @@ TEST_CASE("report: a rate's axis is [0, 1], counts are not plotted, seeds give e
   CHECK(dat.find("0.25 0.3 0\n") != std::string::npos);       // one seed: no spread
   fs::remove_all(dir);
 }
+
+TEST_CASE("report: two plan families swept over one parameter are two lines, ticks from both", "[report]") {
+  // rq2_mixing: mixed(fraction) at 1, 1/16, 1/256 and maths_alone(fraction) at 1 and 1/256.
+  auto row = [](const char* plan, const char* f, double acc) {
+    return json{{"plan", plan}, {"params", {{"fraction", f}}}, {"metrics", {{"gsm8k.accuracy", acc}}}};
+  };
+  json t{{"experiment", "rq2_mixing"},
+         {"columns", {"gsm8k.accuracy"}},
+         {"rows",
+          {row("mixed(1)", "1", 0.5), row("mixed(1/16)", "1/16", 0.3), row("mixed(1/256)", "1/256", 0.1),
+           row("maths_alone(1)", "1", 0.6), row("maths_alone(1/256)", "1/256", 0.05)}}};
+  fs::path dir = fs::temp_directory_path() / "sftx-report-test-families";
+  fs::remove_all(dir);
+  write_report(t, dir.string());
+  std::string gp = slurp(dir / "gsm8k.accuracy.gp");
+  CHECK(gp.find("index 0") != std::string::npos);
+  CHECK(gp.find("index 1") != std::string::npos);
+  CHECK(gp.find("title 'mixed'") != std::string::npos);
+  CHECK(gp.find("title 'maths_alone'") != std::string::npos);
+  // one tick per distinct x, labelled as written
+  CHECK(gp.find("set xtics ('1/256' 0.00390625, '1/16' 0.0625, '1' 1)") != std::string::npos);
+  fs::remove_all(dir);
+}
