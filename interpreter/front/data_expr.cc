@@ -35,6 +35,10 @@ DataPtr data_transform(std::string op, nlohmann::json params, std::vector<DataPt
 }
 
 DataPtr data_scale(const Rational& k, DataPtr input, long long seed, NodeOrigin origin) {
+  // 1 * d is d, record for record and in d's order (scale_data writes one full copy), so it
+  // is the same node: rq2's mixed(1) and maths_alone(1) share table1's multitask and
+  // maths_only stages instead of training them again.
+  if (k == Rational(1)) return input;
   Rational factor = k;
   DataPtr base = std::move(input);
   // Fold a subsample of a subsample. The folded product of two ratios <= 1 is <= 1 and its

@@ -132,6 +132,25 @@ experiment x { base = model("llama", preset = "nano"); plans = [a, b, c2, d, e];
   CHECK(g.find("2 * (1/2 * m)"));                       // above 1 the nesting stays
 }
 
+TEST_CASE("1 * d is d: a plan written with a fraction of 1 shares the stage of the plain one", "[plan_build]") {
+  TempDir dir;
+  auto g = build(dir, "one.sftx", R"(
+m = synthetic("math", n = 10)
+c = synthetic("code", n = 10)
+plan alone(f) { stage1 = f * m }
+plan plain    { stage1 = m }
+plan mixed(f) { stage1 = mix(f * m, f * c) }
+plan multi    { stage1 = mix(m, c) }
+experiment x { base = model("llama", preset = "nano"); plans = [alone(1), plain, mixed(1), multi, alone(1/2)]; eval = [] }
+)");
+  REQUIRE(g.find("alone(1).stage1"));
+  CHECK(g.find("alone(1).stage1")->used_by.size() == 2);  // plain's stage 1 is the same node
+  CHECK(g.find("plain.stage1") == nullptr);
+  CHECK(g.find("multi.stage1") == nullptr);               // mixed(1)'s stage 1
+  CHECK(g.find("1 * m") == nullptr);                      // no data node for the identity
+  CHECK(g.find("1/2 * m"));
+}
+
 TEST_CASE("plan JSON has the contract's fields and text/dot render every node", "[plan_build]") {
   TempDir dir;
   auto g = build(dir, "sweep.sftx", kSweep);
