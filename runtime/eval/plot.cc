@@ -66,7 +66,9 @@ void render_plot(const Plot& plot, const std::string& png_path) {
   std::ostringstream g;
   g << (has_pngcairo() ? "set terminal pngcairo size 800,500 enhanced font 'sans,10'\n"
                        : "set terminal png size 800,500\n");
-  g << "set output " << quoted(png.string()) << "\n";
+  // File names relative to the script's directory: the .gp still works after the report is
+  // copied elsewhere (results committed beside an experiment), run there as `gnuplot F.gp`.
+  g << "set output " << quoted(png.filename().string()) << "\n";
   g << "set title " << quoted(plot.title) << " noenhanced\n";
   g << "set xlabel " << quoted(plot.xlabel) << " noenhanced\n";
   g << "set ylabel " << quoted(plot.ylabel) << " noenhanced\n";
@@ -88,7 +90,7 @@ void render_plot(const Plot& plot, const std::string& png_path) {
   g << "plot ";
   for (size_t s = 0; s < plot.series.size(); ++s) {
     bool bars = !plot.series[s].err.empty();
-    g << (s ? ", " : "") << quoted(dat) << " index " << s << (bars ? " using 1:2:3 " : " using 1:2 ")
+    g << (s ? ", " : "") << quoted(fs::path(dat).filename().string()) << " index " << s << (bars ? " using 1:2:3 " : " using 1:2 ")
       << (plot.points_only ? "with points pt 7 ps 0.8"
                            : bars ? "with yerrorlines lw 2 pt 7" : "with linespoints lw 2 pt 7")
       << " title " << quoted(plot.series[s].label);
@@ -100,7 +102,7 @@ void render_plot(const Plot& plot, const std::string& png_path) {
   fs::remove(png, ec);
   ProcessResult r;
   try {
-    r = run_process({"gnuplot", gp}, "", 60);
+    r = run_process({"gnuplot", "-e", "cd " + quoted(png.parent_path().string()), gp}, "", 60);
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(std::string("plot: ") + e.what() + " (install gnuplot)");
   }

@@ -31,6 +31,13 @@ TEST_CASE("plot: line and scatter plots become PNG files", "[plot]") {
   CHECK(is_png(dir / "line.png"));
   CHECK(fs::exists(dir / "line.gp"));
   CHECK(fs::exists(dir / "line.dat"));
+  {
+    // The script names its files relative to its own directory, so it can be copied.
+    std::ifstream in(dir / "line.gp");
+    std::string gp((std::istreambuf_iterator<char>(in)), {});
+    CHECK(gp.find(dir.string()) == std::string::npos);
+    CHECK(gp.find("set output 'line.png'") != std::string::npos);
+  }
 
   Plot scatter;
   scatter.points_only = true;
