@@ -28,7 +28,7 @@
 #include <xxhash.h>
 
 #include "runtime/data/minhash.h"
-#include "runtime/data/prng.h"
+#include "runtime/base/prng.h"
 #include "runtime/data/record_io.h"
 #include "runtime/data/text_normalize.h"
 #include "runtime/data/transforms.h"

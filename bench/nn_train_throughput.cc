@@ -27,6 +27,7 @@
 #include <ATen/autocast_mode.h>
 #include <fmt/core.h>
 
+#include "runtime/nn/device.h"
 #include "runtime/nn/hf_config.h"
 #include "runtime/nn/model.h"
 
@@ -95,7 +96,9 @@ double matmul_flops(torch::Device device, torch::ScalarType dtype, int64_t n, in
 int main(int argc, char** argv) try {
   Args args = parse(argc, argv);
   if (args.threads > 0) torch::set_num_threads(static_cast<int>(args.threads));
-  torch::Device device = args.device == "cuda" ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  const auto kind = parse_device_kind(args.device);
+  if (!kind) throw std::invalid_argument("--device must be " + device_kind_choices());
+  const torch::Device device = to_torch_device(Device{*kind, 0});
   const bool cuda = device.is_cuda();
 
   double peak;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include <fmt/core.h>
@@ -14,6 +15,7 @@
 #include "interpreter/exec/run_plan.h"
 #include "interpreter/front/check.h"
 #include "interpreter/front/plan_build.h"
+#include "runtime/base/device.h"
 
 namespace sftx::cli {
 
@@ -46,8 +48,9 @@ int run_command(const RunArgs& a) {
   o.file = a.file;
   o.profile = a.profile;
   o.device = a.device.empty() ? checked->config.device : a.device;
-  if (o.device != "cpu" && o.device != "cuda") {
-    fmt::print(stderr, "sftx run: error: device '{}' is not cpu or cuda\n", o.device);
+  const std::optional<rt::DeviceKind> device_kind = rt::parse_device_kind(o.device);
+  if (!device_kind) {
+    fmt::print(stderr, "sftx run: error: device '{}' is not {}\n", o.device, rt::device_kind_choices());
     return 2;
   }
   o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
@@ -55,7 +58,7 @@ int run_command(const RunArgs& a) {
   o.progress_out = stderr;
   o.progress_tty = color;
   exec::RunSettings settings;
-  settings.device.kind = o.device == "cuda" ? rt::DeviceKind::cuda : rt::DeviceKind::cpu;
+  settings.device.kind = *device_kind;
   o.node_fn = exec::make_node_runner(settings);
 
   exec::RunPlanResult result = exec::run_plan(*plan, o);

@@ -22,14 +22,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/base/device.h"
+
 namespace sftx::rt {
 
 // ---------------------------------------------------------------- execution context
-enum class DeviceKind { cpu, cuda };
-struct Device {
-  DeviceKind kind = DeviceKind::cpu;
-  int index = 0;
-};
+// Device and DeviceKind: runtime/base/device.h.
 
 // Data-parallel training group. world_size 1 is a single process (the only mode built so far).
 struct ProcessGroupSpec {
@@ -156,6 +154,10 @@ struct TrainRequest {
   Device device;
   ProcessGroupSpec process_group;
   std::string out_dir;           // receives model/ (HF layout), state/ (resume), metrics.jsonl
+  // Validation (the worker's val_loss in metrics.jsonl); none = no validation. The driver sends
+  // none yet: for requests written by hand.
+  std::vector<std::string> val_shards;
+  int64_t eval_every = 0;        // steps between validations; 0 = every save_every steps
   ProgressFn progress;
 };
 struct TrainResult {
@@ -188,7 +190,12 @@ struct GenerateRequest {
   std::string out_jsonl;
   ProgressFn progress;
 };
-void generate(const GenerateRequest& request);
+struct GenerateResult {
+  std::string out_jsonl;
+  int64_t n = 0;                 // prompts
+  int64_t generated_tokens = 0;
+};
+GenerateResult generate(const GenerateRequest& request);
 
 // Sum of log-probabilities of the masked tokens of each sequence, for perplexity.
 // sequences_jsonl: {"id", "ids": [...], "mask": [0/1 ...]}; out_jsonl: {"id", "logprob", "tokens"}.
@@ -199,7 +206,13 @@ struct LogprobRequest {
   std::string out_jsonl;
   ProgressFn progress;
 };
-void token_logprobs(const LogprobRequest& request);
+struct LogprobResult {
+  std::string out_jsonl;
+  int64_t n = 0;                 // sequences
+  double logprob = 0;            // summed over all of them
+  int64_t tokens = 0;
+};
+LogprobResult token_logprobs(const LogprobRequest& request);
 
 // The full float32 logits of each sequence: what a peer implementation (transformers) is compared
 // with, token for token (scripts/peers/hf_model_parity.py). No driver function uses it; it is the
@@ -212,6 +225,10 @@ struct LogitsRequest {
   std::string out_bin;
   ProgressFn progress;
 };
+struct LogitsResult {
+  std::string out_bin;
+  std::vector<int64_t> shape;    // [N, T, vocab]
+};
 
 // Mean hidden state of layer `layer` over each prompt's tokens (the paper's t-SNE, D1).
 // out_jsonl: {"id", "vector": [FLOAT, ...]}.
@@ -223,7 +240,13 @@ struct HiddenStatesRequest {
   std::string out_jsonl;
   ProgressFn progress;
 };
-void hidden_states(const HiddenStatesRequest& request);
+struct HiddenStatesResult {
+  std::string out_jsonl;
+  int64_t n = 0;                 // prompts
+  int64_t layer = 0;
+  int64_t dim = 0;               // the vectors' length
+};
+HiddenStatesResult hidden_states(const HiddenStatesRequest& request);
 
 // ---------------------------------------------------------------- evaluation (runtime/eval)
 struct EvalRequest {

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "interpreter/front/types.h"
+#include "stdlib/types.h"
 
 namespace sftx {
 

@@ -13,31 +13,23 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/test_support.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
 const char* kFile = "tests/data/formats/data_cli.sftx";
 
-struct Run {
-  int status;
-  std::string out;  // stdout, with stderr appended when merge_stderr
-};
+using Run = sftx::testing::CommandOutput;
 
 Run sftx_data(const std::string& args, bool merge_stderr = false) {
   const char* bin = std::getenv("SFTX_BIN");
   REQUIRE(bin != nullptr);
   // A private cache, so the test leaves nothing beside the test data.
   static const fs::path cache = fs::temp_directory_path() / ("sftx_data_cli_cache_" + std::to_string(::getpid()));
-  std::string cmd = std::string(bin) + " data " + kFile + " " + args + " --cache " + cache.string() +
-                    (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return sftx::testing::run_command(std::string(bin) + " data " + kFile + " " + args + " --cache " + cache.string() +
+                                    (merge_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
 std::vector<nlohmann::json> lines(const std::string& text) {

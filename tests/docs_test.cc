@@ -13,6 +13,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/test_support.h"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -47,14 +49,9 @@ std::vector<Block> sftx_blocks(const fs::path& markdown) {
 
 // Runs a shell command, returning its exit status and combined output.
 int run(const std::string& command, std::string& output) {
-  output.clear();
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
-  int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  auto r = sftx::testing::run_command(command + " 2>&1");
+  output = std::move(r.out);
+  return r.status;
 }
 
 }  // namespace

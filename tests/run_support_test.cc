@@ -16,11 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 std::string sftx_bin() {
   const char* bin = std::getenv("SFTX_BIN");
   if (!bin || !*bin) throw std::runtime_error("SFTX_BIN is not set (run the tests through ctest)");
@@ -48,30 +43,17 @@ log_every = 1
 
 }  // namespace
 
-RunProject::RunProject() {
-  std::string pattern = (fs::temp_directory_path() / "sftx-run-test-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  dir_ = pattern;
-  write("sftx.toml", kToml);
-}
+RunProject::RunProject() { write("sftx.toml", kToml); }
 
-RunProject::~RunProject() {
-  std::error_code ec;
-  fs::remove_all(dir_, ec);
-}
-
-void RunProject::write(const std::string& name, const std::string& text) const {
-  std::ofstream out(dir_ / name, std::ios::binary | std::ios::trunc);
-  out << text;
-}
+void RunProject::write(const std::string& name, const std::string& text) const { tmp_.write(name, text); }
 
 CommandResult RunProject::sftx(const std::string& args) const {
   std::string cmd = "cd '" + dir_.string() + "' && '" + sftx_bin() + "' " + args + " > .out.txt 2> .err.txt";
   int status = std::system(cmd.c_str());
   CommandResult r;
   r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(dir_ / ".out.txt");
-  r.err = slurp(dir_ / ".err.txt");
+  r.out = sftx::testing::read_file(dir_ / ".out.txt");
+  r.err = sftx::testing::read_file(dir_ / ".err.txt");
   return r;
 }
 
@@ -92,7 +74,7 @@ pid_t RunProject::start_sftx(const std::string& args, const std::string& log_nam
 nlohmann::json RunProject::latest_run(const std::string& experiment) const {
   fs::path p = dir_ / "runs" / experiment / "latest" / "run.json";
   if (!fs::exists(p)) throw std::runtime_error(p.string() + " does not exist");
-  return nlohmann::json::parse(slurp(p));
+  return nlohmann::json::parse(sftx::testing::read_file(p));
 }
 
 std::vector<nlohmann::json> nodes_of(const nlohmann::json& run, const std::string& kind, const std::string& status) {

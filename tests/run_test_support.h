@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/test_support.h"
+
 namespace sftx::e2e {
 
 struct CommandResult {
@@ -23,7 +25,6 @@ class RunProject {
  public:
   // A fresh directory holding sftx.toml (cache .sftx-cache, runs runs/, profile "tiny").
   RunProject();
-  ~RunProject();
   RunProject(const RunProject&) = delete;
   RunProject& operator=(const RunProject&) = delete;
 
@@ -41,7 +42,8 @@ class RunProject {
   nlohmann::json latest_run(const std::string& experiment) const;
 
  private:
-  std::filesystem::path dir_;
+  sftx::testing::TempDir tmp_{"sftx-run-test"};  // removed with the project
+  const std::filesystem::path& dir_ = tmp_.path();
 };
 
 // Node records of a run.json with the given kind (and status, when not empty).

@@ -9,26 +9,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/test_support.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-};
-
-Run run_sftx(const std::string& args) {
+sftx::testing::CommandOutput run_sftx(const std::string& args) {
   const char* bin = std::getenv("SFTX_BIN");
   REQUIRE(bin != nullptr);
-  std::string cmd = std::string(bin) + " " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return sftx::testing::run_command(std::string(bin) + " " + args + " 2>/dev/null");
 }
 
 fs::path scratch(const std::string& name) {

@@ -21,7 +21,7 @@
 #include "runtime/launch/protocol.h"
 #include "runtime/nn/progress_bar.h"
 #include "runtime/nn/trainer.h"
-#include "runtime/nn/generate.h"
+#include "runtime/nn/inference_verbs.h"
 
 namespace {
 
@@ -29,6 +29,7 @@ using nlohmann::json;
 using namespace sftx::rt;
 
 constexpr const char* kUsage = R"(usage: sftx-worker VERB REQUEST.json
+       sftx-worker --protocol-version
 
 The torch process of sftx. `sftx` writes a request file and runs this program; you can run it by
 hand on a request left in a stage's directory (out_dir/request.json) to reproduce a stage.
@@ -42,8 +43,12 @@ verbs:
   logits     full float32 logits of equal-length sequences (LogitsRequest), to compare
              with transformers (scripts/peers/hf_model_parity.py)
 
-output: JSON lines on stdout, {"progress": {...}} while working and {"result": {...}} at the end;
-a progress bar on stderr when stderr is a terminal.
+A request carries "protocol_version" (this program speaks the version `sftx-worker
+--protocol-version` prints); one of another version, or with an unknown or missing key, is
+refused with a message naming the struct and the key (runtime/launch/protocol.h).
+
+output: JSON lines on stdout, {"progress": {...}} while working and {"result": {...}} at the end,
+each object with its "protocol_version"; a progress bar on stderr when stderr is a terminal.
 
 environment:
   SFTX_NUM_THREADS   CPU threads for torch (default: torch's choice)
@@ -70,35 +75,27 @@ void print_result(const json& result) {
   std::fflush(stdout);
 }
 
+// Decodes the request (refusing another protocol version, unknown or missing keys), runs the
+// verb with a progress printer, and encodes its result.
+template <class Request, class Run>
+json run_request(const json& request, Run run) {
+  Request r = from_json<Request>(request);
+  r.progress = progress_printer();
+  return to_json(run(r));
+}
+
 json run_verb(const std::string& verb, const json& request) {
-  if (verb == "train") {
-    TrainRequest r = train_request_from_json(request);
-    r.progress = progress_printer();
-    TrainOptions options;
-    if (request.contains("val_shards")) options.val_shards = request["val_shards"].get<std::vector<std::string>>();
-    if (request.contains("eval_every")) options.eval_every = request["eval_every"].get<int64_t>();
-    return to_json(run_training(r, options));
-  }
-  if (verb == "generate") {
-    GenerateRequest r = generate_request_from_json(request);
-    r.progress = progress_printer();
-    return run_generate(r);
-  }
-  if (verb == "logprobs") {
-    LogprobRequest r = logprob_request_from_json(request);
-    r.progress = progress_printer();
-    return run_token_logprobs(r);
-  }
-  if (verb == "hidden") {
-    HiddenStatesRequest r = hidden_states_request_from_json(request);
-    r.progress = progress_printer();
-    return run_hidden_states(r);
-  }
-  if (verb == "logits") {
-    LogitsRequest r = logits_request_from_json(request);
-    r.progress = progress_printer();
-    return run_logits(r);
-  }
+  if (verb == "train")
+    return run_request<TrainRequest>(request, [](const TrainRequest& r) {
+      TrainOptions options;
+      options.val_shards = r.val_shards;
+      options.eval_every = r.eval_every;
+      return run_training(r, options);
+    });
+  if (verb == "generate") return run_request<GenerateRequest>(request, run_generate);
+  if (verb == "logprobs") return run_request<LogprobRequest>(request, run_token_logprobs);
+  if (verb == "hidden") return run_request<HiddenStatesRequest>(request, run_hidden_states);
+  if (verb == "logits") return run_request<LogitsRequest>(request, run_logits);
   throw std::invalid_argument("unknown verb");  // checked in main
 }
 
@@ -107,6 +104,10 @@ json run_verb(const std::string& verb, const json& request) {
 int main(int argc, char** argv) {
   if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
     std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (argc == 2 && std::strcmp(argv[1], "--protocol-version") == 0) {
+    std::printf("%d\n", kProtocolVersion);
     return 0;
   }
   const std::string verb = argc >= 2 ? argv[1] : "";

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "interpreter/exec/fsync_util.h"
+#include "runtime/base/atomic_file.h"
 #include "interpreter/exec/sha256.h"
 
 namespace sftx::exec {
@@ -145,14 +145,11 @@ Manifest CacheStore::commit(const fs::path& staging, const StoreRequest& request
     out << to_json(m).dump(2) << '\n';
     if (!out) throw std::runtime_error((staging / "manifest.json").string() + ": write failed");
   }
-  fsync_tree(staging);
 
   fs::path dest = object_dir(request.key);
   fs::create_directories(dest.parent_path());
   if (fs::exists(dest)) remove_object(request.key);  // only a corrupt object is ever replaced
-  if (std::rename(staging.c_str(), dest.c_str()) != 0)
-    throw std::runtime_error(dest.string() + ": cannot move object into place: " + std::strerror(errno));
-  fsync_path(dest.parent_path());
+  rt::move_into_place(staging, dest);
   return m;
 }
 
@@ -206,7 +203,7 @@ std::vector<std::string> CacheStore::malformed_entries() const {
 void CacheStore::remember(const std::string& node_id, const std::string& key, const nlohmann::json& description) {
   nlohmann::json j = {{"node_id", node_id}, {"key", key}, {"description", description},
                       {"updated", utc_now_iso8601()}};
-  write_file_atomically(root_ / "index" / (sha256_hex(node_id) + ".json"), j.dump(2) + "\n");
+  rt::write_file_atomic(root_ / "index" / (sha256_hex(node_id) + ".json"), j.dump(2) + "\n");
 }
 
 std::optional<IndexEntry> CacheStore::last_for(const std::string& node_id) const {

@@ -13,9 +13,9 @@
 #include "interpreter/exec/test_support.h"
 
 using namespace sftx::exec;
-using sftx::exec::testing::read_text;
+using sftx::exec::testing::read_file;
 using sftx::exec::testing::TempDir;
-using sftx::exec::testing::write_text;
+using sftx::exec::testing::write_file;
 namespace fs = std::filesystem;
 
 namespace {
@@ -35,8 +35,8 @@ StoreRequest request_for(const std::string& key) {
 std::string store_one(CacheStore& store, const std::string& key, const std::string& payload) {
   auto lock = store.lock(key);
   fs::path staging = store.make_staging(key);
-  write_text(staging / "data.jsonl", payload);
-  write_text(staging / "model" / "config.json", "{}");
+  write_file(staging / "data.jsonl", payload);
+  write_file(staging / "model" / "config.json", "{}");
   store.commit(staging, request_for(key));
   return key;
 }
@@ -73,13 +73,13 @@ TEST_CASE("a corrupted file, a truncated file, a missing file and a broken manif
   fs::path data = store.object_dir(key) / "data.jsonl";
 
   SECTION("same size, different bytes") {
-    write_text(data, "0123456780\n");
+    write_file(data, "0123456780\n");
     ObjectCheck c = store.check(key);
     CHECK(c.status == ObjectCheck::Status::corrupt);
     CHECK(c.problem == "file data.jsonl: digest mismatch");
   }
   SECTION("truncated") {
-    write_text(data, "0123");
+    write_file(data, "0123");
     ObjectCheck c = store.check(key);
     CHECK(c.status == ObjectCheck::Status::corrupt);
     CHECK(c.problem == "file data.jsonl: size 4, expected 11");
@@ -89,16 +89,16 @@ TEST_CASE("a corrupted file, a truncated file, a missing file and a broken manif
     CHECK(store.check(key).problem == "file model/config.json: missing");
   }
   SECTION("manifest edited") {
-    write_text(store.object_dir(key) / "manifest.json", "{not json");
+    write_file(store.object_dir(key) / "manifest.json", "{not json");
     CHECK(store.check(key).problem == "manifest.json: unreadable");
   }
   SECTION("a rebuilt object replaces the corrupt one") {
-    write_text(data, "garbage");
+    write_file(data, "garbage");
     REQUIRE(store.check(key).status == ObjectCheck::Status::corrupt);
     store_one(store, key, "fresh\n");
     ObjectCheck c = store.check(key);
     REQUIRE(c.status == ObjectCheck::Status::valid);
-    CHECK(read_text(store.object_dir(key) / "data.jsonl") == "fresh\n");
+    CHECK(read_file(store.object_dir(key) / "data.jsonl") == "fresh\n");
   }
 }
 
@@ -108,7 +108,7 @@ TEST_CASE("an object is invisible until commit renames it into place", "[exec][c
   std::string key = sha256_hex("node-c");
   auto lock = store.lock(key);
   fs::path staging = store.make_staging(key);
-  write_text(staging / "data.jsonl", "half");
+  write_file(staging / "data.jsonl", "half");
   // A reader at this moment sees nothing, not a partial object.
   CHECK(store.check(key).status == ObjectCheck::Status::missing);
   CHECK(store.keys().empty());
@@ -140,7 +140,7 @@ TEST_CASE("the key lock excludes a second process until the first releases it", 
       if (other.try_lock(key)) rc = 10;
       auto lock = other.lock(key);
       if (other.check(key).status != ObjectCheck::Status::valid) rc = 11;
-      write_text(marker, "yes");
+      write_file(marker, "yes");
     }
     ::_exit(rc);
   }
@@ -150,7 +150,7 @@ TEST_CASE("the key lock excludes a second process until the first releases it", 
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   CHECK_FALSE(fs::exists(marker));  // still blocked
   fs::path staging = store.make_staging(key);
-  write_text(staging / "data.jsonl", "built once\n");
+  write_file(staging / "data.jsonl", "built once\n");
   store.commit(staging, request_for(key));
   parent_lock.reset();
   int status = 0;
@@ -216,8 +216,8 @@ TEST_CASE("an entry under objects/ that is not an object directory is reported m
   CHECK(store.malformed_entries().empty());
   // The object directory replaced by a file of the same name.
   fs::remove_all(store.object_dir(flattened));
-  write_text(store.object_dir(flattened), "not a directory");
-  write_text(tmp.path() / "cache" / "objects" / "stray.txt", "x");
+  write_file(store.object_dir(flattened), "not a directory");
+  write_file(tmp.path() / "cache" / "objects" / "stray.txt", "x");
   CHECK(store.keys() == std::vector<std::string>{good});
   CHECK(store.malformed_entries() ==
         std::vector<std::string>{"objects/bb/" + flattened + ": not an object directory",

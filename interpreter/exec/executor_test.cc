@@ -16,9 +16,9 @@
 using namespace sftx;
 using namespace sftx::exec;
 using sftx::exec::testing::make_node;
-using sftx::exec::testing::read_text;
+using sftx::exec::testing::read_file;
 using sftx::exec::testing::TempDir;
-using sftx::exec::testing::write_text;
+using sftx::exec::testing::write_file;
 namespace fs = std::filesystem;
 
 namespace {
@@ -52,9 +52,9 @@ struct ConcatFn {
     }
     if (job.node.id == fail_on) throw std::runtime_error("boom in " + job.node.id);
     std::string text = job.node.id + "(";
-    for (const auto& in : job.inputs) text += read_text(in.dir / "out.txt");
+    for (const auto& in : job.inputs) text += read_file(in.dir / "out.txt");
     text += ")";
-    write_text(job.out_dir / "out.txt", text);
+    write_file(job.out_dir / "out.txt", text);
     return {{"length", text.size()}};
   }
 };
@@ -82,7 +82,7 @@ TEST_CASE("every node runs once, inputs first, and a second run reuses all", "[e
   auto runs = Executor(g, store, wrap(fn), {}).run();
   CHECK(fn.calls == 6);
   for (size_t v = 0; v < g.size(); ++v) CHECK(runs[v].status == NodeStatus::executed);
-  CHECK(read_text(runs[g.index_of("t2")].dir / "out.txt") == "t2(t1(ab(a()b()))b())");
+  CHECK(read_file(runs[g.index_of("t2")].dir / "out.txt") == "t2(t1(ab(a()b()))b())");
   CHECK(runs[g.index_of("t2")].outputs["length"] == 21);
 
   ConcatFn again;
@@ -149,7 +149,7 @@ TEST_CASE("a corrupt object is reported and rebuilt, not loaded", "[exec][execut
   ConcatFn fn;
   Executor(g, store, wrap(fn), {}).run();
   const PlanNode& ab = g.node(g.index_of("ab"));
-  write_text(store.object_dir(ab.key) / "out.txt", "ab(XXXXXX)");
+  write_file(store.object_dir(ab.key) / "out.txt", "ab(XXXXXX)");
 
   ConcatFn again;
   RecordingObserver obs;
@@ -159,7 +159,7 @@ TEST_CASE("a corrupt object is reported and rebuilt, not loaded", "[exec][execut
   CHECK(runs[g.index_of("t1")].status == NodeStatus::reused);
   REQUIRE(obs.warnings.size() == 1);
   CHECK(obs.warnings[0] == "cache object " + ab.key + " is corrupt (file out.txt: digest mismatch); rebuilding");
-  CHECK(read_text(store.object_dir(ab.key) / "out.txt") == "ab(a()b())");
+  CHECK(read_file(store.object_dir(ab.key) / "out.txt") == "ab(a()b())");
 }
 
 TEST_CASE("exclusive nodes never overlap while data nodes run beside them", "[exec][executor]") {
@@ -181,7 +181,7 @@ TEST_CASE("exclusive nodes never overlap while data nodes run beside them", "[ex
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
     if (train) --trains;
     --all;
-    write_text(job.out_dir / "x", job.node.id);
+    write_file(job.out_dir / "x", job.node.id);
     return nlohmann::json::object();
   };
   ExecOptions opt;
@@ -210,7 +210,7 @@ TEST_CASE("two processes on one cache build each node once", "[exec][executor][l
           out << job.node.id << "\n";
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(40));
-        write_text(job.out_dir / "out.txt", job.node.id);
+        write_file(job.out_dir / "out.txt", job.node.id);
         return nlohmann::json::object();
       };
       auto runs = Executor(g, store, fn, {}).run();

@@ -8,7 +8,7 @@
 #include "interpreter/exec/claims.h"
 #include "interpreter/exec/report_table.h"
 #include "interpreter/exec/sha256.h"
-#include "runtime/launch/protocol.h"
+#include "interpreter/exec/train_params.h"
 
 namespace sftx::exec {
 namespace fs = std::filesystem;
@@ -91,10 +91,11 @@ nlohmann::json run_pack(const NodeJob& job) {
 
 nlohmann::json run_train(const NodeJob& job, const RunSettings& settings) {
   const auto& p = job.node.params;
+  TrainParams params = train_params_of(p);
   rt::TrainRequest req;
-  req.model = rt::model_spec_from_json(p.at("model"));
-  req.hp = rt::train_hyper_from_json(p.at("hyper"));
-  req.method = rt::method_from_json(p.value("method", nlohmann::json::object()));
+  req.model = std::move(params.model);
+  req.hp = params.hyper;
+  req.method = std::move(params.method);
   req.shards = {in_path(job, 0, layout::kShard)};
   if (job.inputs.size() > 1) req.init_dir = in_path(job, 1, layout::kModel);  // the parent stage
   req.device = settings.device;

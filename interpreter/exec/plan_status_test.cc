@@ -8,7 +8,7 @@
 using namespace sftx;
 using namespace sftx::exec;
 using sftx::exec::testing::TempDir;
-using sftx::exec::testing::write_text;
+using sftx::exec::testing::write_file;
 
 namespace {
 
@@ -32,7 +32,7 @@ PlanNode node(const std::string& id, const std::string& kind, nlohmann::json par
 void build(CacheStore& store, const PlanNode& n, nlohmann::json outputs = nlohmann::json::object()) {
   auto lock = store.lock(n.key);
   auto staging = store.make_staging(n.key);
-  write_text(staging / "x", n.id);
+  write_file(staging / "x", n.id);
   StoreRequest r;
   r.key = n.key;
   r.node_id = n.id;
@@ -89,7 +89,7 @@ TEST_CASE("plan status: cached, new, parameter changed, input changed", "[exec][
     auto st4 = plan_status(g, store);
     CHECK_FALSE(st4[0].cached);
     CHECK(st4[1].cached);
-    write_text(store.object_dir(s1.key) / "x", std::string(s1.id.size(), 'z'));  // same size, other bytes
+    write_file(store.object_dir(s1.key) / "x", std::string(s1.id.size(), 'z'));  // same size, other bytes
     CHECK(plan_status(g, store)[1].cached);
     CHECK_FALSE(plan_status(g, store, true)[1].cached);
   }

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <set>
 
-#include "interpreter/exec/fsync_util.h"
+#include "runtime/base/atomic_file.h"
 #include "interpreter/exec/object_layout.h"
 
 namespace sftx::exec {
@@ -101,7 +101,7 @@ nlohmann::json write_run_record(const fs::path& run_dir, const RunInfo& info, co
         j["result"] = result;
         fs::create_directories(run_dir / "evals");
         fs::path dst = unique_in(run_dir / "evals", node.id, ".json", used_evals);
-        write_file_atomically(dst, result.dump(2) + "\n");
+        rt::write_file_atomic(dst, result.dump(2) + "\n");
       }
       if (node.kind == "report") {
         fs::create_directories(run_dir / "report");
@@ -119,7 +119,7 @@ nlohmann::json write_run_record(const fs::path& run_dir, const RunInfo& info, co
   record["nodes"] = std::move(nodes);
   // A failed node's error may quote bytes that are not UTF-8 (a message from a library): they
   // are replaced rather than losing the whole record of the run.
-  write_file_atomically(run_dir / "run.json",
+  rt::write_file_atomic(run_dir / "run.json",
                         record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   point_latest(run_dir);
   return record;

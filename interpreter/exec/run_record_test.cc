@@ -8,9 +8,9 @@
 using namespace sftx;
 using namespace sftx::exec;
 using sftx::exec::testing::make_node;
-using sftx::exec::testing::read_text;
+using sftx::exec::testing::read_file;
 using sftx::exec::testing::TempDir;
-using sftx::exec::testing::write_text;
+using sftx::exec::testing::write_file;
 namespace fs = std::filesystem;
 
 TEST_CASE("file-safe names keep ids readable", "[exec][record]") {
@@ -31,15 +31,15 @@ TEST_CASE("run.json lists each node with its status; metrics, results and the ta
   ExecGraph g(p);
   NodeFn fn = [](const NodeJob& job) -> nlohmann::json {
     if (job.node.kind == "train") {
-      write_text(job.out_dir / layout::kMetrics, "{\"step\":1,\"loss\":2.5}\n");
+      write_file(job.out_dir / layout::kMetrics, "{\"step\":1,\"loss\":2.5}\n");
       return {{"steps", 1}, {"resumed_from_step", 0}};
     }
     if (job.node.kind == "eval") {
-      write_text(job.out_dir / layout::kSamples / "s.jsonl", "{}\n");
+      write_file(job.out_dir / layout::kSamples / "s.jsonl", "{}\n");
       return {{"result", {{"scores", {{"accuracy", 0.5}}}, {"samples", "samples/s.jsonl"}}}};
     }
-    if (job.node.kind == "report") write_text(job.out_dir / layout::kTable, "| plan |\n");
-    else write_text(job.out_dir / layout::kData, "{}\n");
+    if (job.node.kind == "report") write_file(job.out_dir / layout::kTable, "| plan |\n");
+    else write_file(job.out_dir / layout::kData, "{}\n");
     return nlohmann::json::object();
   };
   auto runs = Executor(g, store, fn, {}).run();
@@ -49,7 +49,7 @@ TEST_CASE("run.json lists each node with its status; metrics, results and the ta
   RunInfo info{"x", "f.sftx", "smoke", "cpu", "t0", "t1"};
   nlohmann::json rec = write_run_record(dir, info, g, runs, members);
 
-  CHECK(rec == nlohmann::json::parse(read_text(dir / "run.json")));
+  CHECK(rec == nlohmann::json::parse(read_file(dir / "run.json")));
   CHECK(rec["experiment"] == "x");
   CHECK(rec["status"] == "ok");
   REQUIRE(rec["nodes"].size() == 4);  // "unrelated" is not part of the experiment
@@ -57,13 +57,13 @@ TEST_CASE("run.json lists each node with its status; metrics, results and the ta
   CHECK(rec["nodes"][0]["status"] == "executed");
   const auto& train = rec["nodes"][1];
   CHECK(train["metrics"] == "metrics/dmt(1_4).stage1.jsonl");
-  CHECK(read_text(dir / train["metrics"].get<std::string>()) == "{\"step\":1,\"loss\":2.5}\n");
+  CHECK(read_file(dir / train["metrics"].get<std::string>()) == "{\"step\":1,\"loss\":2.5}\n");
   CHECK(train["resumed_from_step"] == 0);
   const auto& eval = rec["nodes"][2];
   CHECK(eval["result"]["scores"]["accuracy"] == 0.5);
   CHECK(fs::exists(eval["result"]["samples"].get<std::string>()));
   CHECK(fs::exists(dir / "evals" / "gsm8k(t)_@_dmt(1_4).json"));
-  CHECK(read_text(dir / "report" / "table.md") == "| plan |\n");
+  CHECK(read_file(dir / "report" / "table.md") == "| plan |\n");
   CHECK(fs::read_symlink(tmp.path() / "runs" / "x" / "latest") == dir.filename());
 
   // A second run in the same second gets its own directory; latest moves to it.

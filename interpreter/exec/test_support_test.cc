@@ -1,27 +1,11 @@
 // Test-only helpers (compiled into sftx_exec_test only: the _test suffix keeps them out of
 // the library).
-#include <cstdlib>
-#include <fstream>
-#include <stdexcept>
-
 #include <catch2/catch.hpp>
 
 #include "interpreter/exec/sha256.h"
 #include "interpreter/exec/test_support.h"
 
 namespace sftx::exec::testing {
-namespace fs = std::filesystem;
-
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "sftx-exec-test-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
 
 PlanNode make_node(const std::string& id, const std::string& kind, const std::string& op,
                    const std::vector<std::string>& inputs, const PlanGraph& so_far) {
@@ -39,17 +23,6 @@ PlanNode make_node(const std::string& id, const std::string& kind, const std::st
   n.key = sha256_hex(text);
   n.description = {{"op", op}, {"id", id}};
   return n;
-}
-
-void write_text(const fs::path& file, const std::string& text) {
-  fs::create_directories(file.parent_path());
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 }  // namespace sftx::exec::testing

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "interpreter/front/data_expr.h"
-#include "interpreter/front/test_files.h"
+#include "tests/test_support.h"
 
 using sftx::testing::TempDir;
 

@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "interpreter/front/did_you_mean.h"
+#include "runtime/base/device.h"
 #include "stdlib/builtins.h"
 
 
@@ -50,7 +51,7 @@ class ConfigReader {
       } else if (k == "runs") {
         if (auto s = string_of(node, k)) config.runs_dir = absolute_in(dir, *s);
       } else if (k == "device") {
-        if (auto s = one_of(node, k, {"cpu", "cuda"})) config.device = *s;
+        if (auto s = one_of(node, k, rt::device_kind_names())) config.device = *s;
       } else if (k == "dtype") {
         if (auto s = one_of(node, k, {"auto", "fp32", "bf16"})) config.dtype = *s;
       } else if (k == "models") {

@@ -8,7 +8,7 @@
 
 #include "interpreter/front/check.h"
 #include "interpreter/front/plan_build.h"
-#include "interpreter/front/test_files.h"
+#include "tests/test_support.h"
 
 namespace sftx::testing {
 

@@ -16,7 +16,7 @@
 
 #include "interpreter/front/plan_graph.h"
 #include "interpreter/front/rational.h"
-#include "interpreter/front/types.h"
+#include "stdlib/types.h"
 
 namespace sftx {
 

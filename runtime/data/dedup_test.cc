@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "runtime/data/prng.h"
+#include "runtime/base/prng.h"
 #include "runtime/data/test_util.h"
 #include "runtime/data/transforms.h"
 
@@ -9,11 +9,6 @@ using namespace sftx::rt::testing;
 using nlohmann::json;
 
 namespace {
-std::vector<std::string> origins(const std::string& path) {
-  std::vector<std::string> out;
-  for (const auto& r : read_records(path)) out.push_back(r.origin);
-  return out;
-}
 // A text of n random words from a 2000-word vocabulary.
 std::vector<std::string> random_words(SplitMix64& g, int n) {
   std::vector<std::string> w;

@@ -9,7 +9,7 @@
 
 #include <xxhash.h>
 
-#include "runtime/data/prng.h"
+#include "runtime/base/prng.h"
 #include "runtime/data/text_normalize.h"
 #include "runtime/data/union_find.h"
 

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "runtime/data/prng.h"
+#include "runtime/base/prng.h"
 #include "runtime/data/text_normalize.h"
 
 using namespace sftx::rt;

@@ -1,7 +1,7 @@
 // k * d and mix(d1, d2, ...) exactly as the contract (§4) says.
 //
 // scale_data: k = num/den. floor(k) full copies of d, then floor((k - floor(k)) * |d|)
-// records chosen by a seeded partial Fisher–Yates permutation (prng.h), written in their
+// records chosen by a seeded partial Fisher–Yates permutation (permutation.h), written in their
 // original order. So 1/256 of 1000 records is exactly 3, 5/4 of 7 is 7 + 1, 0 * d is empty;
 // and with one seed, 1/16 of d is a subset of 1/4 of d (the same permutation's prefix).
 // mix_data: every record of every input, in the order of a seeded permutation. It indexes
@@ -10,7 +10,7 @@
 
 #include "runtime/api.h"
 #include "runtime/data/data_error.h"
-#include "runtime/data/prng.h"
+#include "runtime/data/permutation.h"
 #include "runtime/data/record_io.h"
 
 namespace sftx::rt {

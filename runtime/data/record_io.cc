@@ -90,10 +90,8 @@ int64_t count_records(const std::string& path) {
   return n;
 }
 
-RecordWriter::RecordWriter(const std::string& path) : path_(path), tmp_(path + ".tmp") {
-  fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty()) fs::create_directories(parent);
-  out_.open(tmp_, std::ios::binary | std::ios::trunc);
+RecordWriter::RecordWriter(const std::string& path) : path_(path), file_(path) {
+  out_.open(file_.tmp(), std::ios::binary | std::ios::trunc);
   if (!out_) throw_write_error();
 }
 
@@ -105,11 +103,7 @@ void RecordWriter::throw_write_error() const {
 }
 
 RecordWriter::~RecordWriter() {
-  if (!closed_) {
-    out_.close();
-    std::error_code ec;
-    fs::remove(tmp_, ec);  // an exception unwound us: leave no partial output
-  }
+  if (!closed_) out_.close();  // an exception unwound us: file_ removes the partial output
 }
 
 void RecordWriter::write(const Record& r) { write_line(to_json(r).dump()); }
@@ -125,7 +119,7 @@ void RecordWriter::close() {
   errno = 0;
   out_.close();
   if (!out_) throw_write_error();
-  fs::rename(tmp_, path_);
+  file_.commit();
   closed_ = true;
 }
 

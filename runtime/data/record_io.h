@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/base/atomic_file.h"
 #include "runtime/data/data_error.h"
 #include "runtime/data/record.h"
 
@@ -50,10 +51,11 @@ void for_each_record(const std::string& path, const std::function<void(Record&&,
 // Number of records in a records JSONL file (one pass, no parsing).
 int64_t count_records(const std::string& path);
 
-// Writes records as JSONL; creates parent directories; written to PATH.tmp and renamed on
-// close() so a crash never leaves a half-written output under the final name. Every write
-// and the close are checked: a failure (a full disk) throws std::runtime_error "PATH: cannot
-// write: <errno text>" (not a DataError: it is not the data's fault) and leaves no PATH.tmp.
+// Writes records as JSONL; creates parent directories; written to a temporary file and renamed
+// on close() (runtime/base/atomic_file.h) so a crash never leaves a half-written output under
+// the final name. Every write and the close are checked: a failure (a full disk) throws
+// std::runtime_error "PATH: cannot write: <errno text>" (not a DataError: it is not the data's
+// fault) and leaves no temporary file.
 class RecordWriter {
  public:
   explicit RecordWriter(const std::string& path);
@@ -67,7 +69,8 @@ class RecordWriter {
 
  private:
   [[noreturn]] void throw_write_error() const;
-  std::string path_, tmp_;
+  std::string path_;
+  AtomicFile file_;
   std::ofstream out_;
   int64_t count_ = 0;
   bool closed_ = false;

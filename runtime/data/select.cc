@@ -1,11 +1,11 @@
 // split(fraction, part), take(n), sample(n): choosing records without changing them.
-//   split: exactly floor(fraction * |d|) records (a seeded choice, prng.h) form the
+//   split: exactly floor(fraction * |d|) records (a seeded choice, permutation.h) form the
 //          "validation" part; the rest are "train" (the default part). Both parts keep the
 //          input order, and the two parts of one seed are disjoint and cover d.
 //   take:  the first n records.
 //   sample: a seeded choice of min(n, |d|) records, in input order.
 #include "runtime/data/data_error.h"
-#include "runtime/data/prng.h"
+#include "runtime/data/permutation.h"
 #include "runtime/data/record_io.h"
 #include "runtime/data/transform_params.h"
 #include "runtime/data/transforms.h"

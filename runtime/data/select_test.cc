@@ -10,11 +10,6 @@ using namespace sftx::rt::testing;
 using nlohmann::json;
 
 namespace {
-std::vector<std::string> origins(const std::string& path) {
-  std::vector<std::string> out;
-  for (const auto& r : read_records(path)) out.push_back(r.origin);
-  return out;
-}
 std::string hundred(const TempDir& dir) {
   std::vector<Record> rs;
   for (int i = 0; i < 100; ++i) rs.push_back(make_record("q" + std::to_string(i), "a", std::to_string(i)));

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/base/atomic_file.h"
+
 namespace sftx::rt {
 namespace {
 
@@ -83,10 +85,7 @@ ShardWriter::ShardWriter(std::string path, uint32_t seq_len, uint32_t vocab_size
 
 ShardWriter::~ShardWriter() {
   close_parts();
-  if (!finished_) {
-    remove_parts();
-    std::remove((path_ + ".tmp").c_str());
-  }
+  if (!finished_) remove_parts();
 }
 
 void ShardWriter::close_parts() {
@@ -146,7 +145,8 @@ void ShardWriter::finish() {
   put_le<uint32_t>(h + 32, static_cast<uint32_t>(header_.pad_id));
   put_le<uint32_t>(h + 36, static_cast<uint32_t>(header_.eos_id));
 
-  const std::string tmp = path_ + ".tmp";
+  AtomicFile file(path_);
+  const std::string tmp = file.tmp().string();
   std::FILE* out = open_or_throw(tmp, "wb");
   try {
     write_or_throw(out, h, sizeof h, tmp);
@@ -158,9 +158,8 @@ void ShardWriter::finish() {
     std::fclose(out);
     throw;
   }
-  std::fclose(out);
-  if (std::rename(tmp.c_str(), path_.c_str()) != 0)
-    throw std::runtime_error(fmt::format("{}: rename failed: {}", path_, std::strerror(errno)));
+  if (std::fclose(out) != 0) throw std::runtime_error(fmt::format("{}: close failed: {}", tmp, std::strerror(errno)));
+  file.commit();
   remove_parts();
   finished_ = true;
 }

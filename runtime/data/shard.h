@@ -55,8 +55,8 @@ struct ShardHeader {
 
 // Writes a shard block by block. Blocks go to three temporary section files beside the output
 // (tokens can be written before n_blocks is known without holding the shard in memory); finish()
-// concatenates them into `path + ".tmp"` and renames it onto `path`, so a crash never leaves a
-// half-written shard under the final name. Throws std::runtime_error with the path on IO errors.
+// concatenates them into a temporary file and renames it onto `path` (runtime/base/atomic_file.h),
+// so a crash never leaves a half-written shard under the final name. Throws std::runtime_error with the path on IO errors.
 class ShardWriter {
  public:
   ShardWriter(std::string path, uint32_t seq_len, uint32_t vocab_size, bool packed, int32_t pad_id,

@@ -1,4 +1,5 @@
 #include "runtime/data/shard.h"
+#include "tests/test_support.h"
 
 #include <catch2/catch.hpp>
 
@@ -11,21 +12,9 @@
 namespace fs = std::filesystem;
 using namespace sftx::rt;
 
-namespace {
-fs::path temp_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("sftx_shard_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-}  // namespace
-
 TEST_CASE("shard round trip keeps tokens, masks and segment ids", "[shard]") {
-  const fs::path dir = temp_dir("roundtrip");
+  sftx::testing::TempDir dir_tmp("sftx-shard-roundtrip");
+  const fs::path dir = dir_tmp.path();
   const std::string path = (dir / "s.bin").string();
   std::vector<int32_t> t0 = {1, 5, 6, 2, 1, 7, 2, 0};
   std::vector<uint8_t> m0 = {0, 0, 1, 1, 0, 1, 1, 0};
@@ -41,8 +30,7 @@ TEST_CASE("shard round trip keeps tokens, masks and segment ids", "[shard]") {
     w.finish();
   }
   REQUIRE(fs::file_size(path) == 64 + 7 * 16);
-  REQUIRE_FALSE(fs::exists(path + ".tmp"));
-  REQUIRE_FALSE(fs::exists(path + ".tokens.part"));
+  REQUIRE(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);  // no temporaries, no parts
 
   ShardReader r(path);
   CHECK(r.num_blocks() == 2);
@@ -63,14 +51,15 @@ TEST_CASE("shard round trip keeps tokens, masks and segment ids", "[shard]") {
 }
 
 TEST_CASE("shard header bytes are little-endian at the documented offsets", "[shard]") {
-  const fs::path dir = temp_dir("header");
+  sftx::testing::TempDir dir_tmp("sftx-shard-header");
+  const fs::path dir = dir_tmp.path();
   const std::string path = (dir / "s.bin").string();
   {
     ShardWriter w(path, 4, 300, false, 7, 2);
     w.add_block({1, 2, 7, 7}, {0, 1, 0, 0}, {1, 1, 0, 0});
     w.finish();
   }
-  const std::string b = slurp(path);
+  const std::string b = sftx::testing::read_file(path);
   REQUIRE(b.size() == 64 + 7 * 4);
   CHECK(b.substr(0, 8) == "SFTXSHD1");
   auto u32 = [&](size_t o) {
@@ -94,7 +83,8 @@ TEST_CASE("shard header bytes are little-endian at the documented offsets", "[sh
 }
 
 TEST_CASE("shard writer and reader reject what does not fit the format", "[shard]") {
-  const fs::path dir = temp_dir("errors");
+  sftx::testing::TempDir dir_tmp("sftx-shard-errors");
+  const fs::path dir = dir_tmp.path();
   const std::string path = (dir / "s.bin").string();
   CHECK_THROWS_WITH(ShardWriter(path, 5, 10, true, 0, 2), Catch::Contains("even"));
   {

@@ -1,45 +1,30 @@
-// Helpers for the sftx_data tests: a scratch directory removed at the end, file writing and
-// reading of records. Test-only (included by *_test.cc files).
+// Helpers for the sftx_data tests: records written and read back (the scratch directory and
+// file helpers are the shared ones of tests/test_support.h). Test-only.
 #pragma once
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include "runtime/data/record_io.h"
+#include "tests/test_support.h"
 
 namespace sftx::rt::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("sftx_data_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(file(name), std::ios::binary) << text;
-    return file(name);
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using sftx::testing::TempDir;
+using sftx::testing::repo_file;
 
 inline std::vector<Record> read_records(const std::string& path) {
   std::vector<Record> out;
   for_each_record(path, [&](Record&& r, int64_t) { out.push_back(std::move(r)); });
+  return out;
+}
+
+// The origin of each record of a records file, in order.
+inline std::vector<std::string> origins(const std::string& path) {
+  std::vector<std::string> out;
+  for (const auto& r : read_records(path)) out.push_back(r.origin);
   return out;
 }
 
@@ -57,8 +42,5 @@ inline std::string write_records(const TempDir& dir, const std::string& name, co
   w.close();
   return dir.file(name);
 }
-
-// Source directory of the repository (for tests/data files).
-inline std::string repo_file(const std::string& rel) { return std::string(SFTX_SOURCE_DIR) + "/" + rel; }
 
 }  // namespace sftx::rt::testing

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/jsonl.h"
 
 namespace sftx::rt {
 

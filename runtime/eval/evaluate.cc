@@ -22,7 +22,8 @@
 #include "runtime/api.h"
 #include "runtime/data/chat_template.h"
 #include "runtime/eval/eval_records.h"
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/atomic_file.h"
+#include "runtime/base/jsonl.h"
 #include "runtime/eval/perplexity.h"
 #include "runtime/eval/score_generations.h"
 #include "runtime/eval/tsne_eval.h"
@@ -83,7 +84,7 @@ void add_answer_nll(const EvalRequest& req, const std::vector<Record>& records, 
   result["answer_tokens"] = total["tokens"];
   result["answer_records"] = stats["sequences"];
   write_answer_nll_per_record(logprobs, (fs::path(req.out_dir) / "answer_nll.jsonl").string());
-  write_text_file((fs::path(req.out_dir) / "result.json").string(), result.dump(2) + "\n");
+  write_file_atomic((fs::path(req.out_dir) / "result.json").string(), result.dump(2) + "\n");
 }
 
 nlohmann::json run_generative(const EvalRequest& req, const std::vector<Record>& records) {
@@ -154,7 +155,7 @@ nlohmann::json run_perplexity(const EvalRequest& req, const std::vector<Record>&
                         {"scores", perplexity_from_logprobs(logprobs)},
                         {"n", stats["sequences"]},
                         {"samples", logprobs}};
-  write_text_file((fs::path(req.out_dir) / "result.json").string(), result.dump(2) + "\n");
+  write_file_atomic((fs::path(req.out_dir) / "result.json").string(), result.dump(2) + "\n");
   return result;
 }
 

@@ -10,7 +10,7 @@
 
 #include "runtime/api.h"
 #include "runtime/data/chat_template.h"
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/jsonl.h"
 #include "runtime/tokenizer/test_corpus.h"
 #include "runtime/tokenizer/tokenizer.h"
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/jsonl.h"
 
 namespace sftx::rt {
 

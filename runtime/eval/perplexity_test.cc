@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/jsonl.h"
 #include "runtime/tokenizer/test_corpus.h"
 
 using namespace sftx::rt;

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/atomic_file.h"
 #include "runtime/eval/subprocess.h"
 
 namespace sftx::rt {
@@ -61,7 +61,7 @@ void render_plot(const Plot& plot, const std::string& png_path) {
     }
     data << "\n\n";
   }
-  write_text_file(dat, data.str());
+  write_file_atomic(dat, data.str());
 
   std::ostringstream g;
   g << (has_pngcairo() ? "set terminal pngcairo size 800,500 enhanced font 'sans,10'\n"
@@ -96,7 +96,7 @@ void render_plot(const Plot& plot, const std::string& png_path) {
       << " title " << quoted(plot.series[s].label);
   }
   g << "\n";
-  write_text_file(gp, g.str());
+  write_file_atomic(gp, g.str());
 
   std::error_code ec;
   fs::remove(png, ec);

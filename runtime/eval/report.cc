@@ -8,7 +8,7 @@
 #include <set>
 
 #include "runtime/api.h"
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/atomic_file.h"
 #include "runtime/eval/plot.h"
 
 namespace sftx::rt {
@@ -276,8 +276,8 @@ std::vector<std::string> write_sweep_plots(const nlohmann::json& table, const st
 std::string write_report(const nlohmann::json& table, const std::string& out_dir) {
   std::filesystem::create_directories(out_dir);
   std::string md = report_markdown(table);
-  write_text_file(out_dir + "/table.md", md);
-  write_text_file(out_dir + "/table.csv", report_csv(table));
+  write_file_atomic(out_dir + "/table.md", md);
+  write_file_atomic(out_dir + "/table.csv", report_csv(table));
   nlohmann::json out = table;
   // The tables are the result; a plot that cannot be drawn (no gnuplot) is noted, not fatal.
   try {
@@ -286,7 +286,7 @@ std::string write_report(const nlohmann::json& table, const std::string& out_dir
     out["plots"] = nlohmann::json::array();
     out["plot_error"] = e.what();
   }
-  write_text_file(out_dir + "/table.json", out.dump(2) + "\n");
+  write_file_atomic(out_dir + "/table.json", out.dump(2) + "\n");
   return md;
 }
 

@@ -8,7 +8,7 @@
 
 #include "runtime/eval/gsm8k.h"
 #include "runtime/eval/humaneval.h"
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/jsonl.h"
 #include "runtime/eval/pass_at_k.h"
 
 namespace sftx::rt {

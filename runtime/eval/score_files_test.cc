@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/jsonl.h"
 
 using namespace sftx::rt;
 namespace fs = std::filesystem;

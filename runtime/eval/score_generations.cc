@@ -8,7 +8,8 @@
 #include "runtime/eval/gsm8k.h"
 #include "runtime/eval/humaneval.h"
 #include "runtime/eval/ifeval.h"
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/atomic_file.h"
+#include "runtime/base/jsonl.h"
 #include "runtime/eval/mtbench.h"
 #include "runtime/eval/pass_at_k.h"
 
@@ -40,7 +41,7 @@ nlohmann::json finish(const std::string& metric, nlohmann::json scores, size_t n
   const std::string samples = (std::filesystem::path(out_dir) / "samples.jsonl").string();
   write_jsonl(samples, rows);
   nlohmann::json result{{"metric", metric}, {"scores", std::move(scores)}, {"n", n}, {"samples", samples}};
-  write_text_file((std::filesystem::path(out_dir) / "result.json").string(), result.dump(2) + "\n");
+  write_file_atomic((std::filesystem::path(out_dir) / "result.json").string(), result.dump(2) + "\n");
   return result;
 }
 

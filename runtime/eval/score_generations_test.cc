@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/jsonl.h"
 
 using namespace sftx::rt;
 namespace fs = std::filesystem;

@@ -4,21 +4,16 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "runtime/base/prng.h"
+
 namespace sftx::rt {
 namespace {
 
 // splitmix64 + Box-Muller: the same numbers on every platform (std::normal_distribution is not).
 struct Gaussian {
-  uint64_t state;
-  double next_uniform() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (static_cast<double>(z >> 11) + 0.5) / 9007199254740992.0;  // (0, 1)
-  }
+  SplitMix64 uniform;
   double next() {
-    double u = next_uniform(), v = next_uniform();
+    double u = uniform.unit_open(), v = uniform.unit_open();
     return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * M_PI * v);
   }
 };
@@ -91,7 +86,7 @@ std::vector<std::array<double, 2>> tsne(const std::vector<std::vector<double>>& 
 
   const double lr = opt.learning_rate > 0 ? opt.learning_rate
                                           : std::max(static_cast<double>(n) / opt.early_exaggeration / 4.0, 50.0);
-  Gaussian g{opt.seed};
+  Gaussian g{SplitMix64(opt.seed)};
   std::vector<double> Y(n * 2), update(n * 2, 0.0), gains(n * 2, 1.0), grad(n * 2), num(n * n);
   for (auto& y : Y) y = 1e-4 * g.next();
 

@@ -8,7 +8,8 @@
 #include <stdexcept>
 
 #include "runtime/data/chat_template.h"
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/atomic_file.h"
+#include "runtime/base/jsonl.h"
 #include "runtime/eval/plot.h"
 #include "runtime/eval/tsne.h"
 #include "runtime/tokenizer/tokenizer.h"
@@ -51,7 +52,7 @@ void write_tsne_outputs(const std::vector<std::array<double, 2>>& points, const 
     by_source[src].x.push_back(points[i][0]);
     by_source[src].y.push_back(points[i][1]);
   }
-  write_text_file((fs::path(out_dir) / "tsne.csv").string(), csv);
+  write_file_atomic((fs::path(out_dir) / "tsne.csv").string(), csv);
   Plot plot;
   plot.title = title;
   plot.xlabel = "t-SNE 1";
@@ -109,7 +110,7 @@ nlohmann::json run_tsne_eval(const EvalRequest& req, const std::vector<Record>& 
   nlohmann::json scores{{"points", points.size()}, {"neighbour_same_source", neighbour_same_label(points, labels)}};
   nlohmann::json result{{"metric", "tsne"}, {"scores", scores}, {"n", points.size()},
                         {"samples", (out / "tsne.csv").string()}, {"plot", (out / "tsne.png").string()}};
-  write_text_file((out / "result.json").string(), result.dump(2) + "\n");
+  write_file_atomic((out / "result.json").string(), result.dump(2) + "\n");
   return result;
 }
 

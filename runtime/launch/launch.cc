@@ -35,36 +35,42 @@ fs::path request_beside(const std::string& out_jsonl) {
   return fs::path(out_jsonl + ".request.json");
 }
 
+// The worker's result, refusing one of another protocol version.
+template <class Result>
+Result decode_result(const nlohmann::json& result, const std::string& what) {
+  try {
+    return from_json<Result>(result);
+  } catch (const ProtocolError& e) {
+    throw WorkerError(fmt::format("{}: malformed result from the worker: {}", what, e.what()));
+  }
+}
+
 }  // namespace
 
 TrainResult train(const TrainRequest& request) {
   if (request.out_dir.empty()) throw WorkerError("train: the request has no out_dir");
   fs::path dir = fs::absolute(request.out_dir);
   std::string what = fmt::format("train stage (out_dir {})", dir.string());
-  auto result = call_worker("train", to_json(request), dir / "request.json", what, request.progress);
-  try {
-    return train_result_from_json(result);
-  } catch (const ProtocolError& e) {
-    throw WorkerError(fmt::format("{}: malformed result from the worker: {}", what, e.what()));
-  }
+  return decode_result<TrainResult>(call_worker("train", to_json(request), dir / "request.json", what, request.progress),
+                                    what);
 }
 
-void generate(const GenerateRequest& request) {
-  call_worker("generate", to_json(request), request_beside(request.out_jsonl),
-              fmt::format("generate (checkpoint {}, out {})", request.checkpoint_dir, request.out_jsonl),
-              request.progress);
+GenerateResult generate(const GenerateRequest& request) {
+  std::string what = fmt::format("generate (checkpoint {}, out {})", request.checkpoint_dir, request.out_jsonl);
+  return decode_result<GenerateResult>(
+      call_worker("generate", to_json(request), request_beside(request.out_jsonl), what, request.progress), what);
 }
 
-void token_logprobs(const LogprobRequest& request) {
-  call_worker("logprobs", to_json(request), request_beside(request.out_jsonl),
-              fmt::format("token log-probs (checkpoint {}, out {})", request.checkpoint_dir, request.out_jsonl),
-              request.progress);
+LogprobResult token_logprobs(const LogprobRequest& request) {
+  std::string what = fmt::format("token log-probs (checkpoint {}, out {})", request.checkpoint_dir, request.out_jsonl);
+  return decode_result<LogprobResult>(
+      call_worker("logprobs", to_json(request), request_beside(request.out_jsonl), what, request.progress), what);
 }
 
-void hidden_states(const HiddenStatesRequest& request) {
-  call_worker("hidden", to_json(request), request_beside(request.out_jsonl),
-              fmt::format("hidden states (checkpoint {}, out {})", request.checkpoint_dir, request.out_jsonl),
-              request.progress);
+HiddenStatesResult hidden_states(const HiddenStatesRequest& request) {
+  std::string what = fmt::format("hidden states (checkpoint {}, out {})", request.checkpoint_dir, request.out_jsonl);
+  return decode_result<HiddenStatesResult>(
+      call_worker("hidden", to_json(request), request_beside(request.out_jsonl), what, request.progress), what);
 }
 
 }  // namespace sftx::rt

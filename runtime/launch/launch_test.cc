@@ -18,24 +18,13 @@
 #include "runtime/launch/protocol.h"
 #include "runtime/launch/worker_process.h"
 #include "runtime/nn/testing_math_shard.h"
+#include "tests/test_support.h"
 
 using namespace sftx::rt;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("sftx-launch-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // The worker beside this test binary when ctest's SFTX_WORKER is not set (running the binary by hand).
 void ensure_worker_env() {
@@ -68,7 +57,8 @@ TrainRequest nano_request(const fs::path& dir, const std::string& shard, const s
 
 TEST_CASE("rt::train runs the real worker and reports progress and the result", "[launch][worker]") {
   ensure_worker_env();
-  fs::path dir = fresh_dir("train");
+  sftx::testing::TempDir dir_tmp("sftx-launch-train");
+  const fs::path dir = dir_tmp.path();
   testing::write_math_shard((dir / "d.shard").string(), 8, 64, 1);
   TrainRequest r = nano_request(dir, (dir / "d.shard").string(), "out");
   r.hp.epochs = 1;
@@ -102,7 +92,8 @@ TEST_CASE("rt::train runs the real worker and reports progress and the result", 
 
 TEST_CASE("a worker killed with SIGKILL resumes to bit-identical weights", "[launch][worker][resume]") {
   ensure_worker_env();
-  fs::path dir = fresh_dir("resume");
+  sftx::testing::TempDir dir_tmp("sftx-launch-resume");
+  const fs::path dir = dir_tmp.path();
   testing::write_math_shard((dir / "d.shard").string(), 48, 64, 2);  // 12 steps an epoch, 24 in all
 
   // The uninterrupted run.
@@ -141,8 +132,8 @@ TEST_CASE("a worker killed with SIGKILL resumes to bit-identical weights", "[lau
   TrainResult resumed = train(r);
   CHECK(resumed.resumed_from_step >= 5);
   CHECK(resumed.steps == 24);
-  std::string a = slurp(fs::path(straight.checkpoint_dir) / "model.safetensors");
-  std::string b = slurp(fs::path(resumed.checkpoint_dir) / "model.safetensors");
+  std::string a = sftx::testing::read_file(fs::path(straight.checkpoint_dir) / "model.safetensors");
+  std::string b = sftx::testing::read_file(fs::path(resumed.checkpoint_dir) / "model.safetensors");
   REQUIRE(a.size() > 1000);
   CHECK(a == b);  // bitwise
 

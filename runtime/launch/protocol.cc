@@ -1,305 +1,217 @@
 #include "runtime/launch/protocol.h"
 
-#include <cstdio>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include <fmt/core.h>
+
+#include "runtime/base/atomic_file.h"
 
 namespace sftx::rt {
 namespace {
 
 using nlohmann::json;
 
-// Reads optional, typed keys of one JSON object; errors name the full key path.
-class Fields {
- public:
-  Fields(const json& j, std::string where) : j_(j), where_(std::move(where)) {
-    if (!j_.is_object())
-      throw ProtocolError(fmt::format("{}: expected an object, got {}", name(), j_.dump()));
+constexpr const char* kVersionKey = "protocol_version";
+
+// The structs that travel on their own (and so carry protocol_version); the others are nested.
+template <class S>
+constexpr bool is_message = false;
+template <> constexpr bool is_message<Progress> = true;
+template <> constexpr bool is_message<TrainRequest> = true;
+template <> constexpr bool is_message<TrainResult> = true;
+template <> constexpr bool is_message<GenerateRequest> = true;
+template <> constexpr bool is_message<GenerateResult> = true;
+template <> constexpr bool is_message<LogprobRequest> = true;
+template <> constexpr bool is_message<LogprobResult> = true;
+template <> constexpr bool is_message<LogitsRequest> = true;
+template <> constexpr bool is_message<LogitsResult> = true;
+template <> constexpr bool is_message<HiddenStatesRequest> = true;
+template <> constexpr bool is_message<HiddenStatesResult> = true;
+
+std::string key_path(const std::string& where, std::string_view key) {
+  return where.empty() ? std::string(key) : where + "." + std::string(key);
+}
+
+// ---------------------------------------------------------------- values
+template <class T>
+json encode(const T& v) {
+  if constexpr (has_field_table<T>::value) {
+    json j = json::object();
+    for_each_field<T>([&](const auto& def) { j[def.key] = encode(v.*def.member); });
+    return j;
+  } else if constexpr (std::is_same_v<T, DeviceKind>) {
+    return device_kind_name(v);
+  } else {
+    return json(v);
   }
-  template <class T>
-  void get(const char* key, T& out) const {
-    auto it = j_.find(key);
-    if (it == j_.end() || it->is_null()) return;  // absent: keep the default
-    check_type<T>(key, *it);
-    out = it->template get<T>();
+}
+
+template <class T>
+T decode(const json& v, const std::string& path, const char* owner);
+
+// What a value of type T must look like, for "expected ..." messages; true when v is one.
+template <class T>
+bool has_shape(const json& v, const char*& want) {
+  if constexpr (std::is_same_v<T, bool>) {
+    want = "a boolean";
+    return v.is_boolean();
+  } else if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T>) {
+    want = "a non-negative integer";
+    return v.is_number_unsigned();
+  } else if constexpr (std::is_integral_v<T>) {
+    want = "an integer";
+    return v.is_number_integer();
+  } else if constexpr (std::is_floating_point_v<T>) {
+    want = "a number";
+    return v.is_number();
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, DeviceKind>) {
+    want = "a string";
+    return v.is_string();
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    want = "a list of strings";
+    return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); });
+  } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+    want = "a list of integers";
+    return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_number_integer(); });
+  } else {
+    static_assert(std::is_same_v<T, json> || has_field_table<T>::value, "a field type the protocol cannot carry");
+    want = "an object";
+    return v.is_object();
   }
-  const json* find(const char* key) const {
-    auto it = j_.find(key);
-    return it == j_.end() || it->is_null() ? nullptr : &*it;
+}
+
+template <class S>
+S decode_struct(const json& j, const std::string& where);
+
+template <class T>
+T decode(const json& v, const std::string& path, const char* owner) {
+  const char* want = "";
+  const std::string leaf = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
+  if (!has_shape<T>(v, want))
+    throw ProtocolError(fmt::format("{}: expected {}, got {} ({}.{})", path, want, v.dump(), owner, leaf));
+  if constexpr (has_field_table<T>::value) {
+    return decode_struct<T>(v, path);
+  } else if constexpr (std::is_same_v<T, DeviceKind>) {
+    const auto kind = parse_device_kind(v.get<std::string>());
+    if (!kind)
+      throw ProtocolError(fmt::format("{}: unknown device '{}' (expected {})", path, v.get<std::string>(),
+                                      device_kind_choices()));
+    return *kind;
+  } else {
+    return v.get<T>();
   }
-  std::string path(const char* key) const { return where_.empty() ? key : where_ + "." + key; }
-
- private:
-  std::string name() const { return where_.empty() ? "request" : where_; }
-  template <class T>
-  void check_type(const char* key, const json& v) const {
-    bool ok;
-    const char* want;
-    if constexpr (std::is_same_v<T, bool>) {
-      ok = v.is_boolean(), want = "a boolean";
-    } else if constexpr (std::is_integral_v<T>) {
-      ok = v.is_number_integer(), want = "an integer";
-    } else if constexpr (std::is_floating_point_v<T>) {
-      ok = v.is_number(), want = "a number";
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      ok = v.is_string(), want = "a string";
-    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-      ok = v.is_array();
-      for (const auto& e : v) ok = ok && e.is_string();
-      want = "a list of strings";
-    } else {
-      ok = true, want = "";
-    }
-    if (!ok) throw ProtocolError(fmt::format("{}: expected {}, got {}", path(key), want, v.dump()));
-  }
-  const json& j_;
-  std::string where_;
-};
-
-std::string device_name(DeviceKind k) { return k == DeviceKind::cuda ? "cuda" : "cpu"; }
-
-}  // namespace
-
-// ---------------------------------------------------------------- to_json
-json to_json(const Device& d) { return {{"kind", device_name(d.kind)}, {"index", d.index}}; }
-
-json to_json(const ProcessGroupSpec& p) {
-  return {{"rank", p.rank}, {"world_size", p.world_size}, {"backend", p.backend}, {"init_method", p.init_method}};
 }
 
-json to_json(const Progress& p) {
-  return {{"phase", p.phase}, {"done", p.done}, {"total", p.total}, {"detail", p.detail}};
-}
+// ---------------------------------------------------------------- checks beyond the types
+template <class S>
+void validate(const S&, const std::string&) {}
 
-json to_json(const ModelSpec& m) {
-  return {{"preset", m.preset}, {"hf_dir", m.hf_dir}, {"overrides", m.overrides}};
-}
-
-json to_json(const Method& m) {
-  return {{"kind", m.kind},
-          {"lora_r", m.lora_r},
-          {"lora_alpha", m.lora_alpha},
-          {"lora_dropout", m.lora_dropout},
-          {"lora_targets", m.lora_targets},
-          {"freeze_layers", m.freeze_layers}};
-}
-
-json to_json(const TrainHyper& h) {
-  return {{"epochs", h.epochs},     {"lr", h.lr},         {"batch", h.batch},
-          {"grad_accum", h.grad_accum}, {"warmup", h.warmup}, {"schedule", h.schedule},
-          {"weight_decay", h.weight_decay}, {"clip", h.clip}, {"seed", h.seed},
-          {"max_steps", h.max_steps}, {"seq_len", h.seq_len}, {"dtype", h.dtype},
-          {"log_every", h.log_every}, {"save_every", h.save_every}};
-}
-
-json to_json(const TrainRequest& r) {
-  return {{"model", to_json(r.model)},   {"init_dir", r.init_dir},
-          {"shards", r.shards},          {"hp", to_json(r.hp)},
-          {"method", to_json(r.method)}, {"device", to_json(r.device)},
-          {"process_group", to_json(r.process_group)}, {"out_dir", r.out_dir}};
-}
-
-json to_json(const TrainResult& r) {
-  return {{"checkpoint_dir", r.checkpoint_dir}, {"metrics_path", r.metrics_path},
-          {"steps", r.steps},                   {"resumed_from_step", r.resumed_from_step},
-          {"final_loss", r.final_loss},         {"tokens_per_second", r.tokens_per_second}};
-}
-
-json to_json(const GenerateRequest& r) {
-  return {{"checkpoint_dir", r.checkpoint_dir}, {"prompts_jsonl", r.prompts_jsonl},
-          {"vocab_json", r.vocab_json},         {"max_new_tokens", r.max_new_tokens},
-          {"temperature", r.temperature},       {"top_p", r.top_p},
-          {"seed", r.seed},                     {"stop", r.stop},
-          {"batch", r.batch},                   {"device", to_json(r.device)},
-          {"out_jsonl", r.out_jsonl}};
-}
-
-json to_json(const LogprobRequest& r) {
-  return {{"checkpoint_dir", r.checkpoint_dir}, {"sequences_jsonl", r.sequences_jsonl},
-          {"device", to_json(r.device)}, {"out_jsonl", r.out_jsonl}};
-}
-
-json to_json(const HiddenStatesRequest& r) {
-  return {{"checkpoint_dir", r.checkpoint_dir}, {"prompts_jsonl", r.prompts_jsonl},
-          {"layer", r.layer}, {"device", to_json(r.device)}, {"out_jsonl", r.out_jsonl}};
-}
-
-json to_json(const LogitsRequest& r) {
-  return {{"checkpoint_dir", r.checkpoint_dir}, {"sequences_jsonl", r.sequences_jsonl},
-          {"device", to_json(r.device)}, {"out_bin", r.out_bin}};
-}
-
-// ---------------------------------------------------------------- from_json
-namespace {
-
-Device device_at(const json& j, const std::string& where) {
-  Fields f(j, where);
-  Device d;
-  std::string kind = "cpu";
-  f.get("kind", kind);
-  if (kind == "cpu") d.kind = DeviceKind::cpu;
-  else if (kind == "cuda") d.kind = DeviceKind::cuda;
-  else throw ProtocolError(fmt::format("{}: unknown device '{}' (expected cpu or cuda)", f.path("kind"), kind));
-  f.get("index", d.index);
-  return d;
-}
-
-Device sub_device(const Fields& f) {
-  const json* d = f.find("device");
-  return d ? device_at(*d, f.path("device")) : Device{};
-}
-
-ProcessGroupSpec process_group_at(const json& j, const std::string& where) {
-  Fields f(j, where);
-  ProcessGroupSpec p;
-  f.get("rank", p.rank);
-  f.get("world_size", p.world_size);
-  f.get("backend", p.backend);
-  f.get("init_method", p.init_method);
-  return p;
-}
-
-ModelSpec model_spec_at(const json& j, const std::string& where) {
-  Fields f(j, where);
-  ModelSpec m;
-  f.get("preset", m.preset);
-  f.get("hf_dir", m.hf_dir);
-  if (const json* o = f.find("overrides")) {
-    if (!o->is_object())
-      throw ProtocolError(fmt::format("{}: expected an object, got {}", f.path("overrides"), o->dump()));
-    m.overrides = *o;
-  }
-  return m;
-}
-
-Method method_at(const json& j, const std::string& where) {
-  Fields f(j, where);
-  Method m;
-  f.get("kind", m.kind);
-  f.get("lora_r", m.lora_r);
-  f.get("lora_alpha", m.lora_alpha);
-  f.get("lora_dropout", m.lora_dropout);
-  f.get("lora_targets", m.lora_targets);
-  f.get("freeze_layers", m.freeze_layers);
+void validate(const Method& m, const std::string& where) {
   if (m.kind != "full" && m.kind != "lora" && m.kind != "freeze")
-    throw ProtocolError(fmt::format("{}: unknown method '{}' (expected full, lora or freeze)", f.path("kind"), m.kind));
-  return m;
+    throw ProtocolError(fmt::format("{}: unknown method '{}' (expected full, lora or freeze)", key_path(where, "kind"),
+                                    m.kind));
 }
 
-TrainHyper train_hyper_at(const json& j, const std::string& where) {
-  Fields f(j, where);
-  TrainHyper h;
-  f.get("epochs", h.epochs);
-  f.get("lr", h.lr);
-  f.get("batch", h.batch);
-  f.get("grad_accum", h.grad_accum);
-  f.get("warmup", h.warmup);
-  f.get("schedule", h.schedule);
-  f.get("weight_decay", h.weight_decay);
-  f.get("clip", h.clip);
-  f.get("seed", h.seed);
-  f.get("max_steps", h.max_steps);
-  f.get("seq_len", h.seq_len);
-  f.get("dtype", h.dtype);
-  f.get("log_every", h.log_every);
-  f.get("save_every", h.save_every);
-  return h;
+void validate(const TrainRequest& r, const std::string& where) {
+  if (r.out_dir.empty())
+    throw ProtocolError(key_path(where, "out_dir") + ": empty (every train request needs an output directory)");
+}
+
+// ---------------------------------------------------------------- structs
+template <class S>
+std::string known_keys() {
+  std::string out;
+  for_each_field<S>([&](const auto& def) { out += (out.empty() ? "" : ", ") + std::string(def.key); });
+  return out;
+}
+
+template <class S>
+S decode_struct(const json& j, const std::string& where) {
+  const char* name = FieldTable<S>::name;
+  S s{};
+  std::vector<std::string_view> known;
+  for_each_field<S>([&](const auto& def) {
+    known.push_back(def.key);
+    const auto it = j.find(def.key);
+    if (it == j.end()) {
+      if (def.presence == Presence::required)
+        throw ProtocolError(fmt::format("{}: missing ({} requires it)", key_path(where, def.key), name));
+      return;  // keeps api.h's default
+    }
+    using T = std::decay_t<decltype(s.*def.member)>;
+    s.*def.member = decode<T>(*it, key_path(where, def.key), name);
+  });
+  for (const auto& item : j.items()) {
+    if (std::find(known.begin(), known.end(), item.key()) != known.end()) continue;
+    if (is_message<S> && item.key() == kVersionKey) continue;  // checked by from_json
+    throw ProtocolError(fmt::format("{}: unknown key of {} (its keys: {})", key_path(where, item.key()), name,
+                                    known_keys<S>()));
+  }
+  validate(s, where);
+  return s;
+}
+
+// A message's version must be this program's: the two sides of a protocol that changed
+// disagree on what the keys mean.
+template <class S>
+void check_version(const json& j) {
+  const char* name = FieldTable<S>::name;
+  const auto it = j.find(kVersionKey);
+  if (it == j.end())
+    throw ProtocolError(fmt::format("{}: missing ({} requires it; this program speaks protocol version {}: "
+                                    "was the message written by an older sftx or sftx-worker?)",
+                                    kVersionKey, name, kProtocolVersion));
+  if (!it->is_number_integer() || it->get<int64_t>() != kProtocolVersion)
+    throw ProtocolError(fmt::format("{}: {} of protocol version {}, but this program speaks version {} "
+                                    "(sftx and sftx-worker come from different builds: build both)",
+                                    kVersionKey, name, it->dump(), kProtocolVersion));
 }
 
 }  // namespace
 
-Device device_from_json(const json& j) { return device_at(j, "device"); }
-ProcessGroupSpec process_group_from_json(const json& j) { return process_group_at(j, "process_group"); }
-ModelSpec model_spec_from_json(const json& j) { return model_spec_at(j, "model"); }
-Method method_from_json(const json& j) { return method_at(j, "method"); }
-TrainHyper train_hyper_from_json(const json& j) { return train_hyper_at(j, "hp"); }
-
-Progress progress_from_json(const json& j) {
-  Fields f(j, "progress");
-  Progress p;
-  f.get("phase", p.phase);
-  f.get("done", p.done);
-  f.get("total", p.total);
-  f.get("detail", p.detail);
-  return p;
+template <class S, class>
+json to_json(const S& s) {
+  json j = encode(s);
+  if constexpr (is_message<S>) j[kVersionKey] = kProtocolVersion;
+  return j;
 }
 
-TrainRequest train_request_from_json(const json& j) {
-  Fields f(j, "");
-  TrainRequest r;
-  if (const json* m = f.find("model")) r.model = model_spec_at(*m, "model");
-  f.get("init_dir", r.init_dir);
-  f.get("shards", r.shards);
-  if (const json* h = f.find("hp")) r.hp = train_hyper_at(*h, "hp");
-  if (const json* m = f.find("method")) r.method = method_at(*m, "method");
-  r.device = sub_device(f);
-  if (const json* p = f.find("process_group")) r.process_group = process_group_at(*p, "process_group");
-  f.get("out_dir", r.out_dir);
-  if (r.out_dir.empty()) throw ProtocolError("out_dir: missing (every train request needs an output directory)");
-  return r;
+template <class S, class>
+S from_json(const json& j) {
+  // Where a message's keys sit in the worker's output line, for messages that name them.
+  const std::string where = std::is_same_v<S, Progress> ? "progress" : "";
+  if (!j.is_object())
+    throw ProtocolError(fmt::format("{}: expected a {} object, got {}", where.empty() ? "request" : where,
+                                    FieldTable<S>::name, j.dump()));
+  if constexpr (is_message<S>) check_version<S>(j);
+  return decode_struct<S>(j, where);
 }
 
-TrainResult train_result_from_json(const json& j) {
-  Fields f(j, "result");
-  TrainResult r;
-  f.get("checkpoint_dir", r.checkpoint_dir);
-  f.get("metrics_path", r.metrics_path);
-  f.get("steps", r.steps);
-  f.get("resumed_from_step", r.resumed_from_step);
-  f.get("final_loss", r.final_loss);
-  f.get("tokens_per_second", r.tokens_per_second);
-  return r;
-}
-
-GenerateRequest generate_request_from_json(const json& j) {
-  Fields f(j, "");
-  GenerateRequest r;
-  f.get("checkpoint_dir", r.checkpoint_dir);
-  f.get("prompts_jsonl", r.prompts_jsonl);
-  f.get("vocab_json", r.vocab_json);
-  f.get("max_new_tokens", r.max_new_tokens);
-  f.get("temperature", r.temperature);
-  f.get("top_p", r.top_p);
-  f.get("seed", r.seed);
-  f.get("stop", r.stop);
-  f.get("batch", r.batch);
-  r.device = sub_device(f);
-  f.get("out_jsonl", r.out_jsonl);
-  return r;
-}
-
-LogprobRequest logprob_request_from_json(const json& j) {
-  Fields f(j, "");
-  LogprobRequest r;
-  f.get("checkpoint_dir", r.checkpoint_dir);
-  f.get("sequences_jsonl", r.sequences_jsonl);
-  r.device = sub_device(f);
-  f.get("out_jsonl", r.out_jsonl);
-  return r;
-}
-
-HiddenStatesRequest hidden_states_request_from_json(const json& j) {
-  Fields f(j, "");
-  HiddenStatesRequest r;
-  f.get("checkpoint_dir", r.checkpoint_dir);
-  f.get("prompts_jsonl", r.prompts_jsonl);
-  f.get("layer", r.layer);
-  r.device = sub_device(f);
-  f.get("out_jsonl", r.out_jsonl);
-  return r;
-}
-
-LogitsRequest logits_request_from_json(const json& j) {
-  Fields f(j, "");
-  LogitsRequest r;
-  f.get("checkpoint_dir", r.checkpoint_dir);
-  f.get("sequences_jsonl", r.sequences_jsonl);
-  r.device = sub_device(f);
-  f.get("out_bin", r.out_bin);
-  return r;
-}
+// Every struct with a field table (runtime/api_fields.h).
+#define SFTX_PROTOCOL_STRUCT(S) \
+  template json to_json<S>(const S&); \
+  template S from_json<S>(const json&);
+SFTX_PROTOCOL_STRUCT(Device)
+SFTX_PROTOCOL_STRUCT(ProcessGroupSpec)
+SFTX_PROTOCOL_STRUCT(Progress)
+SFTX_PROTOCOL_STRUCT(ModelSpec)
+SFTX_PROTOCOL_STRUCT(Method)
+SFTX_PROTOCOL_STRUCT(TrainHyper)
+SFTX_PROTOCOL_STRUCT(TrainRequest)
+SFTX_PROTOCOL_STRUCT(TrainResult)
+SFTX_PROTOCOL_STRUCT(GenerateRequest)
+SFTX_PROTOCOL_STRUCT(GenerateResult)
+SFTX_PROTOCOL_STRUCT(LogprobRequest)
+SFTX_PROTOCOL_STRUCT(LogprobResult)
+SFTX_PROTOCOL_STRUCT(LogitsRequest)
+SFTX_PROTOCOL_STRUCT(LogitsResult)
+SFTX_PROTOCOL_STRUCT(HiddenStatesRequest)
+SFTX_PROTOCOL_STRUCT(HiddenStatesResult)
+#undef SFTX_PROTOCOL_STRUCT
 
 // ---------------------------------------------------------------- files
 json read_json_file(const std::string& path) {
@@ -314,16 +226,6 @@ json read_json_file(const std::string& path) {
   }
 }
 
-void write_json_file(const std::string& path, const json& j) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw ProtocolError(fmt::format("{}: cannot write", tmp));
-    out << j.dump(2) << "\n";
-    if (!out.flush()) throw ProtocolError(fmt::format("{}: write failed", tmp));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw ProtocolError(fmt::format("{}: cannot rename to {}", tmp, path));
-}
+void write_json_file(const std::string& path, const json& j) { write_file_atomic(path, j.dump(2) + "\n"); }
 
 }  // namespace sftx::rt

@@ -137,7 +137,13 @@ json run_worker(const WorkerCall& call) {
   auto stdout_line = [&](const std::string& line) {
     json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (j.is_object() && j.contains("progress")) {
-      if (call.progress) call.progress(progress_from_json(j["progress"]));
+      if (call.progress) {
+        try {
+          call.progress(from_json<Progress>(j["progress"]));
+        } catch (const ProtocolError& e) {
+          throw WorkerError(fmt::format("{}: malformed progress from the worker: {}", call.what, e.what()));
+        }
+      }
     } else if (j.is_object() && j.contains("result")) {
       result = j["result"];
     } else if (!line.empty()) {

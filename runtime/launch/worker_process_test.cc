@@ -1,6 +1,9 @@
 // Runs real child processes (/bin/sh scripts speaking the worker's stdout protocol).
 #include "runtime/launch/worker_process.h"
 
+#include "runtime/launch/protocol.h"
+#include "tests/test_support.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,22 +38,18 @@ std::string error_of(const WorkerCall& c) {
   return "no error";
 }
 
-fs::path temp_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+// "protocol_version": N, as the worker writes it first in every object it prints.
+std::string version_key() { return "\"protocol_version\": " + std::to_string(kProtocolVersion) + ", "; }
 
 }  // namespace
 
 TEST_CASE("progress lines reach the callback and the result line is returned", "[worker_process]") {
   std::vector<std::string> err;
   WorkerCall c = shell(
-      "echo '{\"progress\": {\"phase\": \"train\", \"done\": 1, \"total\": 2, \"detail\": \"loss 3\"}}';"
+      "echo '{\"progress\": {" + version_key() + "\"phase\": \"train\", \"done\": 1, \"total\": 2, \"detail\": \"loss 3\"}}';"
       "echo 'warming up' >&2;"
       "echo 'stray stdout text';"
-      "echo '{\"progress\": {\"phase\": \"train\", \"done\": 2, \"total\": 2}}';"
+      "echo '{\"progress\": {" + version_key() + "\"phase\": \"train\", \"done\": 2, \"total\": 2}}';"
       "printf '{\"result\": {\"steps\": 2}}'",  // no trailing newline: still read
       &err);
   std::vector<Progress> seen;
@@ -62,6 +61,16 @@ TEST_CASE("progress lines reach the callback and the result line is returned", "
   CHECK(seen[1].done == 2);
   CHECK(std::find(err.begin(), err.end(), "warming up") != err.end());
   CHECK(std::find(err.begin(), err.end(), "stray stdout text") != err.end());
+}
+
+TEST_CASE("a progress line of another protocol version stops the run, naming both versions", "[worker_process]") {
+  std::vector<std::string> err;
+  WorkerCall c = shell("echo '{\"progress\": {\"protocol_version\": 1, \"phase\": \"x\", \"done\": 0, \"total\": 0}}'; exec sleep 30", &err);
+  c.progress = [](const Progress&) {};
+  const std::string msg = error_of(c);
+  CHECK_THAT(msg, Catch::Contains("malformed progress from the worker"));
+  CHECK_THAT(msg, Catch::Contains("Progress of protocol version 1, but this program speaks version " +
+                                  std::to_string(kProtocolVersion)));
 }
 
 TEST_CASE("a failing worker becomes an error naming the stage and its last stderr lines", "[worker_process]") {
@@ -95,7 +104,7 @@ TEST_CASE("a missing executable is a clear error", "[worker_process]") {
 
 TEST_CASE("a progress callback that throws kills the child and propagates", "[worker_process]") {
   std::vector<std::string> err;
-  WorkerCall c = shell("echo '{\"progress\": {\"phase\": \"x\"}}'; exec sleep 30", &err);
+  WorkerCall c = shell("echo '{\"progress\": {" + version_key() + "\"phase\": \"x\", \"done\": 0, \"total\": 0}}'; exec sleep 30", &err);
   c.progress = [](const Progress&) { throw std::runtime_error("cancelled"); };
   auto start = std::chrono::steady_clock::now();
   CHECK_THROWS_WITH(run_worker(c), "cancelled");
@@ -103,7 +112,8 @@ TEST_CASE("a progress callback that throws kills the child and propagates", "[wo
 }
 
 TEST_CASE("killing the driver kills the worker (PR_SET_PDEATHSIG)", "[worker_process]") {
-  fs::path dir = temp_dir("sftx-pdeathsig");
+  sftx::testing::TempDir dir_tmp("sftx-pdeathsig");
+  const fs::path dir = dir_tmp.path();
   fs::path pid_file = dir / "pid";
   pid_t driver = ::fork();
   REQUIRE(driver >= 0);

@@ -1,10 +1,5 @@
 #include "runtime/nn/hf_checkpoint.h"
 
-#include <fcntl.h>
-#include <stdio.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/base/atomic_file.h"
 #include "runtime/nn/hf_config.h"
 
 namespace sftx::rt {
@@ -24,14 +20,6 @@ namespace fs = std::filesystem;
 
 const char* kIndexName = "model.safetensors.index.json";
 const char* kSingleName = "model.safetensors";
-
-void fsync_path(const fs::path& p) {  // durability before the rename publishes the directory
-  const int fd = ::open(p.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
 
 void write_text(const fs::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::trunc);
@@ -139,78 +127,44 @@ Llama load_hf(const std::string& dir, torch::Device device, torch::ScalarType dt
 
 void save_hf_tensors(const std::string& dir, const LlamaConfig& config, const TensorMap& tensors,
                      const SaveOptions& options) {
-  static std::atomic<int> counter{0};
   const torch::ScalarType dtype = dtype_from_hf_name(options.torch_dtype);
-  const fs::path target = fs::absolute(fs::path(dir)).lexically_normal();
-  const fs::path parent = target.parent_path();
-  fs::create_directories(parent);
-  const fs::path tmp = parent / (target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                                 std::to_string(counter++));
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
-  try {
-    TensorMap cast;
-    for (const auto& [name, t] : tensors) cast.emplace(name, t.detach().to(torch::kCPU, dtype).contiguous());
+  AtomicDir out(fs::absolute(fs::path(dir)).lexically_normal());
+  const fs::path& tmp = out.tmp();
+  TensorMap cast;
+  for (const auto& [name, t] : tensors) cast.emplace(name, t.detach().to(torch::kCPU, dtype).contiguous());
 
-    write_text(tmp / "config.json", config_to_hf_json(config, options.torch_dtype).dump(2) + "\n");
-    write_text(tmp / "generation_config.json",
-               nlohmann::json{{"bos_token_id", config.bos_token_id}, {"eos_token_id", config.eos_token_id}}.dump(2) + "\n");
+  write_text(tmp / "config.json", config_to_hf_json(config, options.torch_dtype).dump(2) + "\n");
+  write_text(tmp / "generation_config.json",
+             nlohmann::json{{"bos_token_id", config.bos_token_id}, {"eos_token_id", config.eos_token_id}}.dump(2) + "\n");
 
-    // Group tensors into shards in name order, each at most max_shard_bytes (a single tensor
-    // larger than that gets a shard of its own).
-    std::vector<TensorMap> shards(1);
-    int64_t shard_bytes = 0, total_bytes = 0;
-    for (const auto& [name, t] : cast) {
-      const int64_t bytes = t.numel() * static_cast<int64_t>(t.element_size());
-      if (options.max_shard_bytes > 0 && shard_bytes > 0 && shard_bytes + bytes > options.max_shard_bytes) {
-        shards.emplace_back();
-        shard_bytes = 0;
-      }
-      shards.back().emplace(name, t);
-      shard_bytes += bytes;
-      total_bytes += bytes;
+  // Group tensors into shards in name order, each at most max_shard_bytes (a single tensor
+  // larger than that gets a shard of its own).
+  std::vector<TensorMap> shards(1);
+  int64_t shard_bytes = 0, total_bytes = 0;
+  for (const auto& [name, t] : cast) {
+    const int64_t bytes = t.numel() * static_cast<int64_t>(t.element_size());
+    if (options.max_shard_bytes > 0 && shard_bytes > 0 && shard_bytes + bytes > options.max_shard_bytes) {
+      shards.emplace_back();
+      shard_bytes = 0;
     }
-    if (shards.size() == 1) {
-      write_safetensors((tmp / kSingleName).string(), shards[0]);
-      fsync_path(tmp / kSingleName);
-    } else {
-      nlohmann::json weight_map = nlohmann::json::object();
-      for (size_t i = 0; i < shards.size(); ++i) {
-        char file[64];
-        std::snprintf(file, sizeof file, "model-%05zu-of-%05zu.safetensors", i + 1, shards.size());
-        write_safetensors((tmp / file).string(), shards[i]);
-        fsync_path(tmp / file);
-        for (const auto& entry : shards[i]) weight_map[entry.first] = file;
-      }
-      nlohmann::json index = {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", weight_map}};
-      write_text(tmp / kIndexName, index.dump(2) + "\n");
-    }
-    fsync_path(tmp / "config.json");
-    fsync_path(tmp);
-
-    // Publish: swap atomically with an existing checkpoint where the kernel allows it.
-    if (fs::exists(target)) {
-#ifdef RENAME_EXCHANGE
-      if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
-        fs::remove_all(tmp);  // now holds the previous checkpoint
-        fsync_path(parent);
-        return;
-      }
-#endif
-      const fs::path old = parent / (target.filename().string() + ".old-" + std::to_string(::getpid()));
-      fs::remove_all(old);
-      fs::rename(target, old);
-      fs::rename(tmp, target);
-      fs::remove_all(old);
-    } else {
-      fs::rename(tmp, target);
-    }
-    fsync_path(parent);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    throw;
+    shards.back().emplace(name, t);
+    shard_bytes += bytes;
+    total_bytes += bytes;
   }
+  if (shards.size() == 1) {
+    write_safetensors((tmp / kSingleName).string(), shards[0]);
+  } else {
+    nlohmann::json weight_map = nlohmann::json::object();
+    for (size_t i = 0; i < shards.size(); ++i) {
+      char file[64];
+      std::snprintf(file, sizeof file, "model-%05zu-of-%05zu.safetensors", i + 1, shards.size());
+      write_safetensors((tmp / file).string(), shards[i]);
+      for (const auto& entry : shards[i]) weight_map[entry.first] = file;
+    }
+    nlohmann::json index = {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", weight_map}};
+    write_text(tmp / kIndexName, index.dump(2) + "\n");
+  }
+  out.commit();  // fsyncs every file, then swaps the directory in whole
 }
 
 void save_hf(const std::string& dir, Llama& model, const SaveOptions& options) {

@@ -8,29 +8,17 @@
 #include "runtime/nn/hf_checkpoint.h"
 #include "runtime/nn/hf_config.h"
 #include "runtime/nn/safetensors.h"
+#include "runtime/nn/testing_models.h"
+#include "tests/test_support.h"
 
 using namespace sftx::rt;
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("sftx_nn_hfio_" + std::to_string(::getpid()) + "_" + name);
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
-
 LlamaConfig tiny(bool tied) {
-  LlamaConfig c;
-  c.vocab_size = 50;
-  c.hidden_size = 32;
-  c.intermediate_size = 40;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 4;
-  c.num_key_value_heads = 2;
+  LlamaConfig c = testing::tiny_config(50, 40, tied);
   c.rope_theta = 1234.0;
-  c.tie_word_embeddings = tied;
   return c;
 }
 
@@ -63,7 +51,8 @@ TEST_CASE("a model spec resolves presets, config.json and overrides", "[hf_io]")
   CHECK_THROWS_WITH(resolve_model_spec(spec), Catch::Contains("vocab_sise"));
 
   // A config.json as transformers writes it for a Llama model (keys sftx does not use included).
-  const auto dir = fresh_dir("config");
+  sftx::testing::TempDir dir_tmp("sftx-hfio-config");
+  const fs::path dir = dir_tmp.path();
   write_bytes(dir / "config.json", R"({
     "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_act": "silu",
     "hidden_size": 64, "intermediate_size": 172, "num_hidden_layers": 3, "num_attention_heads": 8,
@@ -111,7 +100,8 @@ TEST_CASE("the safetensors reader follows the byte layout of the specification",
   file += std::string("\x00\x00\xC0\x3F\x00\x00\x80\xBE", 8);
   // c: int64 -3
   file += std::string("\xFD\xFF\xFF\xFF\xFF\xFF\xFF\xFF", 8);
-  const auto dir = fresh_dir("bytes");
+  sftx::testing::TempDir dir_tmp("sftx-hfio-bytes");
+  const fs::path dir = dir_tmp.path();
   write_bytes(dir / "t.safetensors", file);
 
   StringMap meta;
@@ -156,7 +146,8 @@ TEST_CASE("save_hf and load_hf round-trip bitwise, single file and sharded", "[h
   for (bool tied : {false, true}) {
     torch::manual_seed(5);
     Llama model(tiny(tied));
-    const auto dir = fresh_dir(tied ? "rt_tied" : "rt");
+    sftx::testing::TempDir dir_tmp(tied ? "sftx-hfio-rt-tied" : "sftx-hfio-rt");
+    const fs::path dir = dir_tmp.path();
     save_hf((dir / "ck").string(), model);
     CHECK(fs::exists(dir / "ck" / "model.safetensors"));
     const auto cfg = nlohmann::json::parse(std::ifstream(dir / "ck" / "config.json"));
@@ -205,7 +196,8 @@ TEST_CASE("a sharded checkpoint written by hand loads", "[hf_io]") {
   const auto config = tiny(false);
   Llama model(config);
   auto state = model_state(model);
-  const auto dir = fresh_dir("hand");
+  sftx::testing::TempDir dir_tmp("sftx-hfio-hand");
+  const fs::path dir = dir_tmp.path();
   // Two shards split the way transformers does (layers in one, the rest in the other), the index
   // listing every tensor, and config.json written as plain JSON.
   TensorMap first, second;

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "runtime/nn/atomic_dir.h"
+#include "runtime/base/atomic_file.h"
 
 namespace sftx::rt {
 

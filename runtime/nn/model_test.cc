@@ -8,22 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "runtime/nn/testing_models.h"
+
 using namespace sftx::rt;
 
 namespace {
 
 LlamaConfig tiny_config(bool tied = false) {
-  LlamaConfig c;
-  c.vocab_size = 61;
-  c.hidden_size = 32;
-  c.intermediate_size = 48;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 4;
-  c.num_key_value_heads = 2;  // grouped-query attention
+  LlamaConfig c = testing::tiny_config(61, 48, tied);
   c.rms_norm_eps = 1e-5;
-  c.rope_theta = 500.0;       // far from the default, so a wrong theta shows
+  c.rope_theta = 500.0;  // far from the default, so a wrong theta shows
   c.max_position_embeddings = 64;
-  c.tie_word_embeddings = tied;
   return c;
 }
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/data/prng.h"
+#include "runtime/base/prng.h"
 #include "runtime/data/shard.h"
 
 namespace sftx::rt::testing {

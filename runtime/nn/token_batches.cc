@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "runtime/data/prng.h"
+#include "runtime/data/permutation.h"
 
 namespace sftx::rt {
 

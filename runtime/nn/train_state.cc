@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "runtime/nn/atomic_dir.h"
+#include "runtime/base/atomic_file.h"
 
 namespace sftx::rt {
 

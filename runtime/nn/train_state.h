@@ -7,7 +7,7 @@
 //                  deterministic (init_dir, or preset init from the seed)
 //   optimizer.pt   AdamW's state (moments and step counts per parameter)
 //   rng.pt         torch's default CPU generator state, and each CUDA device's when present
-// The directory is written atomically (runtime/nn/atomic_dir.h): a SIGKILL during a save leaves
+// The directory is written atomically (runtime/base/atomic_file.h): a SIGKILL during a save leaves
 // the previous state intact. The learning-rate schedule needs no state: it is a function of the step.
 #pragma once
 

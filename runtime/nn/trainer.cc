@@ -13,6 +13,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "runtime/nn/device.h"
 #include "runtime/nn/hf_checkpoint.h"
 #include "runtime/nn/hf_config.h"
 #include "runtime/nn/methods.h"
@@ -48,14 +49,6 @@ void check_hyper(const TrainHyper& hp) {
   need(hp.save_every >= 0, "save_every must be >= 0 (0 = never)");
   need(hp.dtype == "auto" || hp.dtype == "fp32" || hp.dtype == "bf16",
        "dtype must be auto, fp32 or bf16, got '" + hp.dtype + "'");
-}
-
-torch::Device resolve_device(const Device& d) {
-  if (d.kind == DeviceKind::cpu) return torch::kCPU;
-  if (!torch::cuda::is_available())
-    throw std::runtime_error("train: device cuda requested, but this LibTorch build sees no CUDA device "
-                             "(Debian's LibTorch is CPU-only; see docs/gpu.md)");
-  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(d.index));
 }
 
 // bf16 autocast around forward passes on CUDA (fp32 master weights, as HF's bf16=True).
@@ -197,7 +190,7 @@ TrainResult run_training(const TrainRequest& request, const TrainOptions& option
   const int64_t eval_every = options.eval_every > 0 ? options.eval_every : hp.save_every;
 
   // 2. model
-  const torch::Device device = resolve_device(request.device);
+  const torch::Device device = to_torch_device(request.device);
   const bool bf16 = use_bf16_autocast(hp, device);
   Llama model = initial_model(request);
   if (blocks.vocab_size() > model->config().vocab_size)

@@ -11,19 +11,13 @@
 #include "runtime/nn/hf_checkpoint.h"
 #include "runtime/nn/hf_config.h"
 #include "runtime/nn/testing_math_shard.h"
+#include "tests/test_support.h"
 
 using namespace sftx::rt;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("sftx-trainer-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 // A 3-layer model small enough that a few steps take milliseconds.
 ModelSpec tiny_model() {
@@ -80,7 +74,8 @@ std::set<std::string> changed(const TensorMap& before, const TensorMap& after) {
 }  // namespace
 
 TEST_CASE("full fine-tuning changes every weight tensor", "[trainer][methods]") {
-  fs::path dir = fresh_dir("full");
+  sftx::testing::TempDir dir_tmp("sftx-trainer-full");
+  const fs::path dir = dir_tmp.path();
   testing::write_math_shard((dir / "d.shard").string(), 16, 32, 1);
   TrainRequest r = tiny_request(dir, (dir / "d.shard").string());
   TrainResult res = run_training(r);
@@ -98,7 +93,8 @@ TEST_CASE("full fine-tuning changes every weight tensor", "[trainer][methods]") 
 }
 
 TEST_CASE("freeze(layers = 1) trains only the top layer and the final norm", "[trainer][methods]") {
-  fs::path dir = fresh_dir("freeze");
+  sftx::testing::TempDir dir_tmp("sftx-trainer-freeze");
+  const fs::path dir = dir_tmp.path();
   testing::write_math_shard((dir / "d.shard").string(), 16, 32, 2);
   TrainRequest r = tiny_request(dir, (dir / "d.shard").string());
   r.method.kind = "freeze";
@@ -116,7 +112,8 @@ TEST_CASE("freeze(layers = 1) trains only the top layer and the final norm", "[t
 }
 
 TEST_CASE("lora changes only its target projections, merged on export", "[trainer][methods][lora]") {
-  fs::path dir = fresh_dir("lora");
+  sftx::testing::TempDir dir_tmp("sftx-trainer-lora");
+  const fs::path dir = dir_tmp.path();
   testing::write_math_shard((dir / "d.shard").string(), 16, 32, 3);
   TrainRequest r = tiny_request(dir, (dir / "d.shard").string());
   r.method.kind = "lora";
@@ -143,7 +140,8 @@ TEST_CASE("gradient accumulation gives the same loss and gradient as one big bat
   // The step-1 gradient norm is taken from the accumulated gradients before clipping: equal norms
   // and losses mean the micro-batches were weighted by the whole step's token count. (Weights are
   // not compared: Adam's first update is nearly sign(g), which amplifies float rounding in g ~ 0.)
-  fs::path dir = fresh_dir("accum");
+  sftx::testing::TempDir dir_tmp("sftx-trainer-accum");
+  const fs::path dir = dir_tmp.path();
   testing::write_math_shard((dir / "d.shard").string(), 16, 32, 4);
   TrainRequest one = tiny_request(dir, (dir / "d.shard").string());
   one.hp.max_steps = 2;
@@ -164,7 +162,8 @@ TEST_CASE("gradient accumulation gives the same loss and gradient as one big bat
 }
 
 TEST_CASE("a NaN loss stops the stage and names the last good checkpoint", "[trainer]") {
-  fs::path dir = fresh_dir("nan");
+  sftx::testing::TempDir dir_tmp("sftx-trainer-nan");
+  const fs::path dir = dir_tmp.path();
   testing::write_math_shard((dir / "d.shard").string(), 32, 32, 5);
   TrainRequest r = tiny_request(dir, (dir / "d.shard").string());
   r.hp.max_steps = 8;
@@ -185,7 +184,8 @@ TEST_CASE("a NaN loss stops the stage and names the last good checkpoint", "[tra
 }
 
 TEST_CASE("a nano model learns synthetic sums: the loss falls in metrics.jsonl", "[trainer][slow]") {
-  fs::path dir = fresh_dir("learn");
+  sftx::testing::TempDir dir_tmp("sftx-trainer-learn");
+  const fs::path dir = dir_tmp.path();
   testing::write_math_shard((dir / "d.shard").string(), 400, 64, 6);
   testing::write_math_shard((dir / "v.shard").string(), 16, 64, 60);
   TrainRequest r;

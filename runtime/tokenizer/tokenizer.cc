@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "runtime/base/atomic_file.h"
 #include "runtime/tokenizer/sp_model_patch.h"
 
 namespace sftx::rt {
@@ -247,14 +248,7 @@ nlohmann::json Tokenizer::pieces_json() const {
 }
 
 void Tokenizer::write_pieces_json(const std::string& path) const {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw std::runtime_error(path + ": cannot write pieces");
-    out << pieces_json().dump() << "\n";
-    if (!out) throw std::runtime_error(path + ": write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error(path + ": rename failed");
+  write_file_atomic(path, pieces_json().dump() + "\n");
 }
 
 }  // namespace sftx::rt

@@ -12,6 +12,7 @@
 
 #include "runtime/api.h"
 #include "runtime/data/record.h"
+#include "runtime/base/atomic_file.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace sftx::rt {
@@ -142,14 +143,7 @@ void build_tokenizer(const TokenizerSpec& spec, const std::vector<std::string>& 
   } else {
     bytes = train_sentencepiece(in_jsonl, {spec.vocab_size, spec.model_type, spec.seed});
   }
-  const std::string tmp = out_model + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw std::runtime_error(out_model + ": cannot write tokenizer model");
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw std::runtime_error(out_model + ": write failed");
-  }
-  if (std::rename(tmp.c_str(), out_model.c_str()) != 0) throw std::runtime_error(out_model + ": rename failed");
+  write_file_atomic(out_model, bytes);
 }
 
 }  // namespace sftx::rt

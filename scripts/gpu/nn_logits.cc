@@ -10,10 +10,12 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/nn/device.h"
 #include "runtime/nn/hf_checkpoint.h"
 #include "runtime/nn/hf_config.h"
 #include "runtime/nn/model.h"
@@ -24,7 +26,9 @@ int main(int argc, char** argv) {
   try {
     const std::string verb = argc > 1 ? argv[1] : "";
     if (verb == "logits" && argc >= 5) {
-      const torch::Device device = (argc > 5 && std::string(argv[5]) == "cuda") ? torch::kCUDA : torch::kCPU;
+      const auto kind = parse_device_kind(argc > 5 ? argv[5] : "cpu");
+      if (!kind) throw std::invalid_argument("device must be " + device_kind_choices());
+      const torch::Device device = to_torch_device(Device{*kind, 0});
       Llama model = load_hf(argv[2], device, torch::kFloat32);
       model->eval();
       std::ifstream in(argv[3]);

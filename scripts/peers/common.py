@@ -17,11 +17,20 @@ class WorkerError(RuntimeError):
         self.stderr = stderr
 
 
+def protocol_version(worker):
+    """The request protocol version the worker speaks (runtime/launch/protocol.h)."""
+    res = subprocess.run([worker, "--protocol-version"], capture_output=True, text=True)
+    if res.returncode != 0:
+        raise WorkerError("--protocol-version", res.returncode, res.stderr)
+    return int(res.stdout.strip())
+
+
 def run_worker(worker, verb, request, work, name, threads=1):
-    """Writes REQUEST as work/NAME.json, runs `sftx-worker VERB` on it, returns its result object."""
+    """Writes REQUEST (with the worker's protocol version) as work/NAME.json, runs `sftx-worker VERB`
+    on it, returns its result object."""
     path = os.path.join(work, f"{name}.json")
     with open(path, "w") as f:
-        json.dump(request, f, indent=1)
+        json.dump(dict(request, protocol_version=protocol_version(worker)), f, indent=1)
     env = dict(os.environ, SFTX_NUM_THREADS=str(threads))
     res = subprocess.run([worker, verb, path], capture_output=True, text=True, env=env)
     if res.returncode != 0:

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "stdlib/synthetic/synthetic.h"
+#include "tests/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace sftx::rt;
@@ -41,16 +42,11 @@ std::pair<int, std::string> run_python(const std::string& script, const fs::path
 
 std::string py_literal(const std::string& s) { return nlohmann::json(s).dump(); }  // JSON strings are Python literals
 
-fs::path scratch(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("sftx_code_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 }  // namespace
 
 TEST_CASE("code records' unit tests pass against their own solutions in python3", "[synthetic][code][python]") {
-  const auto dir = scratch("train");
+  sftx::testing::TempDir dir_tmp("sftx-code-train");
+  const fs::path dir = dir_tmp.path();
   // One python process for many records: each runs in a fresh namespace; failures are listed.
   std::string script = "import sys\nfailed = []\ncases = []\n";
   std::set<int64_t> families;
@@ -94,7 +90,8 @@ TEST_CASE("code records' unit tests pass against their own solutions in python3"
 }
 
 TEST_CASE("humaneval_test tasks have HumanEval's fields and pass their own check()", "[synthetic][code][python]") {
-  const auto dir = scratch("humaneval");
+  sftx::testing::TempDir dir_tmp("sftx-code-humaneval");
+  const fs::path dir = dir_tmp.path();
   std::string script = "import sys\nfailed = 0\n";
   std::set<std::string> entry_points;
   for (int64_t i = 0; i < 60; ++i) {

@@ -20,8 +20,7 @@ enum class MicroSplit { train, test };
 inline MicroSplit micro_split_of(const std::string& family, const std::vector<int64_t>& values) {
   uint64_t h = fnv1a("micro-split:" + family);
   for (int64_t v : values) {
-    uint64_t s = h ^ static_cast<uint64_t>(v);
-    h = splitmix64(s);
+    h = splitmix64_mix(h ^ static_cast<uint64_t>(v));
   }
   return h % 5 == 0 ? MicroSplit::test : MicroSplit::train;
 }
@@ -44,8 +43,7 @@ inline std::vector<int64_t> micro_constants_on(MicroSplit side, const std::strin
   if (hi <= lo) throw std::logic_error("micro family " + family + " needs at least two constants");
   std::vector<std::pair<uint64_t, int64_t>> ranked;
   for (int64_t v = lo; v <= hi; ++v) {
-    uint64_t s = fnv1a("micro-constant:" + family) ^ static_cast<uint64_t>(v);
-    ranked.push_back({splitmix64(s), v});
+    ranked.push_back({splitmix64_mix(fnv1a("micro-constant:" + family) ^ static_cast<uint64_t>(v)), v});
   }
   std::sort(ranked.begin(), ranked.end());
   const size_t held_out = (ranked.size() + 4) / 5;

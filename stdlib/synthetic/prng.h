@@ -1,7 +1,7 @@
-// The synthetic generators' random numbers: splitmix64 for seeding, xoshiro256** for the stream,
-// and our own integer-only helpers. std::uniform_int_distribution and friends are not used: their
-// output differs between standard libraries, and synthetic data must be identical everywhere for
-// a (kind, n, seed).
+// The synthetic generators' random numbers: xoshiro256** seeded by splitmix64 (runtime/base/prng.h),
+// one stream per record, and integer-only helpers on top. std::uniform_int_distribution and
+// friends are not used: their output differs between standard libraries, and synthetic data must
+// be identical everywhere for a (kind, n, seed).
 #pragma once
 
 #include <cstdint>
@@ -10,14 +10,9 @@
 #include <string>
 #include <vector>
 
-namespace sftx::rt::synth {
+#include "runtime/base/prng.h"
 
-inline uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+namespace sftx::rt::synth {
 
 // FNV-1a, to turn a kind name into a stream id.
 inline uint64_t fnv1a(const std::string& s) {
@@ -28,39 +23,18 @@ inline uint64_t fnv1a(const std::string& s) {
 
 class Rng {
  public:
-  explicit Rng(uint64_t seed) {
-    uint64_t sm = seed;
-    for (auto& w : s_) w = splitmix64(sm);
-  }
+  explicit Rng(uint64_t seed) : stream_(seed) {}
   // One independent stream per (seed, kind, index): record i does not depend on n.
   static Rng for_record(uint64_t seed, const std::string& kind, uint64_t index) {
     uint64_t sm = seed ^ fnv1a(kind);
-    const uint64_t a = splitmix64(sm);
+    const uint64_t a = splitmix64_next(sm);
     uint64_t sm2 = a ^ (index * 0xD1B54A32D192ED03ull);
-    return Rng(splitmix64(sm2));
+    return Rng(splitmix64_next(sm2));
   }
 
-  uint64_t next() {  // xoshiro256**
-    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-
+  uint64_t next() { return stream_.next(); }
   // Uniform in [0, n) without modulo bias (rejection sampling).
-  uint64_t below(uint64_t n) {
-    if (n == 0) throw std::logic_error("Rng::below(0)");
-    const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    uint64_t x;
-    do x = next();
-    while (x >= limit);
-    return x % n;
-  }
+  uint64_t below(uint64_t n) { return stream_.below(n); }
   // Uniform in [lo, hi] inclusive.
   int64_t range(int64_t lo, int64_t hi) {
     if (hi < lo) throw std::logic_error("Rng::range: hi < lo");
@@ -88,8 +62,7 @@ class Rng {
   }
 
  private:
-  uint64_t s_[4];
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  Xoshiro256ss stream_;
 };
 
 }  // namespace sftx::rt::synth

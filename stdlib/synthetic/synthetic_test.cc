@@ -10,25 +10,14 @@
 #include <unistd.h>
 
 #include "runtime/api.h"
+#include "tests/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace sftx::rt;
 
-namespace {
-fs::path scratch(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("sftx_synth_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-}  // namespace
-
 TEST_CASE("every synthetic kind is deterministic for (kind, n, seed) and changes with the seed", "[synthetic]") {
-  const auto dir = scratch("determinism");
+  sftx::testing::TempDir dir_tmp("sftx-synth-determinism");
+  const fs::path dir = dir_tmp.path();
   for (const auto& kind : synth::synthetic_kinds()) {
     INFO(kind);
     const auto a = dir / (kind + "_a.jsonl"), b = dir / (kind + "_b.jsonl"), c = dir / (kind + "_c.jsonl"),
@@ -37,10 +26,10 @@ TEST_CASE("every synthetic kind is deterministic for (kind, n, seed) and changes
     generate_synthetic(kind, 60, 11, b.string());
     generate_synthetic(kind, 60, 12, c.string());
     generate_synthetic(kind, 25, 11, shorter.string());
-    const std::string sa = slurp(a);
-    CHECK(sa == slurp(b));
-    CHECK(sa != slurp(c));
-    CHECK(sa.rfind(slurp(shorter), 0) == 0);  // record i does not depend on n
+    const std::string sa = sftx::testing::read_file(a);
+    CHECK(sa == sftx::testing::read_file(b));
+    CHECK(sa != sftx::testing::read_file(c));
+    CHECK(sa.rfind(sftx::testing::read_file(shorter), 0) == 0);  // record i does not depend on n
     std::ifstream in(a);
     std::string line;
     int64_t i = 0;
@@ -57,7 +46,8 @@ TEST_CASE("every synthetic kind is deterministic for (kind, n, seed) and changes
 }
 
 TEST_CASE("generate_synthetic rejects unknown kinds and negative n without creating a file", "[synthetic]") {
-  const auto dir = scratch("errors");
+  sftx::testing::TempDir dir_tmp("sftx-synth-errors");
+  const fs::path dir = dir_tmp.path();
   CHECK_THROWS_WITH(generate_synthetic("poetry", 3, 1, (dir / "x.jsonl").string()),
                     Catch::Contains("unknown synthetic kind \"poetry\"") && Catch::Contains("gsm8k_test"));
   CHECK_THROWS_WITH(generate_synthetic("math", -1, 1, (dir / "x.jsonl").string()), Catch::Contains("n must be >= 0"));

@@ -1,25 +1,9 @@
-#include "runtime/data/prng.h"
+#include "runtime/data/permutation.h"
 
 #include <numeric>
 #include <stdexcept>
 
 namespace sftx::rt {
-
-uint64_t SplitMix64::below(uint64_t bound) {
-  if (bound == 0) throw std::invalid_argument("SplitMix64::below(0)");
-  // Accept x only below the largest multiple of bound that fits in 2^64.
-  const uint64_t limit = UINT64_MAX - (UINT64_MAX % bound + 1) % bound;
-  uint64_t x;
-  do x = next();
-  while (x > limit);
-  return x % bound;
-}
-
-uint64_t derive_seed(uint64_t seed, uint64_t stream) {
-  SplitMix64 g(seed ^ (stream * 0xd1342543de82ef95ULL));
-  g.next();
-  return g.next();
-}
 
 std::vector<uint64_t> partial_permutation(uint64_t n, uint64_t m, uint64_t seed) {
   if (m > n) throw std::invalid_argument("partial_permutation: m > n");

@@ -1,29 +1,10 @@
-#include "runtime/data/prng.h"
+#include "runtime/data/permutation.h"
 
 #include <algorithm>
-#include <set>
 
 #include <catch2/catch.hpp>
 
 using namespace sftx::rt;
-
-TEST_CASE("splitmix64 matches the published reference sequence") {
-  // Reference values of splitmix64 seeded with 0 (as in Vigna's splitmix64.c).
-  SplitMix64 g(0);
-  CHECK(g.next() == 0xe220a8397b1dcdafULL);
-  CHECK(g.next() == 0x6e789e6aa1b965f4ULL);
-}
-
-TEST_CASE("below stays in range and covers it") {
-  SplitMix64 g(7);
-  std::set<uint64_t> seen;
-  for (int i = 0; i < 1000; ++i) {
-    uint64_t v = g.below(10);
-    REQUIRE(v < 10);
-    seen.insert(v);
-  }
-  CHECK(seen.size() == 10);
-}
 
 TEST_CASE("permutation is a permutation, deterministic, seed-dependent") {
   auto p = permutation(100, 1);

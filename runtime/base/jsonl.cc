@@ -1,8 +1,9 @@
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/jsonl.h"
 
-#include <filesystem>
 #include <fstream>
 #include <stdexcept>
+
+#include "runtime/base/atomic_file.h"
 
 namespace sftx::rt {
 
@@ -27,26 +28,24 @@ std::vector<JsonlLine> read_jsonl_objects(const std::string& path) {
   return out;
 }
 
-void write_text_file(const std::string& path, const std::string& text) {
-  std::filesystem::path p(path);
-  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error(tmp + ": cannot write");
+std::string jsonl_line(const nlohmann::json& row) {
+  return row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void write_jsonl_lines(const std::string& path, const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& l : lines) {
+    text += l;
+    text += '\n';
   }
-  std::filesystem::rename(tmp, path);
+  write_file_atomic(path, text);
 }
 
 void write_jsonl(const std::string& path, const std::vector<nlohmann::json>& rows) {
-  std::string text;
-  for (const auto& r : rows) {
-    text += r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    text += '\n';
-  }
-  write_text_file(path, text);
+  std::vector<std::string> lines;
+  lines.reserve(rows.size());
+  for (const auto& r : rows) lines.push_back(jsonl_line(r));
+  write_jsonl_lines(path, lines);
 }
 
 }  // namespace sftx::rt

@@ -1,4 +1,6 @@
 // The value types of the language (contract §3), plus the internal ones built-ins return.
+// Here, below the front end: the built-in table (builtins.h) describes its parameters with them,
+// and the front end (interpreter/front) includes stdlib, never the other way round.
 #pragma once
 
 #include <cstdint>

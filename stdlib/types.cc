@@ -1,4 +1,4 @@
-#include "interpreter/front/types.h"
+#include "stdlib/types.h"
 
 #include <vector>
 
