@@ -29,7 +29,10 @@ void fsync_tree(const fs::path& dir) {
 
 void write_file_atomically(const fs::path& file, const std::string& text) {
   fs::path tmp = file;
-  tmp += ".tmp." + std::to_string(::getpid());
+  // Host and pid: two machines writing the same file of a shared cache must not share a tmp.
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  tmp += ".tmp." + std::string(host) + "." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error(tmp.string() + ": cannot write: " + std::strerror(errno));
