@@ -3,6 +3,7 @@
 // no takeover while a holder elsewhere keeps its heartbeat.
 #include "interpreter/exec/key_lock.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
