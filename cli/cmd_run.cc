@@ -3,18 +3,22 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include <fmt/core.h>
 
 #include "commands.h"
-#include "interpreter/exec/claims.h"
 #include "interpreter/exec/graph.h"
 #include "interpreter/exec/node_runner.h"
 #include "interpreter/exec/run_plan.h"
+#include "interpreter/exec/slurm_run.h"
 #include "interpreter/front/check.h"
+#include "interpreter/front/executor_config.h"
 #include "interpreter/front/plan_build.h"
+#include "run_outcome.h"
 #include "runtime/base/device.h"
 
 namespace sftx::cli {
@@ -27,9 +31,64 @@ struct RunArgs {
   std::string profile;
   std::string device;
   std::string cache;
+  std::string executor;
   bool keep_going = false;
+  bool detach = false;
   int jobs = 0;
 };
+
+// An unknown partition is a mistake in sftx.toml: shown at its line, with a caret.
+void print_partition_error(const ProjectConfig& config, const ExecutorConfig& ec, const std::string& message,
+                           bool color) {
+  Diagnostics diags;
+  if (!config.path.empty() && ec.partition_line > 0) {
+    std::ifstream in(config.path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    diags.add_source(config.path.string(), text.str());
+    diags.error(config.path.string(), ec.partition_line, ec.partition_column, message);
+    fmt::print(stderr, "{}", diags.render(color));
+  } else {
+    fmt::print(stderr, "sftx run: error: {}\n", message);
+  }
+}
+
+int run_on_slurm(const CheckedProgram& checked, const ExecutorConfig& ec, const PlanGraph& plan, const RunArgs& a,
+                 const exec::RunPlanOptions& o, bool color) {
+  exec::SlurmSubmitOptions s;
+  s.cache_dir = o.cache_dir;
+  s.runs_dir = o.runs_dir;
+  s.file = o.file;
+  s.profile = o.profile;
+  s.device = o.device;
+  s.slurm = {ec.partition, ec.account, ec.time, ec.cpus_per_task, ec.gpus_per_task, ec.sbatch_args,
+             ec.shared_filesystem};
+  s.sftx_bin = std::filesystem::read_symlink("/proc/self/exe");
+  s.workdir = std::filesystem::current_path();
+  exec::SlurmClient client;
+  exec::SlurmRun run;
+  try {
+    run = exec::submit_plan(plan, s, client);
+  } catch (const exec::SlurmSetupError& e) {
+    if (e.kind == exec::SlurmSetupError::Kind::partition) {
+      print_partition_error(checked.config, ec, e.what(), color);
+      return 2;
+    }
+    fmt::print(stderr, "sftx run: error: {}\n", e.what());
+    return 3;
+  }
+  size_t jobs = run.job_ids().size();
+  std::filesystem::path dir = run.state_file.parent_path();
+  fmt::print(stderr, "sftx run: submitted {} Slurm job(s), {} node(s) reused from the cache; run directory {}\n",
+             jobs, run.nodes.size() - jobs, dir.string());
+  if (a.detach) {
+    fmt::print(stderr, "  follow it:  sftx status {}\n  stop it:    sftx cancel {}\n", dir.string(), dir.string());
+    fmt::print("{}\n", dir.string());
+    return 0;
+  }
+  fmt::print(stderr, "  (Ctrl-C stops waiting, not the jobs: sftx status / sftx cancel {})\n", dir.string());
+  return print_run_outcome(exec::wait_for_run(run, client, stderr, ec.poll_seconds), "sftx run");
+}
 
 int run_command(const RunArgs& a) {
   bool color = isatty(fileno(stderr)) != 0;
@@ -55,33 +114,25 @@ int run_command(const RunArgs& a) {
   }
   o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   o.keep_going = a.keep_going;
+  Diagnostics executor_diags;  // checked with the rest of sftx.toml already: only a file changed since
+  auto ec = read_executor_config(checked->config.path, executor_diags);
+  if (!ec) {
+    fmt::print(stderr, "{}", executor_diags.render(color));
+    return 1;
+  }
+  std::string executor = a.executor.empty() ? ec->kind : a.executor;
+  if (executor == "slurm") return run_on_slurm(*checked, *ec, *plan, a, o, color);
+  if (a.detach) {
+    fmt::print(stderr, "sftx run: error: --detach needs --executor slurm (a local run lives in this process)\n");
+    return 2;
+  }
   o.progress_out = stderr;
   o.progress_tty = color;
   exec::RunSettings settings;
   settings.device.kind = *device_kind;
   o.node_fn = exec::make_node_runner(settings);
 
-  exec::RunPlanResult result = exec::run_plan(*plan, o);
-  for (const auto& x : result.experiments) {
-    if (!x.markdown.empty()) fmt::print("\n## {}\n\n{}", x.name, x.markdown);
-    if (!x.claims.empty()) {
-      // Printed even when the table is missing (a failed node): those claims are inconclusive.
-      fmt::print("\nclaims of {}:\n{}rule: {}\n", x.name, exec::claims_text(x.claims), exec::kClaimRule);
-    }
-    fmt::print(stderr, "run record: {}\n", (x.run_dir / "run.json").string());
-  }
-  if (!result.ok) {
-    size_t failed = 0;
-    for (const auto& r : result.runs) failed += r.status == exec::NodeStatus::failed;
-    fmt::print(stderr, "sftx run: {} node(s) failed; see the errors above and run.json\n", failed);
-    // Failures caused only by the input (a data file's broken line) are the user's to fix:
-    // exit 1 as the contract (§8) says for a diagnosed user error; anything else is 3.
-    bool only_input = failed > 0;
-    for (const auto& r : result.runs)
-      if (r.status == exec::NodeStatus::failed && !r.input_error) only_input = false;
-    return only_input ? 1 : 3;
-  }
-  return 0;
+  return print_run_outcome(exec::run_plan(*plan, o), "sftx run");
 }
 
 }  // namespace
@@ -98,9 +149,20 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  sftx run experiments/quickstart.sftx\n"
       "  sftx run experiments/k_sweep.sftx k_sweep --profile smoke --jobs 2\n"
-      "  sftx run study.sftx --cache /scratch/sftx-cache --keep-going\n\n"
-      "Exit status: 0 all nodes done, 1 errors in the input (the program, or a data file's\n"
-      "malformed line found while running), 3 a node failed for another reason.");
+      "  sftx run study.sftx --cache /scratch/sftx-cache --keep-going\n"
+      "  sftx run experiments/k_sweep.sftx --executor slurm            # one Slurm job per node\n"
+      "  sftx run experiments/k_sweep.sftx --executor slurm --detach   # submit, then `sftx status RUN`\n\n"
+      "With --executor slurm (or [executor] kind = \"slurm\" in sftx.toml), every node not in the\n"
+      "cache becomes an sbatch job depending (afterok) on its inputs' jobs, with the partition,\n"
+      "account, time and resources of sftx.toml's [executor]; the cache, the runs directory and\n"
+      "the sftx binaries must be on a filesystem every node shares (docs/distributed.md). Slurm\n"
+      "unreachable, an unknown partition or an unshared cache is an error before anything is\n"
+      "submitted. sftx run then waits, printing each node as its job ends; Ctrl-C stops only\n"
+      "the waiting (`sftx status RUN` follows the jobs, `sftx cancel RUN` stops them).\n\n"
+      "Exit status: 0 all nodes done (or, with --detach, submitted), 1 errors in the input (the\n"
+      "program, or a data file's malformed line found while running), 2 usage error (an unknown\n"
+      "option, executor or Slurm partition), 3 a node failed for another reason, or Slurm cannot\n"
+      "be used (not installed, not answering, the cache not on a shared filesystem).");
   auto a = std::make_shared<RunArgs>();
   cmd->add_option("FILE", a->file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", a->experiment, "run only this experiment (default: all of the file's)");
@@ -108,6 +170,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--device", a->device, "cpu or cuda (default: sftx.toml's device, else cpu)");
   cmd->add_option("--cache", a->cache, "cache directory (default: sftx.toml's cache)");
   cmd->add_flag("--keep-going", a->keep_going, "after a failure, still run every node that does not depend on it");
+  cmd->add_option("--executor", a->executor, "local (this machine) or slurm (default: sftx.toml's [executor] kind, else local)")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  cmd->add_flag("--detach", a->detach, "slurm: return once the jobs are submitted; prints the run directory");
   cmd->add_option("--jobs", a->jobs, "nodes run at once (default: the core count, at least 2); training runs one at a time")
       ->check(CLI::PositiveNumber);
   cmd->callback([&exit_code, a] {

@@ -10,6 +10,7 @@ packages=(
   libsentencepiece-dev sentencepiece libpcre2-dev libicu-dev
   libtorch-dev libopenblas0-pthread libgoogle-perftools-dev
   gnuplot-nox graphviz
+  slurm-wlm munge
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds everything and runs the whole test suite, including the
-# parity checks against the Python peers (scripts/peers/: transformers, PyTorch 2.x,
+# Installs the dependencies, builds everything, starts a private Slurm cluster
+# (scripts/slurm/start.sh) and runs the whole test suite, including the Slurm executor's
+# end-to-end test and the parity checks against the Python peers (scripts/peers/: transformers, PyTorch 2.x,
 # tokenizers), whose environment is built from PyPI beside the C++ build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,20 @@ if ((peers_ok == 0)); then
   echo "test.sh: WARNING: the peer environment could not be built (build/peers-setup.log):" >&2
   tail -n 20 build/peers-setup.log >&2
 fi
+# A private single-node Slurm cluster for the e2e:slurm test (sftx run --executor slurm),
+# stopped when this script ends however it ends. Without it that test reports SKIPPED.
+slurm_ok=1
+if slurm_env=$(bash scripts/slurm/start.sh build/slurm); then
+  eval "$slurm_env"
+  trap 'bash scripts/slurm/stop.sh build/slurm' EXIT
+else
+  slurm_ok=0
+  echo "test.sh: WARNING: the local Slurm cluster did not start (build/slurm/log); e2e:slurm will be skipped" >&2
+fi
 ctest --test-dir build --output-on-failure -j"$(nproc)"
 if ((peers_ok == 0)); then
   echo "test.sh: WARNING: the peers: parity tests were skipped (no peer environment)" >&2
+fi
+if ((slurm_ok == 0)); then
+  echo "test.sh: WARNING: the e2e:slurm test was skipped (no Slurm cluster)" >&2
 fi

@@ -47,8 +47,11 @@ RunProject::RunProject() { write("sftx.toml", kToml); }
 
 void RunProject::write(const std::string& name, const std::string& text) const { tmp_.write(name, text); }
 
-CommandResult RunProject::sftx(const std::string& args) const {
-  std::string cmd = "cd '" + dir_.string() + "' && '" + sftx_bin() + "' " + args + " > .out.txt 2> .err.txt";
+CommandResult RunProject::sftx(const std::string& args) const { return sftx_env("", args); }
+
+CommandResult RunProject::sftx_env(const std::string& env, const std::string& args) const {
+  std::string cmd = "cd '" + dir_.string() + "' && " + (env.empty() ? "" : "env " + env + " ") + "'" + sftx_bin() +
+                    "' " + args + " > .out.txt 2> .err.txt";
   int status = std::system(cmd.c_str());
   CommandResult r;
   r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -35,6 +35,8 @@ class RunProject {
 
   // Runs `$SFTX_BIN ARGS` in dir(), waiting for it.
   CommandResult sftx(const std::string& args) const;
+  // The same with environment assignments first ("PATH=/x"), as env(1) takes them.
+  CommandResult sftx_env(const std::string& env, const std::string& args) const;
   // Starts it in the background (its own process group); returns the pid.
   pid_t start_sftx(const std::string& args, const std::string& log_name) const;
 

@@ -119,8 +119,9 @@ std::optional<KeyLock> CacheStore::try_lock(const std::string& key) const {
 
 fs::path CacheStore::make_staging(const std::string& key) const {
   require_key(key);
-  fs::path dir = root_ / "tmp" / (key + "." + std::to_string(::getpid()));
-  fs::remove_all(dir);  // a leftover of an earlier process that had the same pid
+  // The host too: on a shared cache, builders on two machines may have the same pid.
+  fs::path dir = root_ / "tmp" / (key + "." + KeyLock::this_host() + "." + std::to_string(::getpid()));
+  fs::remove_all(dir);  // a leftover of an earlier process that had the same host and pid
   fs::create_directories(dir);
   return dir;
 }
@@ -157,7 +158,7 @@ void CacheStore::remove_object(const std::string& key) {
   fs::path dir = object_dir(key);
   if (!fs::exists(dir)) return;
   // Rename first so no reader ever sees a partly deleted object under its key.
-  fs::path doomed = root_ / "tmp" / (key + ".removed." + std::to_string(::getpid()));
+  fs::path doomed = root_ / "tmp" / (key + ".removed." + KeyLock::this_host() + "." + std::to_string(::getpid()));
   fs::remove_all(doomed);
   if (std::rename(dir.c_str(), doomed.c_str()) != 0)
     throw std::runtime_error(dir.string() + ": cannot remove: " + std::strerror(errno));

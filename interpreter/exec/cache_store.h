@@ -2,8 +2,8 @@
 // every read.
 //
 //   ROOT/objects/ab/abcdef.../   a finished node's output files + manifest.json
-//   ROOT/tmp/<key>.<pid>/        an object being built (renamed into objects/ when complete)
-//   ROOT/locks/<key>.lock        flock(2): one builder per key across processes
+//   ROOT/tmp/<key>.<host>.<pid>/ an object being built (renamed into objects/ when complete)
+//   ROOT/locks/<key>.lock        one builder per key across processes and machines (key_lock.h)
 //   ROOT/work/<key>/             a training stage's working directory (state/ for resume);
 //                                it survives a killed run, so the same key finds it again
 //   ROOT/index/<sha256(node id)>.json  the last key and description stored for a node id,
@@ -69,7 +69,7 @@ class CacheStore {
   KeyLock lock(const std::string& key) const;
   std::optional<KeyLock> try_lock(const std::string& key) const;
 
-  // A fresh, empty tmp/<key>.<pid>/ to build the object in. Call with the key's lock held.
+  // A fresh, empty tmp/<key>.<host>.<pid>/ to build the object in. Call with the key's lock held.
   std::filesystem::path make_staging(const std::string& key) const;
 
   // Digests and fsyncs every file in `staging`, writes manifest.json, and renames the

@@ -110,6 +110,26 @@ NodeRun Executor::run_one(size_t index, std::vector<NodeInput> inputs) {
   return result;
 }
 
+NodeRun Executor::run_node(size_t index) {
+  std::vector<NodeInput> inputs;
+  for (size_t in : graph_.inputs_of(index)) {
+    const PlanNode& input = graph_.node(in);
+    ObjectCheck c = store_.check(input.key);
+    if (c.status != ObjectCheck::Status::valid) {
+      NodeRun failed;
+      failed.status = NodeStatus::failed;
+      failed.error = "its input '" + input.id + "' is not in the cache (" +
+                     (c.status == ObjectCheck::Status::missing ? "missing" : c.problem) + ")";
+      if (observer_) observer_->finished(graph_.node(index), failed);
+      return failed;
+    }
+    inputs.push_back({&input, store_.object_dir(input.key), c.manifest.outputs});
+  }
+  NodeRun r = run_one(index, std::move(inputs));
+  if (observer_) observer_->finished(graph_.node(index), r);
+  return r;
+}
+
 std::vector<NodeRun> Executor::run(const std::set<size_t>& wanted) {
   const size_t n = graph_.size();
   std::vector<bool> selected(n, wanted.empty());

@@ -54,6 +54,7 @@ struct NodeRun {
   std::string error;                         // failed: what went wrong; skipped: why
   bool input_error = false;                  // failed on the user's input (rt::DataError): the
                                              // command exits 1 for it, as for a check error
+  nlohmann::json job;                        // Slurm executor: {"id", "state", "log"}; null locally
 };
 
 // Told about each node as it runs; called from worker threads (implementations lock).
@@ -85,6 +86,10 @@ class Executor {
   // Runs `wanted` and everything it depends on (all nodes when empty). Returns one NodeRun per
   // graph node (index as in the graph); nodes not wanted stay pending.
   std::vector<NodeRun> run(const std::set<size_t>& wanted = {});
+
+  // Runs the node `index` alone, its inputs taken from the cache (a Slurm job: its inputs'
+  // jobs finished before it started). An input missing from the cache fails the node.
+  NodeRun run_node(size_t index);
 
  private:
   NodeRun run_one(size_t index, std::vector<NodeInput> inputs);

@@ -234,3 +234,26 @@ TEST_CASE("two processes on one cache build each node once", "[exec][executor][l
   std::sort(built.begin(), built.end());
   CHECK(built == std::vector<std::string>{"a", "ab", "b", "c", "t1", "t2"});
 }
+
+TEST_CASE("executor: run_node runs one node from its inputs' cache objects", "[exec][executor][slurm]") {
+  TempDir tmp;
+  PlanGraph plan = small_plan();
+  ExecGraph graph(plan);
+  CacheStore store(tmp.path() / "cache");
+  ConcatFn fn;
+  Executor ex(graph, store, wrap(fn), ExecOptions{});
+
+  // t1's input "ab" is not built yet: the node fails without calling the node function.
+  NodeRun early = ex.run_node(graph.index_of("t1"));
+  CHECK(early.status == NodeStatus::failed);
+  CHECK(early.error.find("its input 'ab' is not in the cache") != std::string::npos);
+  CHECK(fn.calls == 0);
+
+  // Node by node, as Slurm jobs would run them.
+  for (const char* id : {"a", "b", "ab", "t1"}) CHECK(ex.run_node(graph.index_of(id)).status == NodeStatus::executed);
+  CHECK(read_file(store.object_dir(graph.node(graph.index_of("t1")).key) / "out.txt") == "t1(ab(a()b()))");
+  NodeRun again = ex.run_node(graph.index_of("t1"));
+  CHECK(again.status == NodeStatus::reused);
+  CHECK(again.outputs["length"] == 14);
+  CHECK(fn.calls == 4);
+}

@@ -27,26 +27,51 @@ RunPlanResult run_plan(const PlanGraph& plan, const RunPlanOptions& options) {
   for (const auto& r : result.runs)
     if (r.status != NodeStatus::executed && r.status != NodeStatus::reused) result.ok = false;
 
-  for (const auto& x : plan.experiments) {
+  std::vector<std::filesystem::path> run_dirs;
+  for (const auto& x : plan.experiments) run_dirs.push_back(make_run_dir(options.runs_dir, x.name));
+  RunInfo info;
+  info.file = options.file;
+  info.profile = options.profile;
+  info.device = options.device;
+  info.started = started;
+  info.finished = finished;
+  result.experiments = write_experiment_records(plan, graph, result.runs, run_dirs, info);
+  return result;
+}
+
+std::vector<size_t> experiment_members(const PlanExperiment& x, const ExecGraph& graph) {
+  std::vector<size_t> members;
+  if (!x.report.empty()) {
+    size_t report = graph.index_of(x.report);
+    members.push_back(report);
+    for (size_t a : graph.ancestors_of(report)) members.push_back(a);
+  } else {  // no report: every final stage and what it needs
+    for (const auto& f : x.finals) {
+      size_t v = graph.index_of(f);
+      members.push_back(v);
+      for (size_t a : graph.ancestors_of(v)) members.push_back(a);
+    }
+  }
+  return members;
+}
+
+std::vector<ExperimentRun> write_experiment_records(const PlanGraph& plan, const ExecGraph& graph,
+                                                    const std::vector<NodeRun>& runs,
+                                                    const std::vector<std::filesystem::path>& run_dirs,
+                                                    const RunInfo& base) {
+  std::vector<ExperimentRun> out;
+  for (size_t i = 0; i < plan.experiments.size(); ++i) {
+    const auto& x = plan.experiments[i];
     ExperimentRun er;
     er.name = x.name;
-    std::vector<size_t> members;
+    er.run_dir = run_dirs.at(i);
     if (!x.report.empty()) {
-      size_t report = graph.index_of(x.report);
-      members.push_back(report);
-      for (size_t a : graph.ancestors_of(report)) members.push_back(a);
-      const NodeRun& rr = result.runs[report];
+      const NodeRun& rr = runs[graph.index_of(x.report)];
       if (rr.outputs.contains("markdown") && rr.outputs["markdown"].is_string())
         er.markdown = rr.outputs["markdown"].get<std::string>();
-    } else {  // no report: every final stage and what it needs
-      for (const auto& f : x.finals) {
-        size_t v = graph.index_of(f);
-        members.push_back(v);
-        for (size_t a : graph.ancestors_of(v)) members.push_back(a);
-      }
     }
-    er.run_dir = make_run_dir(options.runs_dir, x.name);
-    RunInfo info{x.name, options.file, options.profile, options.device, started, finished};
+    RunInfo info = base;
+    info.experiment = x.name;
     if (!x.report.empty()) {
       // The table and claims over the evaluations that ran: when a node failed, the report
       // node did not run, yet its claims are reported (inconclusive where values are missing).
@@ -54,7 +79,7 @@ RunPlanResult run_plan(const PlanGraph& plan, const RunPlanOptions& options) {
       std::vector<NodeInput> inputs;
       for (const auto& id : report.inputs) {
         size_t v = graph.index_of(id);
-        const NodeRun& r = result.runs[v];
+        const NodeRun& r = runs[v];
         if (r.status == NodeStatus::executed || r.status == NodeStatus::reused)
           inputs.push_back({&graph.node(v), r.dir, r.outputs});
       }
@@ -62,10 +87,10 @@ RunPlanResult run_plan(const PlanGraph& plan, const RunPlanOptions& options) {
       info.claims = check_claims(report.params.value("claims", nlohmann::json::array()), info.results);
       er.claims = info.claims;
     }
-    er.record = write_run_record(er.run_dir, info, graph, result.runs, members);
-    result.experiments.push_back(std::move(er));
+    er.record = write_run_record(er.run_dir, info, graph, runs, experiment_members(x, graph));
+    out.push_back(std::move(er));
   }
-  return result;
+  return out;
 }
 
 }  // namespace sftx::exec

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "interpreter/exec/executor.h"
+#include "interpreter/exec/graph.h"
+#include "interpreter/exec/run_record.h"
 #include "interpreter/front/plan_graph.h"
 
 namespace sftx::exec {
@@ -43,5 +45,17 @@ struct RunPlanResult {
 
 // Throws GraphError for a malformed graph; node failures are in the result, not thrown.
 RunPlanResult run_plan(const PlanGraph& plan, const RunPlanOptions& options);
+
+// The nodes of one experiment: its report (or final stages) and everything they depend on.
+std::vector<size_t> experiment_members(const PlanExperiment& x, const ExecGraph& graph);
+
+// Writes each experiment's run record into run_dirs[i] (parallel to plan.experiments) from
+// the node runs: run.json, metrics, evaluations, the report and the claims' verdicts. `info`
+// gives file, profile, device, times and executor; experiment, results and claims are filled
+// in per experiment. Used by run_plan, and by the Slurm executor once its jobs are done.
+std::vector<ExperimentRun> write_experiment_records(const PlanGraph& plan, const ExecGraph& graph,
+                                                    const std::vector<NodeRun>& runs,
+                                                    const std::vector<std::filesystem::path>& run_dirs,
+                                                    const RunInfo& info);
 
 }  // namespace sftx::exec

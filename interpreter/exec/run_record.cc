@@ -67,8 +67,9 @@ nlohmann::json write_run_record(const fs::path& run_dir, const RunInfo& info, co
   std::set<std::string> used_metrics, used_evals;
   nlohmann::json nodes = nlohmann::json::array();
   nlohmann::json record = {{"experiment", info.experiment}, {"file", info.file},       {"profile", info.profile},
-                           {"device", info.device},         {"started", info.started}, {"finished", info.finished}};
-  bool all_ok = true;
+                           {"device", info.device},         {"started", info.started}, {"finished", info.finished},
+                           {"executor", info.executor}};
+  bool all_ok = true, in_progress = false;
   for (size_t v : graph.topological_order()) {
     if (!wanted.count(v)) continue;
     const PlanNode& node = graph.node(v);
@@ -78,7 +79,9 @@ nlohmann::json write_run_record(const fs::path& run_dir, const RunInfo& info, co
                         {"seconds", run.seconds}};
     bool ok = run.status == NodeStatus::executed || run.status == NodeStatus::reused;
     if (!ok) all_ok = false;
+    if (run.status == NodeStatus::pending || run.status == NodeStatus::running) in_progress = true;
     if (!run.error.empty()) j["error"] = run.error;
+    if (!run.job.is_null()) j["job"] = run.job;
     if (ok) {
       j["object"] = run.dir.string();
       j["outputs"] = run.outputs;
@@ -115,7 +118,7 @@ nlohmann::json write_run_record(const fs::path& run_dir, const RunInfo& info, co
   }
   if (!info.results.is_null()) record["results"] = info.results;
   record["claims"] = info.claims;
-  record["status"] = all_ok ? "ok" : "failed";
+  record["status"] = in_progress ? "running" : all_ok ? "ok" : "failed";
   record["nodes"] = std::move(nodes);
   // A failed node's error may quote bytes that are not UTF-8 (a message from a library): they
   // are replaced rather than losing the whole record of the run.

@@ -1,10 +1,12 @@
 // The record of one `sftx run` of one experiment (contract §8):
 //
 //   runs/<experiment>/<timestamp>/run.json
-//     {"experiment", "file", "profile", "device", "started", "finished", "status",
+//     {"experiment", "file", "profile", "device", "executor" ("local" | "slurm"), "started",
+//      "finished", "status" ("ok" | "failed"; "running" while Slurm jobs are not all done),
 //      "nodes": [{"id", "kind", "op", "label", "key", "status", "seconds", "object",
 //                 "outputs", "metrics" (train: the copied JSONL), "resumed_from_step" (train,
-//                 when executed), "result" (eval), "error" (failed/skipped)}],
+//                 when executed), "result" (eval), "error" (failed/skipped),
+//                 "job" (Slurm: {"id", "state", "log"}, log relative to the run directory)}],
 //      "table": "report/table.md",
 //      "results": the report table over the evaluations that ran (report_table.h: with seeds,
 //                 per-seed values and mean/std/n per plan and column),
@@ -33,6 +35,7 @@ struct RunInfo {
   std::string device;
   std::string started;    // ISO 8601 UTC
   std::string finished;
+  std::string executor = "local";
   // The experiment's results over the evaluations that ran (report_table.h: per-seed values
   // and their aggregates) and its claims' verdicts (claims.h); null/empty when it has none.
   nlohmann::json results;

@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "interpreter/front/did_you_mean.h"
+#include "interpreter/front/executor_config.h"
 #include "runtime/base/device.h"
 #include "stdlib/builtins.h"
 
@@ -60,8 +61,12 @@ class ConfigReader {
         read_judge(node, config);
       } else if (k == "profile") {
         read_profiles(node, config);
+      } else if (k == "executor") {
+        // Read where it is used (executor_config.h); checked here so `sftx check` reports it.
+        if (!node.as_table()) error_at(node, "'executor' must be a table");
+        else if (!read_executor_config(path_, diags_)) ++errors_;
       } else {
-        unknown_key(node, k, {"cache", "runs", "device", "dtype", "models", "judge", "profile"});
+        unknown_key(node, k, {"cache", "runs", "device", "dtype", "models", "judge", "profile", "executor"});
       }
     }
     if (errors_) return std::nullopt;

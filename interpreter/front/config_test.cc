@@ -1,4 +1,5 @@
 #include "interpreter/front/config.h"
+#include "interpreter/front/executor_config.h"
 
 #include <unistd.h>
 
@@ -156,4 +157,55 @@ TEST_CASE("a profile's synthetic_level is read and checked", "[config]") {
   CHECK(diags.all()[0].column == 19);
   CHECK(diags.all()[0].message == "unknown synthetic level \"mikro\" (known: \"paper\", \"micro\")");
   CHECK(diags.all()[0].helps == std::vector<std::string>{"did you mean 'micro'?"});
+}
+
+TEST_CASE("[executor] is read, and its unknown keys and wrong values are errors", "[config][slurm]") {
+  TempDir dir;
+  SECTION("every key") {
+    auto toml = dir.write("sftx.toml", R"(cache = "c"
+[executor]
+kind = "slurm"
+partition = "gpu"
+account = "proj"
+time = "1:00:00"
+cpus_per_task = 4
+gpus_per_task = 1
+sbatch_args = ["--qos=high", "--constraint=a100"]
+shared_filesystem = true
+poll_seconds = 1.5
+)");
+    Diagnostics diags;
+    CHECK(sftx::read_project_config(toml, diags));  // the project's reader accepts the table
+    auto e = sftx::read_executor_config(toml, diags);
+    REQUIRE(e);
+    CHECK(diags.empty());
+    CHECK(e->kind == "slurm");
+    CHECK(e->partition == "gpu");
+    CHECK(e->partition_line == 4);
+    CHECK(e->account == "proj");
+    CHECK(e->time == "1:00:00");
+    CHECK(e->cpus_per_task == 4);
+    CHECK(e->gpus_per_task == 1);
+    CHECK(e->sbatch_args == std::vector<std::string>{"--qos=high", "--constraint=a100"});
+    CHECK(e->shared_filesystem);
+    CHECK(e->poll_seconds == 1.5);
+  }
+  SECTION("without the table: the local executor") {
+    auto toml = dir.write("sftx.toml", "cache = \"c\"\n");
+    Diagnostics diags;
+    auto e = sftx::read_executor_config(toml, diags);
+    REQUIRE(e);
+    CHECK(e->kind == "local");
+  }
+  SECTION("an unknown key, a bad kind, a count of zero: errors of the project's config too") {
+    auto toml = dir.write("sftx.toml", "[executor]\npartiton = \"gpu\"\nkind = \"pbs\"\ncpus_per_task = 0\n");
+    Diagnostics diags;
+    CHECK_FALSE(sftx::read_project_config(toml, diags));
+    REQUIRE(diags.error_count() == 3);
+    diags.sort();  // TOML++ visits a table's keys in name order
+    CHECK(diags.all()[0].message == "unknown key 'partiton' in [executor]");
+    CHECK(diags.all()[0].helps == std::vector<std::string>{"did you mean 'partition'?"});
+    CHECK(diags.all()[1].message == "'kind' must be one of \"local\", \"slurm\", not \"pbs\"");
+    CHECK(diags.all()[2].line == 4);
+  }
 }

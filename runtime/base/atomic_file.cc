@@ -23,7 +23,11 @@ fs::path parent_of(const fs::path& p) { return p.parent_path().empty() ? fs::pat
 
 fs::path tmp_sibling(const fs::path& final_path) {
   fs::path tmp = final_path;
-  tmp += ".tmp-" + std::to_string(::getpid());
+  // Host and pid: two machines writing the same file of a shared cache (Slurm) must not
+  // share a temporary.
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  tmp += ".tmp-" + std::string(host) + "-" + std::to_string(::getpid());
   return tmp;
 }
 
