@@ -72,12 +72,6 @@ std::string vocabulary_name(const std::string& param) {
   return param;
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
-  return out;
-}
-
 // Source text with runs of whitespace collapsed to one space (labels are one line).
 std::string one_line(std::string_view text) {
   std::string out;
@@ -121,7 +115,7 @@ bool Evaluator::Impl::synthetic_level(const std::string& kind, const Arg* writte
   for (const auto& l : known_synthetic_levels())
     if (synthetic_kind_has_level(kind, l)) has.push_back(l);
   error(m, written ? written->range : SourceRange{}, "synthetic kind '" + kind + "' has no level '" + level + "'")
-      .note("levels of '" + kind + "': " + join(has));
+      .note("levels of '" + kind + "': " + join_names(has));
   return false;
 }
 
@@ -152,7 +146,7 @@ bool Evaluator::Impl::check_arg(const BuiltinFunction& f, const BuiltinParam& p,
     auto& d = error(m, a.range, "unknown " + vocabulary_name(p.name) + " '" + v.string + "'");
     std::string hint = did_you_mean(v.string, p.choices);
     if (!hint.empty()) d.help(hint);
-    d.note("known: " + join(p.choices));
+    d.note("known: " + join_names(p.choices));
     return false;
   }
   if (p.regex) {
