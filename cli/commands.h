@@ -14,5 +14,6 @@ void add_data_command(CLI::App& app, int& exit_code);
 void add_score_command(CLI::App& app, int& exit_code);
 void add_graph_command(CLI::App& app, int& exit_code);
 void add_cache_command(CLI::App& app, int& exit_code);
+void add_builtins_command(CLI::App& app, int& exit_code);
 
 }  // namespace sftx::cli
