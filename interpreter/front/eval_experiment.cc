@@ -96,6 +96,9 @@ ExperimentInstance Evaluator::Impl::eval_experiment(const Definition& def) {
     error(m, x.name_range, "experiment '" + x.name + "' has no plans").help("plans = [plan1, plan2(1/4)]");
   }
   if (auto it = fields.find("eval"); it != fields.end()) {
+    if (const auto* l = it->second->value->as<List>())
+      for (const auto& item : l->items)
+        if (item.is<Call>()) metric_call_sites.insert(&item);
     for (auto& v : items(*it->second, Type::metric, "eval")) out.metrics.push_back(v.metric);
   } else {
     warning(m, x.name_range, "experiment '" + x.name + "' evaluates nothing").help("eval = [gsm8k(gsm8k_test)]");

@@ -121,6 +121,9 @@ class Evaluator::Impl {
 
   std::set<std::tuple<std::string, int, int, std::string>> reported;
   Diagnostic discarded;                    // returned for a diagnostic already reported
+  // The calls written directly in an experiment's `eval = [...]`: an unknown function there
+  // is an unknown metric, and the error lists the metrics.
+  std::set<const Expr*> metric_call_sites;
   std::map<const Definition*, Value> globals;
   std::set<const Definition*> evaluating;
   std::set<const Definition*> used;
