@@ -307,6 +307,16 @@ std::vector<BuiltinFunction> make_table() {
     humaneval.refine = refine_pass_at_k;
     t.push_back(std::move(humaneval));
   }
+  {
+    std::vector<BuiltinParam> own = {data_param()};
+    for (auto& p : pass_at_k_params()) own.push_back(std::move(p));
+    auto mbpp = metric("mbpp", with_generation(std::move(own), 384),
+                       "code (MBPP, format \"mbpp\"): unbiased pass@k, each completion run with the task's asserts in a "
+                       "sandbox",
+                       {pass_at_k_field});
+    mbpp.refine = refine_pass_at_k;
+    t.push_back(std::move(mbpp));
+  }
   t.push_back(metric("ifeval", with_generation({data_param()}, 512), "instruction following: strict and loose accuracy",
                      {{"", "prompt_strict", FieldKind::rate, "prompts whose every instruction is followed (strict)"},
                       {"", "prompt_loose", FieldKind::rate, "prompts whose every instruction is followed (loose)"},

@@ -32,6 +32,9 @@ inline const std::vector<RecordFormat>& record_formats() {
       {"gsm8k", "`question`, `answer` (ending `#### N`)", "", "", {}},
       {"humaneval", "`task_id`, `prompt`, `canonical_solution`, `test`, `entry_point`", "{prompt}",
        "canonical_solution", {"task_id", "prompt", "canonical_solution", "test", "entry_point"}},
+      {"mbpp", "`task_id`, `text`, `code`, `test_list` (assert lines), `test_setup_code` (optional)",
+       "{text}\nYour code should pass these tests:\n{test_list}", "code", {"task_id", "text", "code", "test_list"},
+       {"test_setup_code"}},
       {"text", "`text`", "", "", {}},
   };
   return formats;
