@@ -209,22 +209,32 @@ std::vector<BuiltinFunction> make_table() {
                  "keep the records that pass every given test", Lowering::transform));
   {
     const rt::MinHashParams minhash;  // the runtime's defaults (runtime/data/minhash.h)
-    auto minhash_only = [](BuiltinParam p, J def) {
-      p.only_for = {{"minhash", std::move(def)}};
+    auto only_for = [](BuiltinParam p, std::vector<std::pair<std::string, J>> defaults) {
+      p.only_for = std::move(defaults);
       return p;
     };
-    auto dedup = fn("dedup", Type::data,
-                    {data_param(),
-                     with_choices(required("method", Type::string, "exact (normalised text) or minhash (near duplicates)"),
-                                  {"exact", "minhash"}),
-                     minhash_only(bounded(keyword("threshold", Type::number, J(), "minhash: Jaccard similarity treated as duplicate"),
-                                          Bounds::unit),
-                                  minhash.threshold),
-                     minhash_only(bounded(keyword("num_perm", Type::number, J(), "minhash: permutations"), Bounds::positive),
-                                  minhash.num_perm),
-                     minhash_only(bounded(keyword("ngram", Type::number, J(), "minhash: shingle length in words"), Bounds::positive),
-                                  minhash.ngram)},
-                    "remove duplicate records, keeping one per cluster", Lowering::transform);
+    auto dedup = fn(
+        "dedup", Type::data,
+        {data_param(),
+         with_choices(required("method", Type::string,
+                               "exact (normalised text), minhash (near duplicates) or semantic (the same meaning, by a "
+                               "model's hidden states: runtime/eval/semantic_dedup.cc)"),
+                      {"exact", "minhash", "semantic"}),
+         only_for(bounded(keyword("threshold", Type::number, J(),
+                                  "similarity treated as duplicate: Jaccard (minhash), cosine of hidden states (semantic)"),
+                          Bounds::unit),
+                  {{"minhash", minhash.threshold}, {"semantic", 0.95}}),
+         only_for(bounded(keyword("num_perm", Type::number, J(), "minhash: permutations"), Bounds::positive),
+                  {{"minhash", minhash.num_perm}}),
+         only_for(bounded(keyword("ngram", Type::number, J(), "minhash: shingle length in words"), Bounds::positive),
+                  {{"minhash", minhash.ngram}}),
+         only_for(keyword("model", Type::model, J(), "semantic: the checkpoint whose hidden states compare records, hf(...)"),
+                  {{"semantic", J()}}),
+         only_for(bounded(keyword("layer", Type::number, J(),
+                                  "semantic: the layer whose mean hidden state is compared (-1: the last)"),
+                          Bounds::integer),
+                  {{"semantic", -1}})},
+        "remove duplicate records, keeping the first of each group", Lowering::transform);
     dedup.selector = "method";
     t.push_back(std::move(dedup));
   }
