@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
       "sftx"};
   app.set_version_flag("--version", "sftx 0.1.0");
   app.require_subcommand(1);
-  app.footer("Run `sftx COMMAND --help` for a command's options and an example.\n"
+  app.footer("Run `sftx COMMAND --help` for a command's options and an example, and\n"
+             "`sftx builtins` for every built-in function of the language with its options.\n"
              "Exit status: 0 success, 1 diagnosed error in the input, 2 usage error, 3 runtime failure.");
 
   int exit_code = 0;
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   sftx::cli::add_status_command(app, exit_code);
   sftx::cli::add_cancel_command(app, exit_code);
   sftx::cli::add_node_command(app, exit_code);
+  sftx::cli::add_builtins_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,26 +1,15 @@
 #include "stdlib/metric_fields.h"
 
+#include "stdlib/builtins.h"
+
 namespace sftx {
 
 const std::vector<MetricField>& metric_fields() {
-  static const std::vector<MetricField> table = {
-      {"gsm8k", "accuracy", FieldKind::rate, "exact match of the final number"},
-      {"gsm8k", "answer_nll", FieldKind::value, "mean NLL per token of the reference answers (assistant tokens; lower is better)"},
-      {"humaneval", "pass@", FieldKind::rate, "unbiased pass@k, one field per k of humaneval(k = [...])", true},
-      {"humaneval", "answer_nll", FieldKind::value, "mean NLL per token of the reference answers (assistant tokens; lower is better)"},
-      {"ifeval", "prompt_strict", FieldKind::rate, "prompts whose every instruction is followed (strict)"},
-      {"ifeval", "prompt_loose", FieldKind::rate, "prompts whose every instruction is followed (loose)"},
-      {"ifeval", "instruction_strict", FieldKind::rate, "instructions followed (strict)"},
-      {"ifeval", "instruction_loose", FieldKind::rate, "instructions followed (loose)"},
-      {"ifeval", "answer_nll", FieldKind::value, "mean NLL per token of the reference answers (assistant tokens; lower is better)"},
-      {"perplexity", "perplexity", FieldKind::value, "exp of the mean NLL per assistant token"},
-      {"perplexity", "nll_per_token", FieldKind::value, "mean negative log-likelihood per assistant token"},
-      {"perplexity", "tokens", FieldKind::count, "assistant tokens scored"},
-      {"mtbench", "score", FieldKind::value, "mean judge score"},
-      {"mtbench", "answer_nll", FieldKind::value, "mean NLL per token of the reference answers (assistant tokens; lower is better)"},
-      {"tsne", "points", FieldKind::count, "points embedded"},
-      {"tsne", "neighbour_same_source", FieldKind::rate, "points whose nearest neighbour has their source"},
-  };
+  static const std::vector<MetricField> table = [] {
+    std::vector<MetricField> out;
+    for (const auto& f : builtin_functions()) out.insert(out.end(), f.fields.begin(), f.fields.end());
+    return out;
+  }();
   return table;
 }
 

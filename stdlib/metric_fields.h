@@ -2,8 +2,9 @@
 // runtime/eval), what a claim may refer to as PLAN.METRIC.FIELD, and how the report treats
 // each: a rate is plotted on [0, 1], a count is never plotted as a metric.
 //
-// A metric that gains a score field in runtime/eval adds ONE line to the table in
-// metric_fields.cc; the checker, the report and the docs' list follow.
+// The fields are part of each metric's entry in the built-in table (stdlib/builtins.cc): a
+// metric that gains a score field in runtime/eval adds it there; the checker, the report and
+// the docs' list follow.
 #pragma once
 
 #include <string>

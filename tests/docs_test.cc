@@ -65,6 +65,8 @@ TEST_CASE("every sftx example in README.md and docs/ passes sftx check", "[docs]
   fs::create_directories(work);
   // Examples read small data files by relative path ("data/gsm8k.jsonl").
   fs::create_directory_symlink(root / "tests/data/docs", work / "data");
+  // The contract example in docs/language.md imports a file beside it.
+  fs::create_symlink(root / "tests/data/docs/paper_data.sftx", work / "paper_data.sftx");
 
   std::vector<fs::path> pages = {root / "README.md"};
   for (const auto& entry : fs::recursive_directory_iterator(root / "docs"))

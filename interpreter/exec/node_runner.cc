@@ -9,6 +9,7 @@
 #include "interpreter/exec/report_table.h"
 #include "interpreter/exec/sha256.h"
 #include "interpreter/exec/train_params.h"
+#include "runtime/data/transforms.h"
 
 namespace sftx::exec {
 namespace fs = std::filesystem;
@@ -49,7 +50,7 @@ nlohmann::json run_source(const NodeJob& job) {
   return stats_json(rt::read_source(spec, (job.out_dir / layout::kData).string(), job.progress));
 }
 
-nlohmann::json run_data_op(const NodeJob& job) {
+nlohmann::json run_data_op(const NodeJob& job, const RunSettings& settings) {
   const auto& p = job.node.params;
   const std::string& op = job.node.op;
   std::string out = (job.out_dir / layout::kData).string();
@@ -61,7 +62,7 @@ nlohmann::json run_data_op(const NodeJob& job) {
   std::vector<std::string> ins;
   for (size_t i = 0; i < job.inputs.size(); ++i) ins.push_back(in_path(job, i, layout::kData));
   if (op == "mix") return stats_json(rt::mix_data(ins, seed_of(p), out));
-  return stats_json(rt::apply_transform(op, p, ins, out, seed_of(p)));
+  return stats_json(rt::apply_transform(op, p, ins, out, seed_of(p), settings.device, job.progress));
 }
 
 nlohmann::json run_tokenizer(const NodeJob& job) {
@@ -172,7 +173,7 @@ NodeFn make_node_runner(RunSettings settings) {
     if (n.kind == "data") {
       if (n.op == "tokenizer") return run_tokenizer(job);
       if (n.op == "pack") return run_pack(job);
-      return run_data_op(job);
+      return run_data_op(job, settings);
     }
     if (n.kind == "train") return run_train(job, settings);
     if (n.kind == "eval") return run_eval(job, settings);

@@ -14,52 +14,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class NumberRule { any, count, positive, unit, open_unit, nonnegative, positive_real, synthetic_count };
-
-NumberRule number_rule(const std::string& fn, const std::string& param) {
-  if (param == "threshold" || param == "dropout") return NumberRule::unit;
-  if (param == "fraction") return NumberRule::open_unit;
-  if (param == "temperature") return NumberRule::nonnegative;
-  if (param == "alpha") return NumberRule::positive_real;
-  if (param == "num_perm" || param == "ngram" || param == "vocab" || param == "r" || param == "samples" ||
-      param == "max_new_tokens" || param == "layers" || (fn == "tsne" && param == "n"))
-    return NumberRule::positive;
-  if (fn == "synthetic" && param == "n") return NumberRule::synthetic_count;
-  if (param == "n" || param == "seed" || param == "layer" || param == "min_chars" || param == "max_chars" ||
-      param == "min_turns" || param == "max_turns" || param == "k")
-    return NumberRule::count;
-  return NumberRule::any;
-}
-
-// "" when the number satisfies the rule, else what it must be.
-std::string violates(NumberRule rule, const Rational& x) {
-  switch (rule) {
-    case NumberRule::any: return "";
-    case NumberRule::count:
-      if (!x.is_integer() || x.sign() < 0 || !x.to_int64()) return "a whole number, at least 0";
-      return "";
-    case NumberRule::positive:
-      if (!x.is_integer() || x.sign() <= 0 || !x.to_int64()) return "a whole number, at least 1";
-      return "";
-    case NumberRule::unit:
-      if (x.sign() < 0 || x > Rational(1)) return "between 0 and 1";
-      return "";
-    case NumberRule::open_unit:
-      if (x.sign() <= 0 || x >= Rational(1)) return "strictly between 0 and 1";
-      return "";
-    case NumberRule::nonnegative:
-      if (x.sign() < 0) return "at least 0";
-      return "";
-    case NumberRule::positive_real:
-      if (x.sign() <= 0) return "greater than 0";
-      return "";
-    case NumberRule::synthetic_count:
-      if (!x.is_integer() || x.sign() < 0 || !x.to_int64() || *x.to_int64() > kMaxSyntheticRecords)
-        return "a whole number from 0 to " + std::to_string(kMaxSyntheticRecords) +
-               " (a larger set belongs in a file: jsonl(...))";
-      return "";
+// "" when the number is within the bounds, else what it must be (bounds_text).
+std::string violates(Bounds bounds, const Rational& x) {
+  bool ok = true;
+  switch (bounds) {
+    case Bounds::none: break;
+    case Bounds::integer: ok = x.is_integer() && x.to_int64(); break;
+    case Bounds::count: ok = x.is_integer() && x.sign() >= 0 && x.to_int64(); break;
+    case Bounds::positive: ok = x.is_integer() && x.sign() > 0 && x.to_int64(); break;
+    case Bounds::unit: ok = x.sign() >= 0 && !(x > Rational(1)); break;
+    case Bounds::open_unit: ok = x.sign() > 0 && x < Rational(1); break;
+    case Bounds::nonnegative: ok = x.sign() >= 0; break;
+    case Bounds::positive_real: ok = x.sign() > 0; break;
+    case Bounds::synthetic_count:
+      ok = x.is_integer() && x.sign() >= 0 && x.to_int64() && *x.to_int64() <= kMaxSyntheticRecords;
+      break;
   }
-  return "";
+  return ok ? "" : bounds_text(bounds);
 }
 
 std::string vocabulary_name(const std::string& param) {
@@ -70,12 +41,6 @@ std::string vocabulary_name(const std::string& param) {
   if (param == "family") return "model family";
   if (param == "method") return "dedup method";
   return param;
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
-  return out;
 }
 
 // Source text with runs of whitespace collapsed to one space (labels are one line).
@@ -95,6 +60,15 @@ std::string one_line(std::string_view text) {
 }
 
 long long as_int(const Value& v) { return v.number.to_int64().value_or(0); }
+
+// An argument as a node parameter. A Model is its checkpoint's files (hf(...): the directory
+// and the tokenizer file), which the runtime handler reads; the checker only lets an hf(...)
+// model through (see check_arg).
+nlohmann::json lowered_json(const Value& v) {
+  if (v.type == Type::model && v.model)
+    return {{"hf_dir", v.model->hf_dir}, {"tokenizer", v.model->tokenizer ? v.model->tokenizer->model_file : ""}};
+  return plain_json(v);
+}
 
 }  // namespace
 
@@ -121,7 +95,7 @@ bool Evaluator::Impl::synthetic_level(const std::string& kind, const Arg* writte
   for (const auto& l : known_synthetic_levels())
     if (synthetic_kind_has_level(kind, l)) has.push_back(l);
   error(m, written ? written->range : SourceRange{}, "synthetic kind '" + kind + "' has no level '" + level + "'")
-      .note("levels of '" + kind + "': " + join(has));
+      .note("levels of '" + kind + "': " + join_names(has));
   return false;
 }
 
@@ -147,12 +121,20 @@ bool Evaluator::Impl::check_arg(const BuiltinFunction& f, const BuiltinParam& p,
               (v.type == Type::plan_def ? std::string("Plan") : std::string(type_name(v.type))));
     return false;
   }
+  if (v.type == Type::model && p.types.contains(Type::model) && v.model && v.model->hf_dir.empty()) {
+    // A node parameter names files that exist before the run: a trained stage or a fresh
+    // model(...) has none yet.
+    error(m, a.range, "'" + p.name + "' of " + f.name + " must be a checkpoint on disk, hf(\"DIR\"), not " +
+                          v.model->label)
+        .help(p.name + " = hf(\"path/to/checkpoint\")");
+    return false;
+  }
   if (v.type == Type::string && !p.choices.empty() &&
       std::find(p.choices.begin(), p.choices.end(), v.string) == p.choices.end()) {
     auto& d = error(m, a.range, "unknown " + vocabulary_name(p.name) + " '" + v.string + "'");
     std::string hint = did_you_mean(v.string, p.choices);
     if (!hint.empty()) d.help(hint);
-    d.note("known: " + join(p.choices));
+    d.note("known: " + join_names(p.choices));
     return false;
   }
   if (p.regex) {
@@ -171,7 +153,7 @@ bool Evaluator::Impl::check_arg(const BuiltinFunction& f, const BuiltinParam& p,
       }
   }
   if (v.type == Type::number) {
-    std::string must = violates(number_rule(f.name, p.name), v.number);
+    std::string must = violates(p.bounds, v.number);
     if (!must.empty()) {
       error(m, a.range, "'" + p.name + "' of " + f.name + " must be " + must + ", not " + v.number.str());
       return false;
@@ -186,7 +168,7 @@ bool Evaluator::Impl::check_arg(const BuiltinFunction& f, const BuiltinParam& p,
         return false;
       }
       if (item.type == Type::number) {
-        std::string must = violates(p.name == "k" ? NumberRule::positive : NumberRule::any, item.number);
+        std::string must = violates(p.bounds, item.number);
         if (!must.empty()) {
           error(m, a.range, "each of '" + p.name + "' of " + f.name + " must be " + must);
           return false;
@@ -296,69 +278,122 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
     const Arg* a = b.get(name);
     return a ? &a->value : nullptr;
   };
-  // Keyword parameters (not data) as canonical JSON, defaults filled in.
-  auto kwargs = [&]() {
+  // The keyword parameters (not the data) as canonical JSON, every default filled in from
+  // the entry, then the entry's own rules applied: the node's params.
+  std::optional<nlohmann::json> refined_kwargs;
+  auto kwargs = [&]() -> std::optional<nlohmann::json> {
+    if (refined_kwargs) return refined_kwargs;
     nlohmann::json j = nlohmann::json::object();
+    std::vector<std::string> given;
+    const Value* selector = f.selector.empty() ? nullptr : value_of(f.selector);
     for (const auto& p : f.params) {
       if (p.types.contains(Type::data) && p.types.str() == "Data") continue;
-      if (const Value* v = value_of(p.name)) j[p.name] = plain_json(*v);
+      const Arg* a = b.get(p.name);
+      if (a) given.push_back(p.name);
+      if (!p.only_for.empty()) {
+        // A variant's parameter: its default under the chosen variant; dropped under another.
+        const nlohmann::json* def = nullptr;
+        for (const auto& [choice, d] : p.only_for)
+          if (selector && selector->string == choice) def = &d;
+        if (!def) {
+          if (a) {
+            std::string variants;
+            for (const auto& [choice, d] : p.only_for) variants += (variants.empty() ? "" : " or ") + choice;
+            warning(m, a->keyword_range,
+                    "'" + p.name + "' has no effect with " + f.name + "(" + f.selector + " = \"" +
+                        (selector ? selector->string : "") + "\"); it applies to " + variants);
+          }
+          continue;
+        }
+        if (a) j[p.name] = lowered_json(a->value);
+        else if (def->is_null()) {
+          error(m, call.range, f.name + "(" + f.selector + " = \"" + selector->string + "\") needs '" + p.name + "'")
+              .note(f.synopsis());
+          return std::nullopt;
+        } else j[p.name] = *def;
+        continue;
+      }
+      if (p.data_seed) j[p.name] = data_seed(b, env);
+      else if (a) j[p.name] = lowered_json(a->value);
       else if (!p.default_value.is_null()) j[p.name] = p.default_value;
+      if (p.omit_default && j.contains(p.name) && j[p.name] == p.default_value) j.erase(p.name);
     }
+    if (f.refine) {
+      bool ok = true;
+      for (const auto& issue : f.refine(j, given)) {
+        const Arg* at_arg = issue.param.empty() ? nullptr : b.get(issue.param);
+        SourceRange r = at_arg ? at_arg->range : call.range;
+        std::string message = f.name + " " + issue.message;
+        if (issue.warning) warning(m, r, message);
+        else {
+          error(m, r, message).note(f.synopsis());
+          ok = false;
+        }
+      }
+      if (!ok) return std::nullopt;
+    }
+    refined_kwargs = j;
     return j;
   };
 
-  const std::string& name = f.name;
-  if (name == "jsonl" || name == "json") {
-    fs::path path(value_of("path")->string);
-    fs::path absolute = path.is_absolute() ? path : (m.directory() / path);
-    nlohmann::json params = {{"path", absolute.lexically_normal().string()},
-                             {"container", name},
-                             {"format", value_of("format")->string},
-                             {"on_error", value_of("on_error") ? value_of("on_error")->string : "stop"}};
-    return Value::of_data(data_leaf("source", params, name + "(" + nlohmann::json(path.string()).dump() + ")", at));
-  }
-  if (name == "synthetic") {
-    std::string kind = value_of("kind")->string;
-    long long n = value_of("n") ? as_int(*value_of("n")) : f.param("n")->default_value.get<long long>();
-    n = synthetic_size(kind, n);
-    long long seed = data_seed(b, env);
-    std::string level;
-    if (!synthetic_level(kind, b.get("level"), m, level)) return Value::unknown();
-    nlohmann::json params = {{"kind", kind}, {"n", n}, {"seed", seed}};
-    // The level enters the node's key only when it is not the default, so every key made
-    // before levels existed still names the same data.
-    if (level != "paper") params["level"] = level;
-    std::string label = "synthetic(" + nlohmann::json(kind).dump() + ", n = " + std::to_string(n) +
-                        ", seed = " + std::to_string(seed) +
-                        (level != "paper" ? ", level = " + nlohmann::json(level).dump() : std::string()) + ")";
-    return Value::of_data(data_leaf("synthetic", params, label, at));
-  }
-  if (name == "mix") {
-    std::vector<DataPtr> inputs;
-    for (const auto& a : b.variadic) inputs.push_back(a.value.data);
-    return Value::of_data(data_mix(std::move(inputs), data_seed(b, env), at));
-  }
-  if (f.transform) {
-    std::vector<DataPtr> inputs = {value_of("data")->data};
-    for (const auto& a : b.variadic) inputs.push_back(a.value.data);
-    nlohmann::json params = kwargs();
-    params["seed"] = data_seed(b, env);
-    if (name == "dedup") {
-      bool minhash = params["method"] == "minhash";
-      const nlohmann::json defaults = {{"threshold", 0.85}, {"num_perm", 128}, {"ngram", 5}};
-      for (const auto& [k, def] : defaults.items()) {
-        if (minhash) {
-          if (!params.contains(k)) params[k] = def;
-        } else if (const Arg* given = b.get(k)) {
-          warning(m, given->keyword_range, "'" + k + "' has no effect with dedup(\"exact\")");
-          params.erase(k);
-        }
-      }
+  switch (f.lowering) {
+    case Lowering::source: {
+      fs::path path(value_of("path")->string);
+      fs::path absolute = path.is_absolute() ? path : (m.directory() / path);
+      nlohmann::json params = {{"path", absolute.lexically_normal().string()},
+                               {"container", f.name},
+                               {"format", value_of("format")->string},
+                               {"on_error", value_of("on_error") ? value_of("on_error")->string
+                                                                 : f.param("on_error")->default_value.get<std::string>()}};
+      return Value::of_data(data_leaf("source", params, f.name + "(" + nlohmann::json(path.string()).dump() + ")", at));
     }
-    if (name == "split") params["fraction"] = value_of("fraction")->number.fraction_str();
-    return Value::of_data(data_transform(name, params, std::move(inputs), args_text, at));
+    case Lowering::synthetic: {
+      std::string kind = value_of("kind")->string;
+      long long n = value_of("n") ? as_int(*value_of("n")) : f.param("n")->default_value.get<long long>();
+      n = synthetic_size(kind, n);
+      long long seed = data_seed(b, env);
+      std::string level;
+      if (!synthetic_level(kind, b.get("level"), m, level)) return Value::unknown();
+      nlohmann::json params = {{"kind", kind}, {"n", n}, {"seed", seed}};
+      // The level enters the node's key only when it is not the default, so every key made
+      // before levels existed still names the same data.
+      if (level != "paper") params["level"] = level;
+      std::string label = "synthetic(" + nlohmann::json(kind).dump() + ", n = " + std::to_string(n) +
+                          ", seed = " + std::to_string(seed) +
+                          (level != "paper" ? ", level = " + nlohmann::json(level).dump() : std::string()) + ")";
+      return Value::of_data(data_leaf("synthetic", params, label, at));
+    }
+    case Lowering::mix: {
+      std::vector<DataPtr> inputs;
+      for (const auto& a : b.variadic) inputs.push_back(a.value.data);
+      return Value::of_data(data_mix(std::move(inputs), data_seed(b, env), at));
+    }
+    case Lowering::transform: {
+      std::vector<DataPtr> inputs = {value_of("data")->data};
+      for (const auto& a : b.variadic) inputs.push_back(a.value.data);
+      auto params = kwargs();
+      if (!params) return Value::unknown();
+      (*params)["seed"] = data_seed(b, env);
+      if (const BuiltinParam* frac = f.param("fraction"); frac && frac->types.contains(Type::number) && value_of("fraction"))
+        (*params)["fraction"] = value_of("fraction")->number.fraction_str();  // exact, as the key needs
+      return Value::of_data(data_transform(f.handler, *params, std::move(inputs), args_text, at));
+    }
+    case Lowering::metric: {
+      auto params = kwargs();
+      if (!params) return Value::unknown();
+      auto metric = std::make_shared<MetricValue>();
+      metric->metric = f.handler;
+      metric->params = *params;
+      if (const Value* d = value_of("data")) metric->data.push_back(d->data);
+      for (const auto& a : b.variadic) metric->data.push_back(a.value.data);
+      metric->label = one_line(m.source.slice(call.range));
+      metric->origin = at;
+      return Value::of_metric(metric);
+    }
+    default: break;
   }
-  if (name == "model") {
+  const std::string& name = f.name;
+  if (f.lowering == Lowering::model) {
     auto model = std::make_shared<ModelValue>();
     model->family = value_of("family")->string;
     model->preset = value_of("preset") ? value_of("preset")->string : f.param("preset")->default_value.get<std::string>();
@@ -383,7 +418,7 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
                    nlohmann::json(model->preset).dump() + ")";
     return Value::of_model(model);
   }
-  if (name == "hf") {
+  if (f.lowering == Lowering::hf_model) {
     std::string written = value_of("path")->string;
     fs::path dir;
     if (config) {
@@ -405,11 +440,12 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
     model->label = "hf(" + nlohmann::json(written).dump() + ")";
     return Value::of_model(model);
   }
-  if (name == "sentencepiece") {
+  if (f.lowering == Lowering::tokenizer) {
     auto tok = std::make_shared<TokenizerValue>();
     const Value& data = *value_of("data");
-    tok->vocab = value_of("vocab") ? as_int(*value_of("vocab")) : 2000;
-    tok->model_type = value_of("model_type") ? value_of("model_type")->string : "bpe";
+    tok->vocab = value_of("vocab") ? as_int(*value_of("vocab")) : f.param("vocab")->default_value.get<long long>();
+    tok->model_type =
+        value_of("model_type") ? value_of("model_type")->string : f.param("model_type")->default_value.get<std::string>();
     tok->seed = data_seed(b, env);
     if (data.type == Type::string) {
       fs::path p(data.string);
@@ -420,8 +456,10 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
     tok->label = "sentencepiece(" + args_text + ")";
     return Value::of_tokenizer(tok);
   }
-  if (name == "lora" || name == "freeze") {
-    nlohmann::json params = kwargs();
+  if (f.lowering == Lowering::method) {
+    auto given_params = kwargs();
+    if (!given_params) return Value::unknown();
+    nlohmann::json& params = *given_params;
     auto method = std::make_shared<MethodValue>();
     rt::Method defaults;
     method->params = {{"kind", name},
@@ -440,34 +478,6 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
     }
     method->label = name + "(" + args_text + ")";
     return Value::of_method(method);
-  }
-  if (f.result == Type::metric) {
-    auto metric = std::make_shared<MetricValue>();
-    metric->metric = name;
-    metric->params = kwargs();
-    if (const Value* d = value_of("data")) metric->data.push_back(d->data);
-    for (const auto& a : b.variadic) metric->data.push_back(a.value.data);
-    if (name == "humaneval") {
-      long long max_k = 1;
-      for (const auto& k : metric->params["k"]) max_k = std::max<long long>(max_k, k.get<long long>());
-      if (!metric->params.contains("samples")) metric->params["samples"] = max_k;
-      long long samples = metric->params["samples"].get<long long>();
-      if (samples < max_k) {
-        const Arg* s = b.get("samples");
-        error(m, s ? s->range : call.range,
-              "humaneval needs at least " + std::to_string(max_k) + " samples per problem for pass@" +
-                  std::to_string(max_k) + ", but samples = " + std::to_string(samples));
-        return Value::unknown();
-      }
-      if (!metric->params.contains("temperature")) metric->params["temperature"] = samples == 1 ? 0.0 : 0.8;
-      else metric->params["temperature"] = plain_json(*value_of("temperature")).get<double>();
-      if (samples > 1 && metric->params["temperature"].get<double>() == 0.0)
-        warning(m, call.range, "humaneval with several samples and temperature 0 draws the same completion each time");
-    }
-    if (name == "tsne") metric->params["seed"] = data_seed(b, env);
-    metric->label = one_line(m.source.slice(call.range));
-    metric->origin = at;
-    return Value::of_metric(metric);
   }
   return Value::unknown();
 }

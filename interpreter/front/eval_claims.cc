@@ -16,12 +16,6 @@ namespace sftx {
 
 namespace {
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
-  return out;
-}
-
 // Source text with runs of whitespace (newlines too) folded into one space.
 std::string folded(std::string_view s) {
   std::string out;
@@ -90,7 +84,7 @@ nlohmann::json Evaluator::Impl::eval_claim_ref(const ClaimRef& r, const Module& 
     for (const auto& p : inst.plans) names.push_back(p->def.decl ? p->def.decl->name : p->label);
     std::string hint = did_you_mean(callee, names);
     if (!hint.empty()) d.help(hint);
-    if (!labels.empty()) d.note("the experiment's plans: " + join(labels));
+    if (!labels.empty()) d.note("the experiment's plans: " + join_names(labels));
     ok = false;
     return nullptr;
   }
@@ -111,7 +105,7 @@ nlohmann::json Evaluator::Impl::eval_claim_ref(const ClaimRef& r, const Module& 
     auto& d = error(m, r.plan.range, "plan instance '" + label + "' is not in the experiment's plans");
     std::string hint = did_you_mean(label, labels);
     if (!hint.empty()) d.help(hint);
-    d.note("the experiment's plans: " + (labels.empty() ? std::string("none") : join(labels)));
+    d.note("the experiment's plans: " + (labels.empty() ? std::string("none") : join_names(labels)));
     ok = false;
   }
   // The metric: a known one, evaluated by this experiment exactly once.
@@ -121,7 +115,7 @@ nlohmann::json Evaluator::Impl::eval_claim_ref(const ClaimRef& r, const Module& 
     auto& d = error(m, r.metric_range, "unknown metric '" + r.metric + "'");
     std::string hint = did_you_mean(r.metric, known);
     if (!hint.empty()) d.help(hint);
-    d.note("metrics: " + join(known));
+    d.note("metrics: " + join_names(known));
     ok = false;
     return nullptr;
   }
@@ -136,14 +130,14 @@ nlohmann::json Evaluator::Impl::eval_claim_ref(const ClaimRef& r, const Module& 
   }
   if (!metric) {
     error(m, r.metric_range, "metric '" + r.metric + "' is not in the experiment's eval")
-        .note("the experiment evaluates: " + (evaluated.empty() ? std::string("nothing") : join(evaluated)));
+        .note("the experiment evaluates: " + (evaluated.empty() ? std::string("nothing") : join_names(evaluated)));
     ok = false;
     return nullptr;
   }
   if (count > 1) {
     error(m, r.metric_range, "metric '" + r.metric + "' is evaluated " + std::to_string(count) +
                                  " times in this experiment, so a claim cannot tell which")
-        .note("the experiment evaluates: " + join(evaluated));
+        .note("the experiment evaluates: " + join_names(evaluated));
     ok = false;
     return nullptr;
   }
@@ -154,7 +148,7 @@ nlohmann::json Evaluator::Impl::eval_claim_ref(const ClaimRef& r, const Module& 
     auto& d = error(m, r.field_range, "metric '" + r.metric + "' has no field '" + r.field + "'");
     std::string hint = did_you_mean(r.field, names);
     if (!hint.empty()) d.help(hint);
-    d.note(r.metric + " fields: " + join(names));
+    d.note(r.metric + " fields: " + join_names(names));
     ok = false;
     return nullptr;
   }
@@ -166,7 +160,7 @@ nlohmann::json Evaluator::Impl::eval_claim_ref(const ClaimRef& r, const Module& 
       for (const auto& kv : metric->params["k"]) computed.push_back(field->field + kv.dump());
     if (std::find(computed.begin(), computed.end(), r.field) == computed.end()) {
       error(m, r.field_range, "'" + r.field + "' is not computed by " + metric->label)
-          .note("it computes " + (computed.empty() ? std::string("nothing per k") : join(computed)) +
+          .note("it computes " + (computed.empty() ? std::string("nothing per k") : join_names(computed)) +
                 "; add k to its k = [...]");
       ok = false;
       return nullptr;

@@ -449,6 +449,14 @@ Value Evaluator::Impl::eval_call(const Expr& e, const Call& c, const Env& env, c
     error(m, c.callee_range, "'" + c.callee + "' is not a function or a plan");
     return Value::unknown();
   }
+  if (metric_call_sites.count(&e)) {
+    const std::vector<std::string> metrics = known_metrics();
+    auto& d = error(m, c.callee_range, "unknown metric '" + c.callee + "'");
+    std::string hint = did_you_mean(c.callee, metrics);
+    if (!hint.empty()) d.help(hint);
+    d.note("known metrics: " + join_names(metrics) + " (sftx builtins NAME shows one's options)");
+    return Value::unknown();
+  }
   std::vector<std::string> callables = builtin_names();
   for (const auto& [name, def] : m.scope)
     if (def->kind == Definition::Kind::plan) callables.push_back(name);

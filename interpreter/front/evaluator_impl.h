@@ -1,5 +1,7 @@
 // Internal: the evaluator's state and its parts, shared by evaluate.cc (expressions),
-// eval_call.cc (built-in calls) and eval_plan.cc (hyperparameters, plans, experiments).
+// eval_call.cc (built-in calls), eval_hyper.cc (hyperparameters), eval_plan.cc (plan calls and
+// instances), eval_experiment.cc (experiments), eval_claims.cc (claims) and eval_check_all.cc
+// (the whole-program check).
 #pragma once
 
 #include <map>
@@ -94,13 +96,17 @@ class Evaluator::Impl {
   // else the one written (or "paper"). False, with a located error, for a kind without it.
   bool synthetic_level(const std::string& kind, const Arg* written, const Module& m, std::string& level);
 
-  // ---- hyperparameters, plans, experiments (eval_plan.cc) ----
+  // ---- hyperparameters (eval_hyper.cc) ----
   const HyperMap& module_hyper(const Module& m);
   bool set_hyper(HyperMap& map, const std::string& name, const Value& v, const std::string& provenance,
                  const Module& m, SourceRange name_range, SourceRange value_range);
   void apply_profile(HyperMap& map);
+
+  // ---- plan calls and instances (eval_plan.cc) ----
   Value call_plan(const Definition& def, const Expr& call, std::vector<Arg> args, const Env& env);
   PlanInstancePtr instantiate(const Definition& def, std::vector<Value> args, const NodeOrigin& at);
+
+  // ---- experiments (eval_experiment.cc) ----
   ExperimentInstance eval_experiment(const Definition& def);
 
   // ---- seeds and claims of an experiment (eval_claims.cc) ----
@@ -115,6 +121,9 @@ class Evaluator::Impl {
 
   std::set<std::tuple<std::string, int, int, std::string>> reported;
   Diagnostic discarded;                    // returned for a diagnostic already reported
+  // The calls written directly in an experiment's `eval = [...]`: an unknown function there
+  // is an unknown metric, and the error lists the metrics.
+  std::set<const Expr*> metric_call_sites;
   std::map<const Definition*, Value> globals;
   std::set<const Definition*> evaluating;
   std::set<const Definition*> used;

@@ -81,7 +81,7 @@ class BenchmarkIndex {
 DataStats decontaminate_records(const nlohmann::json& params, const std::string& in,
                                 const std::vector<std::string>& benchmarks, const std::string& out_path) {
   TransformParams p("decontaminate", params, {"ngram"});
-  int64_t ngram = p.integer("ngram", 13);
+  int64_t ngram = p.integer("ngram", kDecontaminateNgram);
   if (ngram < 1 || ngram > 1000) throw DataError("decontaminate: ngram must be in 1..1000");
   if (benchmarks.empty()) throw DataError("decontaminate: needs at least one benchmark data argument");
   BenchmarkIndex index(static_cast<int>(ngram));

@@ -129,9 +129,10 @@ DataStats dedup_records(const nlohmann::json& params, const std::string& in, con
   }
   if (method != "minhash") throw DataError("dedup: method must be \"exact\" or \"minhash\", not \"" + method + "\"");
   MinHashParams mp;
-  mp.threshold = p.number("threshold", 0.85);
-  mp.num_perm = static_cast<int>(p.integer("num_perm", 128));
-  mp.ngram = static_cast<int>(p.integer("ngram", 5));
+  // Defaults: MinHashParams' (the language's dedup entry reads the same ones).
+  mp.threshold = p.number("threshold", mp.threshold);
+  mp.num_perm = static_cast<int>(p.integer("num_perm", mp.num_perm));
+  mp.ngram = static_cast<int>(p.integer("ngram", mp.ngram));
   mp.bands = static_cast<int>(p.integer("bands", 0));
   mp.rows = static_cast<int>(p.integer("rows", 0));
   if (mp.threshold <= 0 || mp.threshold > 1) throw DataError("dedup: threshold must be in (0, 1]");

@@ -105,12 +105,39 @@ Record from_gsm8k(const json& o) {
   return r;
 }
 
-Record from_humaneval(const json& o) {
+// The value of {field} in a user template: a string, or a list of strings one per line.
+std::string template_field(const json& o, const std::string& name, const std::string& format) {
+  const json& v = field(o, name, format);
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_array()) {
+    std::string out;
+    for (const auto& item : v) {
+      if (!item.is_string()) throw FormatError("field \"" + name + "\" must hold strings" + where(format));
+      out += (out.empty() ? "" : "\n") + item.get<std::string>();
+    }
+    return out;
+  }
+  throw FormatError("field \"" + name + "\" must be a string or a list of strings" + where(format));
+}
+
+// A field-mapping format (record_formats.h): meta copied, the user template filled in.
+Record from_mapping(const json& o, const RecordFormat& f) {
   Record r;
-  for (const char* name : {"task_id", "prompt", "canonical_solution", "test", "entry_point"})
-    r.meta[name] = string_field(o, name, "humaneval");
-  r.messages = {{"user", r.meta["prompt"].get<std::string>()},
-                {"assistant", r.meta["canonical_solution"].get<std::string>()}};
+  for (const auto& name : f.meta) r.meta[name] = field(o, name, f.name);
+  for (const auto& name : f.optional_meta)
+    if (o.contains(name) && !o[name].is_null()) r.meta[name] = o[name];
+  std::string user;
+  for (size_t at = 0; at < f.user.size();) {
+    size_t open = f.user.find('{', at);
+    if (open == std::string::npos) {
+      user += f.user.substr(at);
+      break;
+    }
+    size_t close = f.user.find('}', open);
+    user += f.user.substr(at, open - at) + template_field(o, f.user.substr(open + 1, close - open - 1), f.name);
+    at = close + 1;
+  }
+  r.messages = {{"user", user}, {"assistant", string_field(o, f.assistant, f.name)}};
   return r;
 }
 
@@ -123,24 +150,31 @@ Record from_text(const json& o) {
 }  // namespace
 
 const std::vector<std::string>& known_formats() {
-  static const std::vector<std::string> formats = {"alpaca", "sharegpt", "messages", "gsm8k", "humaneval", "text"};
-  return formats;
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& f : record_formats()) out.push_back(f.name);
+    return out;
+  }();
+  return names;
 }
 
-bool is_known_format(const std::string& format) {
-  const auto& f = known_formats();
-  return std::find(f.begin(), f.end(), format) != f.end();
-}
+bool is_known_format(const std::string& format) { return find_record_format(format) != nullptr; }
 
 Record record_from_format(const nlohmann::json& object, const std::string& format) {
   if (!object.is_object()) throw FormatError("expected a JSON object" + where(format));
+  const RecordFormat* f = find_record_format(format);
+  if (!f) {
+    std::string known;
+    for (const auto& name : known_formats()) known += (known.empty() ? "" : ", ") + name;
+    throw FormatError("unknown format \"" + format + "\" (expected one of " + known + ")");
+  }
+  if (!f->user.empty()) return from_mapping(object, *f);
   if (format == "alpaca") return from_alpaca(object);
   if (format == "sharegpt") return from_sharegpt(object);
   if (format == "messages") return from_messages(object);
   if (format == "gsm8k") return from_gsm8k(object);
-  if (format == "humaneval") return from_humaneval(object);
   if (format == "text") return from_text(object);
-  throw FormatError("unknown format \"" + format + "\" (expected alpaca, sharegpt, messages, gsm8k, humaneval or text)");
+  throw FormatError("format \"" + format + "\" has no converter");
 }
 
 std::string gsm8k_final_answer(const std::string& answer) {

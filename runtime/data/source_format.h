@@ -1,5 +1,5 @@
-// The dataset formats a source can have, and how each becomes a Record. Field layouts are
-// those of the public datasets:
+// The dataset formats a source can have (the table is record_formats.h), and how each becomes
+// a Record. Field layouts are those of the public datasets:
 //   alpaca    {"instruction", "input"?, "output"}        (Stanford Alpaca, Code Alpaca)
 //   sharegpt  {"conversations": [{"from", "value"}]}      (ShareGPT/Vicuna dumps; from = human,
 //             user, gpt, assistant, chatgpt, bing, bard, model, system)
@@ -15,10 +15,11 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/data/record.h"
+#include "runtime/data/record_formats.h"
 
 namespace sftx::rt {
 
-const std::vector<std::string>& known_formats();
+const std::vector<std::string>& known_formats();  // the names of record_formats(), in order
 bool is_known_format(const std::string& format);
 
 // A problem with one input object, reported by the caller as "PATH:LINE: <what>".

@@ -4,15 +4,19 @@
 // in out_dir: prompts.jsonl, vocab.json, generations.jsonl, samples.jsonl, result.json — so the
 // executor can cache the node by its key like any other.
 //
-// Metrics: gsm8k, humaneval, ifeval, mtbench (generative; score_generations.h), perplexity
-// (perplexity.h) and tsne (tsne_eval.h). A generative metric also scores the reference answers
-// (params.answer_nll, default true): the mean negative log-likelihood per token of the records'
-// assistant tokens, through the same masked log-prob path as perplexity, in one more worker call
-// (answer_sequences.jsonl, answer_logprobs.jsonl, per record answer_nll.jsonl); scores gain
-// "answer_nll", the result "answer_tokens" and "answer_records". Generation params (EvalRequest.params):
-//   max_new_tokens (default 512 for humaneval and mtbench, else 256), temperature (0 = greedy,
-//   the default; 0.8 when n > 1), top_p (1), seed (0), batch (16), stop (extra stop strings;
-//   the template's end-of-turn markers always stop), n (samples per prompt; humaneval: max k).
+// Metrics come from the runtime's metric table (metric_handlers.h): a generative one is
+// generated here and scored by its scorer; perplexity and tsne run themselves. A generative
+// metric also scores the reference answers (params.answer_nll, default true): the mean negative
+// log-likelihood per token of the records' assistant tokens, through the same masked log-prob
+// path as perplexity, in one more worker call (answer_sequences.jsonl, answer_logprobs.jsonl, per
+// record answer_nll.jsonl); scores gain "answer_nll", the result "answer_tokens" and
+// "answer_records".
+//
+// Generation params (EvalRequest.params, the metric's keyword arguments with the defaults of its
+// entry in stdlib/builtins.cc filled in): max_new_tokens, temperature, top_p, seed, batch, stop
+// (extra stop strings; the template's end-of-turn markers always stop), samples (completions per
+// prompt), limit (the first N records). One left out takes rt::GenerateRequest's default, which
+// is the built-in table's (a test in interpreter/exec compares them).
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -24,6 +28,7 @@
 #include "runtime/eval/eval_records.h"
 #include "runtime/base/atomic_file.h"
 #include "runtime/base/jsonl.h"
+#include "runtime/eval/metric_handlers.h"
 #include "runtime/eval/perplexity.h"
 #include "runtime/eval/score_generations.h"
 #include "runtime/eval/tsne_eval.h"
@@ -35,17 +40,7 @@ namespace {
 namespace fs = std::filesystem;
 
 int64_t samples_per_prompt(const EvalRequest& req) {
-  if (req.params.contains("n")) return std::max<int64_t>(1, req.params["n"].get<int64_t>());
-  if (req.metric == "humaneval" && req.params.contains("k")) {
-    int64_t m = 1;
-    const auto& k = req.params["k"];
-    if (k.is_array())
-      for (const auto& v : k) m = std::max(m, v.get<int64_t>());
-    else
-      m = std::max(m, k.get<int64_t>());
-    return m;
-  }
-  return 1;
+  return std::max<int64_t>(1, req.params.value("samples", int64_t{1}));
 }
 
 // The one path from records to the worker's masked log-probs (perplexity and answer NLL): each
@@ -111,12 +106,11 @@ nlohmann::json run_generative(const EvalRequest& req, const std::vector<Record>&
   g.out_jsonl = (out / "generations.jsonl").string();
   write_jsonl(g.prompts_jsonl, prompts);
   tok.write_pieces_json(g.vocab_json);
-  const bool long_answers = req.metric == "humaneval" || req.metric == "mtbench";
-  g.max_new_tokens = req.params.value("max_new_tokens", int64_t{long_answers ? 512 : 256});
-  g.temperature = req.params.value("temperature", n > 1 ? 0.8 : 0.0);
-  g.top_p = req.params.value("top_p", 1.0);
-  g.seed = req.params.value("seed", uint64_t{0});
-  g.batch = req.params.value("batch", int64_t{16});
+  g.max_new_tokens = req.params.value("max_new_tokens", g.max_new_tokens);
+  g.temperature = req.params.value("temperature", g.temperature);
+  g.top_p = req.params.value("top_p", g.top_p);
+  g.seed = req.params.value("seed", g.seed);
+  g.batch = req.params.value("batch", g.batch);
   g.stop = tmpl.stop_strings();
   if (req.params.contains("stop"))
     for (const auto& s : req.params["stop"]) g.stop.push_back(s.get<std::string>());
@@ -194,15 +188,22 @@ nlohmann::json evaluate(const EvalRequest& req) {
   if (req.out_dir.empty()) throw std::runtime_error("evaluate: the request has no out_dir");
   fs::create_directories(req.out_dir);
   std::vector<Record> records = load_records(req);
+  const MetricHandler* h = find_metric_handler(req.metric);
+  if (!h) {
+    std::string known;
+    for (const auto& name : metric_handler_names()) known += (known.empty() ? "" : ", ") + name;
+    throw std::runtime_error("evaluate: unknown metric \"" + req.metric + "\" (known: " + known + ")");
+  }
   if (req.params.contains("limit")) {
     size_t limit = req.params["limit"].get<size_t>();
     if (records.size() > limit) records.resize(limit);
   }
-  if (is_generative_metric(req.metric)) return run_generative(req, records);
-  if (req.metric == "perplexity") return run_perplexity(req, records);
-  if (req.metric == "tsne") return run_tsne_eval(req, records);
-  throw std::runtime_error("evaluate: unknown metric \"" + req.metric +
-                           "\" (known: gsm8k, humaneval, ifeval, mtbench, perplexity, tsne)");
+  return h->run ? h->run(req, records) : run_generative(req, records);
 }
+
+namespace {
+const MetricRegistration perplexity_metric({"perplexity", nullptr, run_perplexity});
+const MetricRegistration tsne_metric({"tsne", nullptr, run_tsne_eval});
+}  // namespace
 
 }  // namespace sftx::rt

@@ -10,17 +10,12 @@
 #include "runtime/eval/ifeval.h"
 #include "runtime/base/atomic_file.h"
 #include "runtime/base/jsonl.h"
+#include "runtime/eval/metric_handlers.h"
 #include "runtime/eval/mtbench.h"
 #include "runtime/eval/pass_at_k.h"
 
 namespace sftx::rt {
 namespace {
-
-std::string record_name(const std::vector<Record>& records, size_t i) {
-  std::string s = "record " + std::to_string(i + 1);
-  if (!records[i].origin.empty()) s += " (" + records[i].origin + ")";
-  return s;
-}
 
 std::vector<int64_t> ks_from(const nlohmann::json& params) {
   std::vector<int64_t> ks;
@@ -35,20 +30,164 @@ std::vector<int64_t> ks_from(const nlohmann::json& params) {
   return ks;
 }
 
-nlohmann::json finish(const std::string& metric, nlohmann::json scores, size_t n, const std::vector<nlohmann::json>& rows,
-                      const std::string& out_dir) {
-  std::filesystem::create_directories(out_dir);
-  const std::string samples = (std::filesystem::path(out_dir) / "samples.jsonl").string();
-  write_jsonl(samples, rows);
-  nlohmann::json result{{"metric", metric}, {"scores", std::move(scores)}, {"n", n}, {"samples", samples}};
-  write_file_atomic((std::filesystem::path(out_dir) / "result.json").string(), result.dump(2) + "\n");
-  return result;
+ScoredSamples score_gsm8k_completions(const std::vector<Record>& records,
+                                      const std::vector<std::vector<std::string>>& completions,
+                                      const nlohmann::json& params, const ProgressFn& progress) {
+  std::vector<nlohmann::json> rows;
+  auto report = [&](size_t done) {
+    if (progress) progress({"eval", static_cast<int64_t>(done), static_cast<int64_t>(records.size()), "gsm8k"});
+  };
+  (void)report;
+  (void)params;
+
+  int64_t correct = 0, total = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    std::string reference =
+        r.meta.contains("answer")
+            ? (r.meta["answer"].is_string() ? r.meta["answer"].get<std::string>() : r.meta["answer"].dump())
+            : last_message(r, "assistant");
+    if (reference.empty()) throw std::runtime_error(record_name(records, i) + ": gsm8k needs meta.answer");
+    for (const auto& c : completions[i]) {
+      auto v = score_gsm8k(c, reference);
+      correct += v.correct;
+      ++total;
+      rows.push_back({{"id", i},
+                      {"question", last_message(r, "user")},
+                      {"completion", c},
+                      {"extracted", v.predicted ? nlohmann::json(*v.predicted) : nlohmann::json()},
+                      {"expected", v.expected ? nlohmann::json(*v.expected) : nlohmann::json()},
+                      {"correct", v.correct}});
+    }
+    report(i + 1);
+  }
+  double acc = total ? static_cast<double>(correct) / static_cast<double>(total) : 0.0;
+  return ScoredSamples{{{"accuracy", acc}}, std::move(rows)};
+}
+
+ScoredSamples score_humaneval_completions(const std::vector<Record>& records,
+                                          const std::vector<std::vector<std::string>>& completions,
+                                          const nlohmann::json& params, const ProgressFn& progress) {
+  std::vector<nlohmann::json> rows;
+  auto report = [&](size_t done) {
+    if (progress) progress({"eval", static_cast<int64_t>(done), static_cast<int64_t>(records.size()), "humaneval"});
+  };
+  (void)report;
+  (void)params;
+
+  std::map<std::string, HumanEvalProblem> problems;
+  std::vector<HumanEvalSample> samples;
+  std::vector<std::string> responses;
+  for (size_t i = 0; i < records.size(); ++i) {
+    HumanEvalProblem p;
+    try {
+      p = humaneval_problem_from_json(records[i].meta);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(record_name(records, i) + ": " + e.what());
+    }
+    problems[p.task_id] = p;
+    for (const auto& c : completions[i]) {
+      samples.push_back({p.task_id, completion_from_response(c)});
+      responses.push_back(c);
+    }
+  }
+  SandboxLimits limits;
+  limits.timeout_s = params.value("timeout", 10.0);
+  auto outcomes = check_humaneval_samples(problems, samples, limits,
+                                          params.value("workers", 0) > 0 ? params.value("workers", 0) : 2,
+                                          [&](int64_t d, int64_t t) {
+                                            if (progress) progress({"eval", d, t, "humaneval sandbox"});
+                                          });
+  for (size_t s = 0; s < samples.size(); ++s)
+    rows.push_back({{"task_id", samples[s].task_id},
+                    {"completion", samples[s].completion},
+                    {"response", responses[s]},
+                    {"result", outcomes[s].result},
+                    {"passed", outcomes[s].passed}});
+  nlohmann::json scores = nlohmann::json::object();
+  for (const auto& [k, v] : mean_pass_at_k(tally_by_problem(samples, outcomes), ks_from(params)))
+    scores["pass@" + std::to_string(k)] = v;
+  return ScoredSamples{scores, std::move(rows)};
+}
+
+ScoredSamples score_ifeval_completions(const std::vector<Record>& records,
+                                       const std::vector<std::vector<std::string>>& completions,
+                                       const nlohmann::json& params, const ProgressFn& progress) {
+  std::vector<nlohmann::json> rows;
+  auto report = [&](size_t done) {
+    if (progress) progress({"eval", static_cast<int64_t>(done), static_cast<int64_t>(records.size()), "ifeval"});
+  };
+  (void)report;
+  (void)params;
+
+  std::vector<IfevalVerdict> verdicts;
+  for (size_t i = 0; i < records.size(); ++i) {
+    IfevalItem item;
+    try {
+      item = ifeval_item_from_json(records[i].meta);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(record_name(records, i) + ": " + e.what());
+    }
+    for (const auto& c : completions[i]) {
+      IfevalVerdict v = check_ifeval(item, c);
+      rows.push_back({{"prompt", last_message(records[i], "user")},
+                      {"response", c},
+                      {"instruction_id_list", item.instruction_ids},
+                      {"follow_instruction_list_strict", v.strict},
+                      {"follow_instruction_list_loose", v.loose},
+                      {"follow_all_instructions_strict", v.strict_all},
+                      {"follow_all_instructions_loose", v.loose_all}});
+      verdicts.push_back(std::move(v));
+    }
+    report(i + 1);
+  }
+  auto s = summarize_ifeval(verdicts).to_json();
+  s.erase("prompts");
+  s.erase("instructions");
+  return ScoredSamples{s, std::move(rows)};
+}
+
+ScoredSamples score_mtbench_completions(const std::vector<Record>& records,
+                                        const std::vector<std::vector<std::string>>& completions,
+                                        const nlohmann::json& params, const ProgressFn& progress) {
+  std::vector<nlohmann::json> rows;
+  auto report = [&](size_t done) {
+    if (progress) progress({"eval", static_cast<int64_t>(done), static_cast<int64_t>(records.size()), "mtbench"});
+  };
+  (void)report;
+  (void)params;
+
+  auto command = judge_command_from_params(params);
+  double timeout = params.value("judge_timeout", 300.0);
+  double sum = 0;
+  int64_t n = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    std::string reference = r.meta.contains("reference") && r.meta["reference"].is_string()
+                                ? r.meta["reference"].get<std::string>()
+                                : last_message(r, "assistant");
+    for (const auto& c : completions[i]) {
+      JudgeInput in{std::to_string(i), last_message(r, "user"), c, reference};
+      double score = 0;
+      try {
+        score = judge_answer(command, in, timeout);
+      } catch (const std::runtime_error& e) {
+        throw std::runtime_error(record_name(records, i) + ": " + e.what());
+      }
+      sum += score;
+      ++n;
+      rows.push_back({{"id", i}, {"question", in.question}, {"answer", c}, {"score", score}});
+    }
+    report(i + 1);
+  }
+  return ScoredSamples{{{"score", n ? sum / static_cast<double>(n) : 0.0}}, std::move(rows)};
 }
 
 }  // namespace
 
 bool is_generative_metric(const std::string& m) {
-  return m == "gsm8k" || m == "humaneval" || m == "ifeval" || m == "mtbench";
+  const MetricHandler* h = find_metric_handler(m);
+  return h && h->score;
 }
 
 std::string last_message(const Record& r, const std::string& role) {
@@ -63,127 +202,28 @@ nlohmann::json score_generations(const std::string& metric, const std::vector<Re
   if (completions.size() != records.size())
     throw std::runtime_error("score_generations: " + std::to_string(completions.size()) + " completion lists for " +
                              std::to_string(records.size()) + " records");
-  std::vector<nlohmann::json> rows;
-  auto report = [&](size_t done) {
-    if (progress) progress({"eval", static_cast<int64_t>(done), static_cast<int64_t>(records.size()), metric});
-  };
-
-  if (metric == "gsm8k") {
-    int64_t correct = 0, total = 0;
-    for (size_t i = 0; i < records.size(); ++i) {
-      const auto& r = records[i];
-      std::string reference = r.meta.contains("answer") ? (r.meta["answer"].is_string() ? r.meta["answer"].get<std::string>()
-                                                                                         : r.meta["answer"].dump())
-                                                        : last_message(r, "assistant");
-      if (reference.empty()) throw std::runtime_error(record_name(records, i) + ": gsm8k needs meta.answer");
-      for (const auto& c : completions[i]) {
-        auto v = score_gsm8k(c, reference);
-        correct += v.correct;
-        ++total;
-        rows.push_back({{"id", i},
-                        {"question", last_message(r, "user")},
-                        {"completion", c},
-                        {"extracted", v.predicted ? nlohmann::json(*v.predicted) : nlohmann::json()},
-                        {"expected", v.expected ? nlohmann::json(*v.expected) : nlohmann::json()},
-                        {"correct", v.correct}});
-      }
-      report(i + 1);
-    }
-    double acc = total ? static_cast<double>(correct) / static_cast<double>(total) : 0.0;
-    return finish(metric, {{"accuracy", acc}}, records.size(), rows, out_dir);
+  const MetricHandler* h = find_metric_handler(metric);
+  if (!h || !h->score) {
+    std::string known;
+    for (const auto& name : metric_handler_names())
+      if (find_metric_handler(name)->score) known += (known.empty() ? "" : ", ") + name;
+    throw std::runtime_error("unknown generative metric \"" + metric + "\" (known: " + known + ")");
   }
-
-  if (metric == "humaneval") {
-    std::map<std::string, HumanEvalProblem> problems;
-    std::vector<HumanEvalSample> samples;
-    std::vector<std::string> responses;
-    for (size_t i = 0; i < records.size(); ++i) {
-      HumanEvalProblem p;
-      try {
-        p = humaneval_problem_from_json(records[i].meta);
-      } catch (const std::runtime_error& e) {
-        throw std::runtime_error(record_name(records, i) + ": " + e.what());
-      }
-      problems[p.task_id] = p;
-      for (const auto& c : completions[i]) {
-        samples.push_back({p.task_id, completion_from_response(c)});
-        responses.push_back(c);
-      }
-    }
-    SandboxLimits limits;
-    limits.timeout_s = params.value("timeout", 10.0);
-    auto outcomes = check_humaneval_samples(problems, samples, limits, params.value("workers", 0) > 0 ? params.value("workers", 0) : 2,
-                                            [&](int64_t d, int64_t t) {
-                                              if (progress) progress({"eval", d, t, "humaneval sandbox"});
-                                            });
-    for (size_t s = 0; s < samples.size(); ++s)
-      rows.push_back({{"task_id", samples[s].task_id},
-                      {"completion", samples[s].completion},
-                      {"response", responses[s]},
-                      {"result", outcomes[s].result},
-                      {"passed", outcomes[s].passed}});
-    nlohmann::json scores = nlohmann::json::object();
-    for (const auto& [k, v] : mean_pass_at_k(tally_by_problem(samples, outcomes), ks_from(params)))
-      scores["pass@" + std::to_string(k)] = v;
-    return finish(metric, scores, records.size(), rows, out_dir);
-  }
-
-  if (metric == "ifeval") {
-    std::vector<IfevalVerdict> verdicts;
-    for (size_t i = 0; i < records.size(); ++i) {
-      IfevalItem item;
-      try {
-        item = ifeval_item_from_json(records[i].meta);
-      } catch (const std::runtime_error& e) {
-        throw std::runtime_error(record_name(records, i) + ": " + e.what());
-      }
-      for (const auto& c : completions[i]) {
-        IfevalVerdict v = check_ifeval(item, c);
-        rows.push_back({{"prompt", last_message(records[i], "user")},
-                        {"response", c},
-                        {"instruction_id_list", item.instruction_ids},
-                        {"follow_instruction_list_strict", v.strict},
-                        {"follow_instruction_list_loose", v.loose},
-                        {"follow_all_instructions_strict", v.strict_all},
-                        {"follow_all_instructions_loose", v.loose_all}});
-        verdicts.push_back(std::move(v));
-      }
-      report(i + 1);
-    }
-    auto s = summarize_ifeval(verdicts).to_json();
-    s.erase("prompts");
-    s.erase("instructions");
-    return finish(metric, s, records.size(), rows, out_dir);
-  }
-
-  if (metric == "mtbench") {
-    auto command = judge_command_from_params(params);
-    double timeout = params.value("judge_timeout", 300.0);
-    double sum = 0;
-    int64_t n = 0;
-    for (size_t i = 0; i < records.size(); ++i) {
-      const auto& r = records[i];
-      std::string reference = r.meta.contains("reference") && r.meta["reference"].is_string()
-                                  ? r.meta["reference"].get<std::string>()
-                                  : last_message(r, "assistant");
-      for (const auto& c : completions[i]) {
-        JudgeInput in{std::to_string(i), last_message(r, "user"), c, reference};
-        double score = 0;
-        try {
-          score = judge_answer(command, in, timeout);
-        } catch (const std::runtime_error& e) {
-          throw std::runtime_error(record_name(records, i) + ": " + e.what());
-        }
-        sum += score;
-        ++n;
-        rows.push_back({{"id", i}, {"question", in.question}, {"answer", c}, {"score", score}});
-      }
-      report(i + 1);
-    }
-    return finish(metric, {{"score", n ? sum / static_cast<double>(n) : 0.0}}, records.size(), rows, out_dir);
-  }
-
-  throw std::runtime_error("unknown generative metric \"" + metric + "\" (known: gsm8k, humaneval, ifeval, mtbench)");
+  ScoredSamples scored = h->score(records, completions, params, progress);
+  std::filesystem::create_directories(out_dir);
+  const std::string samples = (std::filesystem::path(out_dir) / "samples.jsonl").string();
+  write_jsonl(samples, scored.rows);
+  nlohmann::json result{
+      {"metric", metric}, {"scores", std::move(scored.scores)}, {"n", records.size()}, {"samples", samples}};
+  write_file_atomic((std::filesystem::path(out_dir) / "result.json").string(), result.dump(2) + "\n");
+  return result;
 }
+
+namespace {
+const MetricRegistration gsm8k_metric({"gsm8k", score_gsm8k_completions, nullptr});
+const MetricRegistration humaneval_metric({"humaneval", score_humaneval_completions, nullptr});
+const MetricRegistration ifeval_metric({"ifeval", score_ifeval_completions, nullptr});
+const MetricRegistration mtbench_metric({"mtbench", score_mtbench_completions, nullptr});
+}  // namespace
 
 }  // namespace sftx::rt

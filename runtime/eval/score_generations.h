@@ -1,6 +1,7 @@
-// Scoring model outputs for the generative metrics (gsm8k, humaneval, ifeval, mtbench), given
-// the evaluation records and, per record, the completions generated for it. evaluate() calls
-// this after rt::generate; tests call it with hand-written completions.
+// Scoring model outputs for the generative metrics (those with a scorer in the runtime's metric
+// table, metric_handlers.h: gsm8k, humaneval, ifeval, mtbench here; mbpp in mbpp.cc), given the
+// evaluation records and, per record, the completions generated for it. evaluate() calls this
+// after rt::generate; tests call it with hand-written completions.
 //
 // What each metric reads from a record (runtime/data/record.h; the readers and synthetic
 // generators write these):

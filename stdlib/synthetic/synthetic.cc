@@ -9,25 +9,6 @@
 
 namespace sftx::rt::synth {
 
-const std::vector<std::string>& synthetic_kinds() {
-  static const std::vector<std::string> kinds = {"math", "code", "general", "pretrain",
-                                                 "gsm8k_test", "humaneval_test", "ifeval_test"};
-  return kinds;
-}
-
-const std::vector<std::string>& synthetic_levels() {
-  static const std::vector<std::string> levels = {"paper", "micro"};
-  return levels;
-}
-
-bool synthetic_kind_has_level(const std::string& kind, const std::string& level) {
-  const auto& kinds = synthetic_kinds();
-  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return false;
-  if (level == "paper") return true;
-  if (level == "micro") return kind != "pretrain";
-  return false;
-}
-
 namespace {
 
 Record micro_record(const std::string& kind, uint64_t seed, int64_t index) {

@@ -16,6 +16,8 @@
 // every kind but pretrain). Record i of a kind at a level depends only on (kind, level, seed, i).
 #pragma once
 
+#include "stdlib/synthetic/kinds.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,12 +34,7 @@ Record general_record(uint64_t seed, int64_t index);
 Record ifeval_test_record(uint64_t seed, int64_t index);
 Record pretrain_record(uint64_t seed, int64_t index);
 
-// The kinds generate_synthetic accepts, in a stable order.
-const std::vector<std::string>& synthetic_kinds();
-// The difficulty levels, "paper" first (the default).
-const std::vector<std::string>& synthetic_levels();
-// Whether `kind` has a generator at `level` (every kind has "paper"; pretrain has only that).
-bool synthetic_kind_has_level(const std::string& kind, const std::string& level);
+// synthetic_kinds(), synthetic_levels(), synthetic_kind_has_level(): kinds.h.
 // Record `index` of `kind` at `level` (throws std::invalid_argument for an unknown kind, an
 // unknown level, or a kind without that level).
 Record synthetic_record(const std::string& kind, uint64_t seed, int64_t index, const std::string& level = "paper");
