@@ -35,6 +35,10 @@ std::vector<HyperParam> make_table() {
       integer("log_every", "10", "1", "steps between metric lines"),
       integer("save_every", "100", "1", "steps between resumable checkpoints"),
   };
+  // Logging and checkpoint cadence: the trainer's fingerprint leaves them out too, so a run
+  // interrupted under one cadence resumes under another (runtime/nn/trainer.cc).
+  for (auto& h : t)
+    if (h.name == "log_every" || h.name == "save_every") h.changes_result = false;
   t.push_back(choice("template", "vicuna", known_chat_templates(), "chat template for packing and evaluation", "pack"));
   t.push_back(choice("packing", "packed", {"packed", "padded"}, "pack documents into blocks, or pad one per block",
                      "pack"));

@@ -29,6 +29,10 @@ struct HyperParam {
   // Where the executor puts it: "hyper" (rt::TrainHyper), "pack" (template/packing),
   // "method", or "data" (data_seed).
   std::string target;
+  // False for settings that cannot change what a stage computes (how often it logs or saves a
+  // resumable checkpoint): they do not enter the stage's cache key, so changing them reuses
+  // the trained stage.
+  bool changes_result = true;
 };
 
 const std::vector<HyperParam>& hyperparams();
