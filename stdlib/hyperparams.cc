@@ -63,6 +63,29 @@ const HyperParam* find_hyperparam(std::string_view name) {
   return nullptr;
 }
 
+const std::string* hyperparam_alias(std::string_view name) {
+  static const std::vector<std::pair<std::string, std::string>> aliases = {
+      {"learning_rate", "lr"},         {"num_epochs", "epochs"},
+      {"num_train_epochs", "epochs"},  {"n_epochs", "epochs"},
+      {"epoch", "epochs"},             {"batch_size", "batch"},
+      {"per_device_train_batch_size", "batch"}, {"train_batch_size", "batch"},
+      {"gradient_accumulation_steps", "grad_accum"}, {"gradient_accumulation", "grad_accum"},
+      {"max_seq_len", "seq_len"},      {"max_seq_length", "seq_len"},
+      {"max_length", "seq_len"},       {"max_len", "seq_len"},
+      {"seq_length", "seq_len"},       {"context_length", "seq_len"},
+      {"warmup_ratio", "warmup"},
+      {"lr_scheduler_type", "schedule"}, {"lr_scheduler", "schedule"},
+      {"scheduler", "schedule"},       {"max_grad_norm", "clip"},
+      {"grad_clip", "clip"},           {"gradient_clipping", "clip"},
+      {"logging_steps", "log_every"},  {"save_steps", "save_every"},
+      {"chat_template", "template"},   {"precision", "dtype"},
+      {"torch_dtype", "dtype"},        {"finetuning_type", "method"},
+  };
+  for (const auto& [alias, canonical] : aliases)
+    if (alias == name) return &canonical;
+  return nullptr;
+}
+
 std::vector<std::string> hyperparam_names() {
   std::vector<std::string> out;
   for (const auto& h : hyperparams()) out.push_back(h.name);

@@ -38,5 +38,9 @@ struct HyperParam {
 const std::vector<HyperParam>& hyperparams();
 const HyperParam* find_hyperparam(std::string_view name);
 std::vector<std::string> hyperparam_names();
+// sftx's name for a common other spelling (transformers' learning_rate, num_train_epochs,
+// per_device_train_batch_size, max_seq_length, ...), or null. For "did you mean" only: an
+// alias is never accepted in place of the name.
+const std::string* hyperparam_alias(std::string_view name);
 
 }  // namespace sftx
