@@ -175,6 +175,10 @@ void add_cache_command(CLI::App& app, int& exit_code) {
       "  sftx cache gc experiments/*.sftx --dry-run   # what the files no longer use\n"
       "  sftx cache gc --older-than 30");
   cmd->require_subcommand(1);
+  // `--cache DIR` belongs to `cache` but may come after its subcommand too
+  // (`sftx cache verify --cache DIR`): ls, verify and gc inherit this and pass what they do
+  // not know up to `cache`.
+  cmd->fallthrough();
   auto cache = std::make_shared<std::string>();
   cmd->add_option("--cache", *cache, "cache directory (default: sftx.toml's, found from the current directory)");
 

@@ -14,6 +14,9 @@ void add_check_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("check", "Parse and type-check a .sftx file (and its imports)");
   cmd->description(
       "Parse and type-check a .sftx file, its `use` imports and the prelude, in one pass.\n"
+      "The files it names are read too: data files must exist, hf(...) checkpoints must hold\n"
+      "config.json, safetensors weights and a tokenizer that fits the model's vocab_size,\n"
+      "sentencepiece(PATH) must be a SentencePiece model, LoRA targets must be projections.\n"
       "Prints nothing when the file is correct; otherwise every error and warning, as\n"
       "PATH:LINE:COL: error: MESSAGE with the source line and a caret.\n\n"
       "Example:\n"

@@ -11,6 +11,10 @@
 #include <fmt/core.h>
 
 #include "commands.h"
+#include "interrupt_watch.h"
+#include "interpreter/exec/cache_store.h"
+#include "interpreter/exec/running_nodes.h"
+#include "interpreter/exec/claims.h"
 #include "interpreter/exec/graph.h"
 #include "interpreter/exec/node_runner.h"
 #include "interpreter/exec/run_plan.h"
@@ -20,6 +24,8 @@
 #include "interpreter/front/plan_build.h"
 #include "run_outcome.h"
 #include "runtime/base/device.h"
+#include "runtime/launch/device_probe.h"
+#include "runtime/launch/worker_process.h"
 
 namespace sftx::cli {
 
@@ -112,6 +118,25 @@ int run_command(const RunArgs& a) {
     fmt::print(stderr, "sftx run: error: device '{}' is not {}\n", o.device, rt::device_kind_choices());
     return 2;
   }
+  if (o.device == "cuda") {
+    // Asked once, before any node runs: otherwise every training and evaluation node would
+    // fail on its own, after the data nodes had done their work.
+    std::string asked = a.device.empty() ? "device = \"cuda\" in " + checked->config.path.string() : "--device cuda";
+    try {
+      rt::WorkerDevices d = rt::probe_worker_devices(rt::find_worker_executable());
+      if (d.cuda_devices == 0) {
+        fmt::print(stderr,
+                   "sftx run: error: {}, but the worker (LibTorch {}) sees no CUDA device; nothing was run\n"
+                   "help: run with --device cpu, or use a build against a CUDA LibTorch on a GPU machine "
+                   "(docs/gpu.md)\n",
+                   asked, d.torch_version.empty() ? "?" : d.torch_version);
+        return 2;
+      }
+    } catch (const rt::WorkerError& e) {
+      fmt::print(stderr, "sftx run: error: cannot ask the worker which devices it has: {}\n", e.what());
+      return 3;
+    }
+  }
   o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   o.keep_going = a.keep_going;
   Diagnostics executor_diags;  // checked with the rest of sftx.toml already: only a file changed since
@@ -132,7 +157,17 @@ int run_command(const RunArgs& a) {
   settings.device.kind = *device_kind;
   o.node_fn = exec::make_node_runner(settings);
 
-  return print_run_outcome(exec::run_plan(*plan, o), "sftx run");
+  exec::RunningNodes running;
+  o.observer = &running;
+  exec::RunPlanResult result;
+  {
+    exec::CacheStore store(o.cache_dir);
+    InterruptWatch watch([&running, &store] {
+      return running.interrupted_message([&store](const std::string& key) { return store.work_dir(key); });
+    });
+    result = exec::run_plan(*plan, o);
+  }
+  return print_run_outcome(result, "sftx run");
 }
 
 }  // namespace
@@ -163,6 +198,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "program, or a data file's malformed line found while running), 2 usage error (an unknown\n"
       "option, executor or Slurm partition), 3 a node failed for another reason, or Slurm cannot\n"
       "be used (not installed, not answering, the cache not on a shared filesystem).");
+      "  sftx run study.sftx --cache /scratch/sftx-cache --keep-going\n\n"
+      "Exit status: 0 all nodes done, 1 errors in the input (the program, or a data file's\n"
+      "malformed line found while running), 2 a usage error (also --device cuda where the worker\n"
+      "sees no CUDA device: refused before anything runs), 3 a node failed for another reason,\n"
+      "130 interrupted (Ctrl-C): what was running is named, and a rerun resumes it.");
   auto a = std::make_shared<RunArgs>();
   cmd->add_option("FILE", a->file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", a->experiment, "run only this experiment (default: all of the file's)");

@@ -35,6 +35,10 @@ std::vector<HyperParam> make_table() {
       integer("log_every", "10", "1", "steps between metric lines"),
       integer("save_every", "100", "1", "steps between resumable checkpoints"),
   };
+  // Logging and checkpoint cadence: the trainer's fingerprint leaves them out too, so a run
+  // interrupted under one cadence resumes under another (runtime/nn/trainer.cc).
+  for (auto& h : t)
+    if (h.name == "log_every" || h.name == "save_every") h.changes_result = false;
   t.push_back(choice("template", "vicuna", known_chat_templates(), "chat template for packing and evaluation", "pack"));
   t.push_back(choice("packing", "packed", {"packed", "padded"}, "pack documents into blocks, or pad one per block",
                      "pack"));
@@ -56,6 +60,29 @@ const std::vector<HyperParam>& hyperparams() {
 const HyperParam* find_hyperparam(std::string_view name) {
   for (const auto& h : hyperparams())
     if (h.name == name) return &h;
+  return nullptr;
+}
+
+const std::string* hyperparam_alias(std::string_view name) {
+  static const std::vector<std::pair<std::string, std::string>> aliases = {
+      {"learning_rate", "lr"},         {"num_epochs", "epochs"},
+      {"num_train_epochs", "epochs"},  {"n_epochs", "epochs"},
+      {"epoch", "epochs"},             {"batch_size", "batch"},
+      {"per_device_train_batch_size", "batch"}, {"train_batch_size", "batch"},
+      {"gradient_accumulation_steps", "grad_accum"}, {"gradient_accumulation", "grad_accum"},
+      {"max_seq_len", "seq_len"},      {"max_seq_length", "seq_len"},
+      {"max_length", "seq_len"},       {"max_len", "seq_len"},
+      {"seq_length", "seq_len"},       {"context_length", "seq_len"},
+      {"warmup_ratio", "warmup"},
+      {"lr_scheduler_type", "schedule"}, {"lr_scheduler", "schedule"},
+      {"scheduler", "schedule"},       {"max_grad_norm", "clip"},
+      {"grad_clip", "clip"},           {"gradient_clipping", "clip"},
+      {"logging_steps", "log_every"},  {"save_steps", "save_every"},
+      {"chat_template", "template"},   {"precision", "dtype"},
+      {"torch_dtype", "dtype"},        {"finetuning_type", "method"},
+  };
+  for (const auto& [alias, canonical] : aliases)
+    if (alias == name) return &canonical;
   return nullptr;
 }
 

@@ -29,10 +29,18 @@ struct HyperParam {
   // Where the executor puts it: "hyper" (rt::TrainHyper), "pack" (template/packing),
   // "method", or "data" (data_seed).
   std::string target;
+  // False for settings that cannot change what a stage computes (how often it logs or saves a
+  // resumable checkpoint): they do not enter the stage's cache key, so changing them reuses
+  // the trained stage.
+  bool changes_result = true;
 };
 
 const std::vector<HyperParam>& hyperparams();
 const HyperParam* find_hyperparam(std::string_view name);
 std::vector<std::string> hyperparam_names();
+// sftx's name for a common other spelling (transformers' learning_rate, num_train_epochs,
+// per_device_train_batch_size, max_seq_length, ...), or null. For "did you mean" only: an
+// alias is never accepted in place of the name.
+const std::string* hyperparam_alias(std::string_view name);
 
 }  // namespace sftx

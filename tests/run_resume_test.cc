@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -14,27 +13,6 @@
 
 using namespace sftx::e2e;
 namespace fs = std::filesystem;
-
-namespace {
-
-// The step of the first trainer checkpoint under the cache's work directories, or 0.
-long long checkpoint_step(const fs::path& cache) {
-  std::error_code ec;
-  for (const auto& w : fs::directory_iterator(cache / "work", ec)) {
-    fs::path state = w.path() / "state" / "state.json";
-    std::ifstream in(state);
-    if (!in) continue;
-    try {
-      auto j = nlohmann::json::parse(in);
-      if (j.contains("step")) return j["step"].get<long long>();
-    } catch (...) {
-      // being replaced right now: look again next time
-    }
-  }
-  return 0;
-}
-
-}  // namespace
 
 TEST_CASE("run: a run killed mid-stage resumes from its checkpoint", "[run][e2e][resume]") {
   RunProject p;
@@ -51,7 +29,7 @@ experiment long {
   pid_t pid = p.start_sftx("run long.sftx --profile tiny", "first.log");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   long long step = 0;
-  while ((step = checkpoint_step(p.cache())) == 0 && std::chrono::steady_clock::now() < deadline) {
+  while ((step = first_checkpoint_step(p.cache())) == 0 && std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) FAIL("sftx run ended before its first checkpoint");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -73,5 +51,5 @@ experiment long {
   CHECK(trains[0]["resumed_from_step"].get<long long>() < 30);
   CHECK(trains[0]["outputs"]["steps"] == 30);
   // The finished stage's work directory (with its resume state) is gone.
-  CHECK(checkpoint_step(p.cache()) == 0);
+  CHECK(first_checkpoint_step(p.cache()) == 0);
 }

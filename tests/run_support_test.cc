@@ -11,6 +11,8 @@
 
 #include "tests/run_test_support.h"
 
+#include "interpreter/exec/running_nodes.h"
+
 namespace sftx::e2e {
 namespace fs = std::filesystem;
 
@@ -85,6 +87,13 @@ std::vector<nlohmann::json> nodes_of(const nlohmann::json& run, const std::strin
   for (const auto& n : run.at("nodes"))
     if (n.at("kind") == kind && (status.empty() || n.at("status") == status)) out.push_back(n);
   return out;
+}
+
+long long first_checkpoint_step(const fs::path& cache) {
+  std::error_code ec;
+  for (const auto& w : fs::directory_iterator(cache / "work", ec))
+    if (auto step = exec::checkpoint_step(w.path())) return *step;  // unreadable mid-replace: 0, look again
+  return 0;
 }
 
 size_t count_status(const nlohmann::json& run, const std::string& status) {

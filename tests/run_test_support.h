@@ -53,6 +53,10 @@ std::vector<nlohmann::json> nodes_of(const nlohmann::json& run, const std::strin
 // How many nodes of the run have `status`.
 size_t count_status(const nlohmann::json& run, const std::string& status);
 
+// The step of the first trainer checkpoint under the cache's work directories
+// (work/<key>/state/state.json), or 0 when there is none yet.
+long long first_checkpoint_step(const std::filesystem::path& cache);
+
 // A DMT sweep over five values of k on synthetic data, with stage 2's lr as given.
 std::string dmt_sweep_source(const std::string& stage2_lr);
 

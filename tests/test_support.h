@@ -89,4 +89,31 @@ inline CommandOutput run_command(const std::string& command) {
 inline std::string repo_file(const std::string& rel) { return std::string(SFTX_SOURCE_DIR) + "/" + rel; }
 #endif
 
+// A SentencePiece ModelProto as the library writes it (up to ~100 pieces: one-byte lengths):
+// `pieces` (field 1, each a message with piece = 1, score = 2), then a trainer_spec (field 2)
+// holding a varint field. For checks that read a tokenizer's size without SentencePiece.
+inline std::string sentencepiece_model(int pieces) {
+  std::string out;
+  for (int i = 0; i < pieces; ++i) {
+    std::string piece = "p" + std::to_string(i);
+    std::string msg;
+    msg += static_cast<char>((1 << 3) | 2);
+    msg += static_cast<char>(piece.size());
+    msg += piece;
+    msg += static_cast<char>((2 << 3) | 5);  // float score
+    msg += std::string(4, '\0');
+    out += static_cast<char>((1 << 3) | 2);
+    out += static_cast<char>(msg.size());
+    out += msg;
+  }
+  std::string spec = {static_cast<char>((3 << 3) | 0), static_cast<char>(0xe8), static_cast<char>(0x07)};  // 1000
+  out += static_cast<char>((2 << 3) | 2);
+  out += static_cast<char>(spec.size());
+  out += spec;
+  return out;
+}
+
+// A valid safetensors file with no tensors: an 8-byte header length, then the header "{}".
+inline std::string empty_safetensors() { return std::string("\x02\0\0\0\0\0\0\0{}", 10); }
+
 }  // namespace sftx::testing

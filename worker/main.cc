@@ -43,6 +43,9 @@ verbs:
   logits     full float32 logits of equal-length sequences (LogitsRequest), to compare
              with transformers (scripts/peers/hf_model_parity.py)
 
+  sftx-worker devices   (no request) {"result": {"cuda_devices": N, "torch": "VERSION"}}: the
+             CUDA devices this build of LibTorch sees; `sftx run --device cuda` asks first
+
 A request carries "protocol_version" (this program speaks the version `sftx-worker
 --protocol-version` prints); one of another version, or with an unknown or missing key, is
 refused with a message naming the struct and the key (runtime/launch/protocol.h).
@@ -111,6 +114,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   const std::string verb = argc >= 2 ? argv[1] : "";
+  if (argc == 2 && verb == "devices") {
+    // Cheap (no model, no request): the driver refuses --device cuda once, before any work,
+    // instead of every training and evaluation node failing on its own.
+    const bool cuda = torch::cuda::is_available();
+    print_result({{"cuda_devices", cuda ? static_cast<int64_t>(torch::cuda::device_count()) : 0},
+                  {"torch", TORCH_VERSION}});
+    return 0;
+  }
   if (argc != 3 || (verb != "train" && verb != "generate" && verb != "logprobs" && verb != "hidden" &&
                      verb != "logits")) {
     std::fputs(kUsage, stderr);

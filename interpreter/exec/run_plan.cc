@@ -10,6 +10,36 @@
 
 namespace sftx::exec {
 
+namespace {
+
+// The live display and the caller's observer, both told about every node.
+class BothObservers : public ExecObserver {
+ public:
+  BothObservers(ExecObserver& first, ExecObserver* second) : first_(first), second_(second) {}
+  void started(const PlanNode& node) override {
+    first_.started(node);
+    if (second_) second_->started(node);
+  }
+  void progress(const PlanNode& node, const rt::Progress& p) override {
+    first_.progress(node, p);
+    if (second_) second_->progress(node, p);
+  }
+  void finished(const PlanNode& node, const NodeRun& run) override {
+    first_.finished(node, run);
+    if (second_) second_->finished(node, run);
+  }
+  void warning(const std::string& message) override {
+    first_.warning(message);
+    if (second_) second_->warning(message);
+  }
+
+ private:
+  ExecObserver& first_;
+  ExecObserver* second_;
+};
+
+}  // namespace
+
 RunPlanResult run_plan(const PlanGraph& plan, const RunPlanOptions& options) {
   ExecGraph graph(plan);
   CacheStore store(options.cache_dir);
@@ -21,7 +51,8 @@ RunPlanResult run_plan(const PlanGraph& plan, const RunPlanOptions& options) {
   RunPlanResult result;
   {
     ProgressDisplay display(options.progress_out, options.progress_tty, graph.size());
-    result.runs = Executor(graph, store, options.node_fn, exec, &display).run();
+    BothObservers observers(display, options.observer);
+    result.runs = Executor(graph, store, options.node_fn, exec, &observers).run();
   }
   std::string finished = utc_now_iso8601();
   for (const auto& r : result.runs)

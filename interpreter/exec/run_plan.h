@@ -27,6 +27,7 @@ struct RunPlanOptions {
   std::FILE* progress_out = stderr;
   bool progress_tty = false;
   NodeFn node_fn;                // make_node_runner(...) for the real runtime
+  ExecObserver* observer = nullptr;  // also told about every node (e.g. RunningNodes, for Ctrl-C)
 };
 
 struct ExperimentRun {

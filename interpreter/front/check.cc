@@ -18,17 +18,21 @@ std::optional<CheckedProgram> check_loaded(std::shared_ptr<LoadedProgram> progra
     if (it == config->profiles.end()) {
       std::vector<std::string> names;
       for (const auto& [name, p] : config->profiles) names.push_back(name);
+      // Say which sftx.toml was read: with several in a tree, the nearest one above the file
+      // wins, and it may not be the one the user edited.
       std::string where = config->path.empty() ? file.string() : config->path.string();
-      auto& d = diags.error(where, config->path.empty() ? "no sftx.toml found, so there is no profile '" +
-                                                              options.profile + "'"
-                                                        : "unknown profile '" + options.profile + "'");
+      std::string searched = std::filesystem::absolute(file).parent_path().string();
+      auto& d = diags.error(where, config->path.empty()
+                                       ? "no sftx.toml in " + searched + " or any directory above it, so there is no profile '" +
+                                             options.profile + "'"
+                                       : "unknown profile '" + options.profile + "' in " + config->path.string());
       std::string hint = did_you_mean(options.profile, names);
       if (!hint.empty()) d.help(hint);
-      if (!names.empty()) {
-        std::string known;
-        for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-        d.note("profiles: " + known);
-      }
+      std::string known;
+      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+      if (!config->path.empty())
+        d.note(known.empty() ? "it defines no [profile.NAME] tables" : "its profiles: " + known);
+      if (!config->path.empty()) d.note("the sftx.toml read is the first found from " + searched + " upwards");
       return std::nullopt;
     }
     profile = &it->second;

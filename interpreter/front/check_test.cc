@@ -125,8 +125,29 @@ TEST_CASE("profiles override defaults and are labelled with their name", "[check
 
   auto unknown = check(dir, kGood, "smok");
   CHECK_FALSE(unknown->program);
-  CHECK(has(*unknown, "unknown profile 'smok'"));
+  CHECK(has(*unknown, "unknown profile 'smok' in " + (dir.path() / "sftx.toml").string()));
   CHECK(has(*unknown, "did you mean 'smoke'?"));
+  CHECK(has(*unknown, "its profiles: smoke"));
+}
+
+TEST_CASE("an unknown profile names the sftx.toml read, the nearest above the file", "[check]") {
+  TempDir dir;
+  dir.write("sftx.toml", "[profile.outer]\npreset = \"nano\"\n");
+  dir.write("study/sftx.toml", "[profile.inner]\npreset = \"nano\"\n");
+  sftx::Diagnostics diags;
+  sftx::CheckOptions options;
+  options.profile = "outer";
+  CHECK_FALSE(sftx::check_file(dir.write("study/x.sftx", "x = 1\n"), diags, options));
+  std::string text = diags.render();
+  INFO(text);
+  CHECK(text.find("unknown profile 'outer' in " + (dir.path() / "study" / "sftx.toml").string()) != std::string::npos);
+  CHECK(text.find("its profiles: inner") != std::string::npos);
+  CHECK(text.find("first found from " + (dir.path() / "study").string() + " upwards") != std::string::npos);
+
+  TempDir bare;
+  sftx::Diagnostics none;
+  CHECK_FALSE(sftx::check_file(bare.write("x.sftx", "x = 1\n"), none, options));
+  CHECK(none.render().find("no sftx.toml in " + bare.path().string() + " or any directory above it") != std::string::npos);
 }
 
 TEST_CASE("import cycles are reported with the chain", "[check]") {

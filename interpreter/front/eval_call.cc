@@ -6,6 +6,7 @@
 #include "interpreter/front/data_expr.h"
 #include "interpreter/front/did_you_mean.h"
 #include "interpreter/front/evaluator_impl.h"
+#include "interpreter/front/input_files.h"
 #include "runtime/regex/regex.h"
 
 namespace sftx {
@@ -340,6 +341,10 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
     case Lowering::source: {
       fs::path path(value_of("path")->string);
       fs::path absolute = path.is_absolute() ? path : (m.directory() / path);
+      if (auto problem = missing_file(absolute.lexically_normal(), path.string(), "data file")) {
+        attach(error(m, b.get("path")->range, problem->message), *problem);
+        return Value::unknown();
+      }
       nlohmann::json params = {{"path", absolute.lexically_normal().string()},
                                {"container", f.name},
                                {"format", value_of("format")->string},
@@ -426,6 +431,10 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
       if (it != config->models.end()) dir = it->second;
     }
     if (dir.empty()) dir = fs::path(written).is_absolute() ? fs::path(written) : m.directory() / written;
+    if (auto problem = hf_checkpoint_problem(dir.lexically_normal(), written, config)) {
+      attach(error(m, b.get("path")->range, problem->message), *problem);
+      return Value::unknown();
+    }
     auto model = std::make_shared<ModelValue>();
     model->family = "llama";
     model->hf_dir = dir.lexically_normal().string();
@@ -434,6 +443,10 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
     // runtime/tokenizer/hf_tokenizer.h); it wins over tokenizer.model when both are there, as
     // in transformers' fast tokenizers.
     const char* tokenizer_file = fs::exists(dir / "tokenizer.json") ? "tokenizer.json" : "tokenizer.model";
+    if (auto problem = hf_vocab_problem(dir.lexically_normal(), tokenizer_file)) {
+      attach(error(m, b.get("path")->range, problem->message), *problem);
+      return Value::unknown();
+    }
     tok->model_file = (dir / tokenizer_file).lexically_normal().string();
     tok->label = "hf(" + nlohmann::json(written).dump() + ")/" + tokenizer_file;
     model->tokenizer = tok;
@@ -450,6 +463,26 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
     if (data.type == Type::string) {
       fs::path p(data.string);
       tok->model_file = (p.is_absolute() ? p : m.directory() / p).lexically_normal().string();
+      // A model file's size is its own: `vocab` (the model's embedding rows) follows it, and a
+      // written one that disagrees is an error rather than ids past the embedding.
+      const Arg& file_arg = *b.get("data");
+      if (auto problem = missing_file(tok->model_file, data.string, "tokenizer model")) {
+        attach(error(m, file_arg.range, problem->message), *problem);
+        return Value::unknown();
+      }
+      std::string why;
+      auto size = tokenizer_file_size(tok->model_file, &why);
+      if (!size) {
+        error(m, file_arg.range, "cannot use " + data.string + " as a tokenizer: " + why);
+        return Value::unknown();
+      }
+      if (const Arg* v = b.get("vocab"); v && tok->vocab != *size) {
+        error(m, v->range, "vocab = " + std::to_string(tok->vocab) + ", but " + data.string + " has " +
+                               std::to_string(*size) + " pieces")
+            .help("leave vocab out: a tokenizer read from a file has the file's size");
+        return Value::unknown();
+      }
+      tok->vocab = *size;
     } else {
       tok->data = data.data;
     }
@@ -469,6 +502,12 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
                       {"lora_targets", defaults.lora_targets},
                       {"freeze_layers", defaults.freeze_layers}};
     if (name == "lora") {
+      if (const Arg* targets = b.get("targets"))
+        for (const auto& t : params["targets"])
+          if (auto problem = lora_target_problem(t.get<std::string>())) {
+            attach(error(m, targets->range, problem->message), *problem);
+            return Value::unknown();
+          }
       method->params["lora_r"] = params["r"];
       method->params["lora_alpha"] = params["alpha"].get<double>();
       method->params["lora_dropout"] = params["dropout"].get<double>();

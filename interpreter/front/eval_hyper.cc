@@ -101,6 +101,24 @@ std::string hyper_value(const HyperParam& h, const Value& v, HyperSetting& out) 
   return "";
 }
 
+// Help for an unknown hyperparameter: sftx's name for a common alias (transformers' spelling:
+// learning_rate, num_train_epochs, ...), else the closest name.
+std::string unknown_hyper_help(const std::string& name) {
+  if (const std::string* canonical = hyperparam_alias(name))
+    return "did you mean '" + *canonical + "'? (sftx's name for " + name + ")";
+  return did_you_mean(name, hyperparam_names());
+}
+
+// method = "lora" / "freeze": the method is a call, shown with its settings.
+std::string method_call_help(const std::string& written) {
+  rt::Method d;
+  if (written == "lora" || written == "LoRA" || written == "LORA")
+    return "a LoRA method is a call: method = lora(r = " + std::to_string(d.lora_r) + ", alpha = " +
+           std::to_string(static_cast<long long>(d.lora_alpha)) + ")";
+  if (written == "freeze") return "freezing is a call that says how many top layers train: method = freeze(layers = 2)";
+  return "";
+}
+
 }  // namespace
 
 bool Evaluator::Impl::set_hyper(HyperMap& map, const std::string& name, const Value& v,
@@ -109,7 +127,7 @@ bool Evaluator::Impl::set_hyper(HyperMap& map, const std::string& name, const Va
   const HyperParam* h = find_hyperparam(name);
   if (!h) {
     auto& d = error(m, name_range, "unknown hyperparameter '" + name + "'");
-    std::string hint = did_you_mean(name, hyperparam_names());
+    std::string hint = unknown_hyper_help(name);
     if (!hint.empty()) d.help(hint);
     return false;
   }
@@ -122,6 +140,10 @@ bool Evaluator::Impl::set_hyper(HyperMap& map, const std::string& name, const Va
       std::string hint = did_you_mean(v.string, h->choices);
       if (!hint.empty()) d.help(hint);
       d.note("known: " + join_names(h->choices));
+    }
+    if (h->kind == HyperKind::method && v.type == Type::string) {
+      std::string hint = method_call_help(v.string);
+      if (!hint.empty()) d.help(hint);
     }
     return false;
   }
@@ -148,7 +170,7 @@ void Evaluator::Impl::apply_profile(HyperMap& map) {
     };
     if (!h) {
       auto& d = report("unknown hyperparameter '" + name + "' in [profile." + profile->name + ".train]");
-      std::string hint = did_you_mean(name, hyperparam_names());
+      std::string hint = unknown_hyper_help(name);
       if (!hint.empty()) d.help(hint);
       continue;
     }

@@ -284,6 +284,14 @@ Value Evaluator::Impl::eval_binary(const Expr& e, const Binary& b, const Env& en
     }
     return Value::of_number(*r);
   }
+  if (b.op == '+' && lhs.type == Type::list && rhs.type == Type::list) {
+    // List concatenation: `[dmt(k) for k in ks] + [multitask]`. The result is a new list,
+    // so its elements count against the list budget (a doubling `x + x` chain stays bounded).
+    Value out = std::move(lhs);
+    for (auto& item : rhs.list) out.list.push_back(std::move(item));
+    if (!spend_list_budget(out, m, e.range)) return Value::unknown();
+    return out;
+  }
   if (b.op == '*') {
     // k * d or d * k
     bool number_left = lhs.type == Type::number;
@@ -322,6 +330,8 @@ Value Evaluator::Impl::eval_binary(const Expr& e, const Binary& b, const Env& en
   auto& d = error(m, b.op_range,
                   std::string("'") + b.op + "' cannot combine " + a_type(lhs.type) + " and " + a_type(rhs.type));
   if (b.op == '+' && lhs.type == Type::data && rhs.type == Type::data) d.help("combine data with mix(a, b)");
+  else if (b.op == '+' && (lhs.type == Type::list || rhs.type == Type::list))
+    d.help("'+' joins two lists: put a single item in brackets, as in plans + [multitask]");
   else if (b.op == '/' && lhs.type == Type::data && rhs.type == Type::number)
     d.help("`d * 1/4` reads as `(d * 1) / 4`; write `1/4 * d` or `d * (1/4)`");
   else if (lhs.type == Type::data || rhs.type == Type::data) d.help("data is scaled with '*': 1/4 * data");

@@ -22,6 +22,16 @@ std::string seeded_label(const std::string& label, std::optional<long long> seed
   return seed ? label + "[seed=" + std::to_string(*seed) + "]" : label;
 }
 
+// A hyperparameter's built-in default as the JSON the train node carries (eval_plan.cc's
+// hyper_value() gives the same for the default literal).
+nlohmann::json builtin_hyper_value(const HyperParam& hp) {
+  switch (hp.kind) {
+    case HyperKind::integer: return std::stoll(hp.default_literal);
+    case HyperKind::real: return std::stod(hp.default_literal);
+    default: return hp.default_literal;
+  }
+}
+
 class GraphBuilder {
  public:
   GraphBuilder(const CheckedProgram& program, Diagnostics& diags) : program_(program), diags_(diags) {}
@@ -173,6 +183,12 @@ class GraphBuilder {
       train.used_by = {train.id};
       train.origin = stage.origin;
       nlohmann::json key_params = train.params;
+      // A setting that cannot change the result enters the key at its built-in default,
+      // whatever the stage sets: changing it keeps the key, and keys made before this rule
+      // (which held the value) still match for every stage that kept the default.
+      for (const auto& hp : hyperparams())
+        if (!hp.changes_result && hp.target == "hyper")
+          key_params["hyper"][hp.name] = builtin_hyper_value(hp);
       if (!chain.root->hf_dir.empty())
         key_params["model"]["config_digest"] = file_digest((fs::path(chain.root->hf_dir) / "config.json").string(), {});
       parent = add(std::move(train), key_params);

@@ -193,10 +193,12 @@ experiment e {
       if (node.op == "tokenizer") return node.params.value("model_file", std::string());
     return std::string();
   };
-  dir.write("ckpt/tokenizer.model", "not read at check time");
+  dir.write("ckpt/config.json", "{\"vocab_size\": 32}");
+  dir.write("ckpt/model.safetensors", sftx::testing::empty_safetensors());
+  dir.write("ckpt/tokenizer.model", sftx::testing::sentencepiece_model(20));
   const std::string sp_only = tokenizer_file(build(dir, "a.sftx", program));
   CHECK(sp_only == (dir.path() / "ckpt" / "tokenizer.model").string());
-  dir.write("ckpt/tokenizer.json", "{}");
+  dir.write("ckpt/tokenizer.json", R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": []}})");
   const auto g = build(dir, "b.sftx", program);
   CHECK(tokenizer_file(g) == (dir.path() / "ckpt" / "tokenizer.json").string());
   // tokenizer_config.json names bos/eos/pad: it is part of the tokenizer node's key.

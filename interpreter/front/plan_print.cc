@@ -17,11 +17,26 @@ std::string origin_text(const NodeOrigin& o) {
   return o.path + ":" + std::to_string(o.line) + ":" + std::to_string(o.column);
 }
 
+// A number as a user writes it: 16, not 16.0.
+std::string number_text(const nlohmann::json& v) {
+  if (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<long long>(v.get<double>())))
+    return std::to_string(static_cast<long long>(v.get<double>()));
+  return v.dump();
+}
+
 std::string value_text(const nlohmann::json& v) {
   if (v.is_object() && v.contains("kind")) {
     std::string kind = v["kind"].get<std::string>();
-    if (kind == "lora")
-      return "lora(r = " + v["lora_r"].dump() + ", alpha = " + v["lora_alpha"].dump() + ")";
+    // Every setting of the method, defaults included: the plan is where a user confirms
+    // which projections are adapted and with what dropout.
+    if (kind == "lora") {
+      std::string targets;
+      for (const auto& t : v.value("lora_targets", nlohmann::json::array()))
+        targets += (targets.empty() ? "" : ", ") + t.dump();
+      return "lora(r = " + number_text(v["lora_r"]) + ", alpha = " + number_text(v["lora_alpha"]) +
+             ", dropout = " + number_text(v.value("lora_dropout", nlohmann::json(0))) + ", targets = [" + targets +
+             "])";
+    }
     if (kind == "freeze") return "freeze(layers = " + v["freeze_layers"].dump() + ")";
     return "\"" + kind + "\"";
   }
