@@ -115,8 +115,9 @@ void add_score_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingFile);
   g->footer(
-      "The predicted answer is the number after the last \"####\", else the last number in the text\n"
-      "(commas, \"$\" and a trailing \".\" ignored); answers compare numerically (7 == 7.0).\n"
+      "Scored as lm-eval's gsm8k task: the predicted answer is the first \"#### N\", else the last\n"
+      "number-like run in the text; commas, \"$\" and one trailing \".\" are removed; answers compare\n"
+      "as strings (72.0 is not 72), as lm-eval's exact_match does.\n"
       "Predictions match answers by \"idx\" (0-based line), else \"task_id\" (trailing integer),\n"
       "else \"question\" (exact text), else by position. Writes PREDICTIONS_results.jsonl beside the\n"
       "input (each prediction plus \"extracted\", \"expected\", \"correct\") and prints\n"

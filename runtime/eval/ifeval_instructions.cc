@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "runtime/eval/ifeval_text.h"
+#include "runtime/regex/regex.h"
 
 namespace sftx::rt {
 namespace {
@@ -62,116 +63,81 @@ bool ends_with(const std::string& s, std::string_view p) {
   return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
 }
 
-// Lines matching ^\s*\*[^\*].*$ or ^\s*-.*$ (the public bullet patterns).
-int count_bullets(const std::string& text) {
-  int n = 0;
-  for (const auto& line : split_lines(text)) {
-    size_t i = line.find_first_not_of(" \t\r\f\v");
-    if (i == std::string::npos) continue;
-    if (line[i] == '-') ++n;
-    else if (line[i] == '*' && i + 1 < line.size() && line[i + 1] != '*' && line[i + 1] != '\n') ++n;
+// The public checks are Python regular expressions; these run the same patterns through PCRE2
+// (runtime/regex), which agrees with Python's re on them: no look-around, and \s, \w, \b, \d
+// Unicode-aware on both sides (PCRE2_UCP). Patterns built from arguments (keywords, markers)
+// are regexes in the public code too, so they are compiled, not escaped.
+Regex compiled(const std::string& pattern) {
+  try {
+    return Regex(pattern);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("cannot use \"" + pattern + "\" as a regular expression: " + e.what());
   }
-  return n;
 }
 
+size_t count_matches(const std::string& pattern, const std::string& text) {
+  return compiled(pattern).find_all(text).size();
+}
+
+// re.findall(r"^\s*\*[^\*].*$", value, flags=re.MULTILINE) plus re.findall(r"^\s*-.*$", ...).
+// (\s* may cross blank lines, and [^\*] may be the newline after a lone "*": both count as
+// the public patterns count them.)
+int64_t count_bullets(const std::string& text) {
+  static const Regex star(R"((?m)^\s*\*[^\*].*$)"), dash(R"((?m)^\s*-.*$)");
+  return static_cast<int64_t>(star.find_all(text).size() + dash.find_all(text).size());
+}
+
+std::string strip_chars(std::string s, std::string_view chars, bool left, bool right) {
+  size_t b = 0, e = s.size();
+  if (left)
+    while (b < e && chars.find(s[b]) != std::string_view::npos) ++b;
+  if (right)
+    while (e > b && chars.find(s[e - 1]) != std::string_view::npos) --e;
+  return s.substr(b, e - b);
+}
+
+// re.findall(r"<<[^\n]+>>"): greedy, so "<<a>> and <<b>>" is one title; it counts when
+// title.lstrip("<").rstrip(">").strip() is not empty.
 bool has_title(const std::string& text) {
-  for (size_t open = text.find("<<"); open != std::string::npos; open = text.find("<<", open + 1)) {
-    size_t close = text.find(">>", open + 2);
-    if (close == std::string::npos) return false;
-    std::string inner = text.substr(open + 2, close - open - 2);
-    if (inner.find('\n') != std::string::npos) continue;
-    // lstrip("<").rstrip(">").strip() must leave something.
-    size_t b = inner.find_first_not_of('<');
-    size_t e = inner.find_last_not_of('>');
-    if (b != std::string::npos && e != std::string::npos && b <= e && !trim(inner.substr(b, e - b + 1)).empty())
-      return true;
+  static const Regex title(R"(<<[^\n]+>>)");
+  for (auto [b, e] : title.find_all(text)) {
+    std::string t = strip_chars(text.substr(b, e - b), "<", true, false);
+    if (!trim(strip_chars(t, ">", false, true)).empty()) return true;
   }
   return false;
 }
 
+// value.strip().removeprefix("```json").removeprefix("```Json").removeprefix("```JSON")
+//      .removeprefix("```").removesuffix("```").strip(), then json.loads.
 bool is_json(const std::string& response) {
   std::string v = trim(response);
-  for (std::string_view fence : {"```json", "```Json", "```JSON", "```"}) {
-    if (starts_with(v, fence)) {
-      v = v.substr(fence.size());
-      break;
-    }
-  }
+  for (std::string_view fence : {"```json", "```Json", "```JSON", "```"})
+    if (starts_with(v, fence)) v = v.substr(fence.size());
   if (ends_with(v, "```")) v = v.substr(0, v.size() - 3);
   v = trim(v);
   return nlohmann::json::accept(v);
 }
 
-// re.findall(r"\*[^\n\*]*\*") and r"\*\*[^\n\*]*\*\*" with non-empty insides, summed.
-int count_highlights(const std::string& t) {
-  int n = 0;
-  for (size_t i = 0; i < t.size();) {  // single: *x*
-    if (t[i] != '*') {
-      ++i;
-      continue;
-    }
-    size_t j = i + 1;
-    while (j < t.size() && t[j] != '\n' && t[j] != '*') ++j;
-    if (j < t.size() && t[j] == '*') {
-      if (!trim(t.substr(i + 1, j - i - 1)).empty()) ++n;
-      i = j + 1;
-    } else {
-      i = j;
-    }
-  }
-  for (size_t i = t.find("**"); i != std::string::npos;) {  // double: **x**
-    size_t j = i + 2;
-    while (j < t.size() && t[j] != '\n' && t[j] != '*') ++j;
-    if (t.compare(j, 2, "**") == 0) {
-      if (!trim(t.substr(i + 2, j - i - 2)).empty()) ++n;
-      i = t.find("**", j + 2);
-    } else {
-      i = t.find("**", i + 1);
-    }
-  }
+// re.findall(r"\*[^\n\*]*\*") with highlight.strip("*").strip() non-empty, plus
+// re.findall(r"\*\*[^\n\*]*\*\*") with the inside non-empty.
+int64_t count_highlights(const std::string& t) {
+  static const Regex single(R"(\*[^\n\*]*\*)"), twice(R"(\*\*[^\n\*]*\*\*)");
+  int64_t n = 0;
+  for (auto [b, e] : single.find_all(t))
+    if (!trim(strip_chars(t.substr(b, e - b), "*", true, true)).empty()) ++n;
+  for (auto [b, e] : twice.find_all(t))
+    if (!trim(t.substr(b + 2, e - b - 4)).empty()) ++n;
   return n;
 }
 
-int count_placeholders(const std::string& t) {
-  int n = 0;
-  for (size_t open = t.find('['); open != std::string::npos; open = t.find('[', open + 1)) {
-    size_t close = t.find(']', open + 1);
-    size_t nl = t.find('\n', open + 1);
-    if (close == std::string::npos) break;
-    if (nl != std::string::npos && nl < close) continue;  // "." in the public regex stops at newlines
-    ++n;
-    open = close;
-  }
-  return n;
-}
-
-bool has_postscript(const std::string& response, const std::string& marker) {
-  std::string v = ascii_lower(response);
-  // The public patterns: "P.P.S" -> p\.\s?p\.\s?s, "P.S." -> p\.\s?s\., else the marker literally.
-  auto matches_at = [&](size_t i) {
-    auto skip_space = [&](size_t& k) {
-      if (k < v.size() && (v[k] == ' ' || v[k] == '\t')) ++k;
-    };
-    if (marker == "P.P.S" || marker == "P.S.") {
-      const std::string parts = marker == "P.P.S" ? "pps" : "ps";
-      size_t k = i;
-      for (size_t p = 0; p < parts.size(); ++p) {
-        if (k >= v.size() || v[k] != parts[p]) return false;
-        ++k;
-        bool last = p + 1 == parts.size();
-        if (!last || marker == "P.S.") {
-          if (k >= v.size() || v[k] != '.') return false;
-          ++k;
-          if (!last) skip_space(k);
-        }
-      }
-      return true;
-    }
-    return v.compare(i, marker.size(), ascii_lower(marker)) == 0;
-  };
-  for (size_t i = 0; i < v.size(); ++i)
-    if (matches_at(i)) return true;
-  return false;
+// value.lower(), then re.findall with flags=re.MULTILINE of
+//   "P.P.S": \s*p\.\s?p\.\s?s.*$    "P.S.": \s*p\.\s?s\..*$    else: \s* + marker.lower() + .*$
+bool has_postscript(const std::string& response, const std::string& marker_arg) {
+  std::string marker = trim(marker_arg);
+  std::string pattern = marker == "P.P.S"  ? R"(\s*p\.\s?p\.\s?s.*$)"
+                        : marker == "P.S." ? R"(\s*p\.\s?s\..*$)"
+                                           : R"(\s*)" + ascii_lower(marker) + R"(.*$)";
+  return compiled("(?m)" + pattern).search(ascii_lower(response));
 }
 
 bool paragraphs_ok(const std::string& response, int64_t want) {
@@ -196,6 +162,57 @@ bool paragraphs_ok(const std::string& response, int64_t want) {
   return n == want;
 }
 
+// Paragraphs split on "\n\n"; blank ones do not count; the nth (1-based, counted among all
+// pieces) must be non-blank and start with first_word once leading quotes are dropped and the
+// word is cut at the first of . , ? ! ' " (the public ParagraphFirstWordCheck).
+bool nth_paragraph_first_word(const nlohmann::json& kw, const std::string& value) {
+  int64_t want_paragraphs = int_arg(kw, "num_paragraphs");
+  int64_t nth = int_arg(kw, "nth_paragraph");
+  std::string first_word = ascii_lower(string_arg(kw, "first_word"));
+  std::vector<std::string> paragraphs;
+  for (size_t start = 0;;) {
+    size_t cut = value.find("\n\n", start);
+    paragraphs.push_back(value.substr(start, cut == std::string::npos ? std::string::npos : cut - start));
+    if (cut == std::string::npos) break;
+    start = cut + 2;
+  }
+  int64_t n = static_cast<int64_t>(paragraphs.size());
+  for (const auto& p : paragraphs)
+    if (trim(p).empty()) --n;
+  if (nth > n || nth < 1) return false;
+  std::string paragraph = trim(paragraphs[static_cast<size_t>(nth - 1)]);
+  if (paragraph.empty()) return false;
+  size_t end = paragraph.find_first_of(" \t\n\r\f\v");
+  std::string word = strip_chars(strip_chars(paragraph.substr(0, end), "'", true, false), "\"", true, false);
+  std::string found;
+  for (char c : word) {
+    if (std::string_view(".,?!'\"").find(c) != std::string_view::npos) break;
+    found += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return n == want_paragraphs && found == first_word;
+}
+
+// value.split("******"): blank pieces only at either end, exactly two others, different once
+// stripped.
+bool two_responses(const std::string& value) {
+  std::vector<std::string> pieces;
+  for (size_t start = 0;;) {
+    size_t cut = value.find("******", start);
+    pieces.push_back(value.substr(start, cut == std::string::npos ? std::string::npos : cut - start));
+    if (cut == std::string::npos) break;
+    start = cut + 6;
+  }
+  std::vector<std::string> valid;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    if (trim(pieces[i]).empty()) {
+      if (i != 0 && i + 1 != pieces.size()) return false;
+    } else {
+      valid.push_back(pieces[i]);
+    }
+  }
+  return valid.size() == 2 && trim(valid[0]) != trim(valid[1]);
+}
+
 const std::vector<std::pair<std::string, Check>>& registry() {
   static const std::vector<std::pair<std::string, Check>> r = {
       {"punctuation:no_comma", [](auto&, const std::string& v) { return v.find(',') == std::string::npos; }},
@@ -203,6 +220,19 @@ const std::vector<std::pair<std::string, Check>>& registry() {
       {"change_case:english_lowercase", [](auto&, const std::string& v) { return is_all_lower(v); }},
       {"detectable_format:number_bullet_lists",
        [](auto& kw, const std::string& v) { return count_bullets(v) == int_arg(kw, "num_bullets"); }},
+      {"detectable_format:constrained_response",
+       [](auto&, const std::string& v) {
+         std::string t = trim(v);
+         for (const char* option : {"My answer is yes.", "My answer is no.", "My answer is maybe."})
+           if (t.find(option) != std::string::npos) return true;
+         return false;
+       }},
+      {"detectable_format:multiple_sections",
+       [](auto& kw, const std::string& v) {
+         // re.split(r"\s?" + spliter + r"\s?\d+\s?", value) has one more piece than matches.
+         std::string pattern = R"(\s?)" + trim(string_arg(kw, "section_spliter")) + R"(\s?\d+\s?)";
+         return static_cast<int64_t>(count_matches(pattern, v)) >= int_arg(kw, "num_sections");
+       }},
       {"detectable_format:title", [](auto&, const std::string& v) { return has_title(v); }},
       {"detectable_format:json_format", [](auto&, const std::string& v) { return is_json(v); }},
       {"detectable_format:number_highlighted_sections",
@@ -210,21 +240,40 @@ const std::vector<std::pair<std::string, Check>>& registry() {
       {"detectable_content:postscript",
        [](auto& kw, const std::string& v) { return has_postscript(v, string_arg(kw, "postscript_marker")); }},
       {"detectable_content:number_placeholders",
-       [](auto& kw, const std::string& v) { return count_placeholders(v) >= int_arg(kw, "num_placeholders"); }},
+       [](auto& kw, const std::string& v) {
+         return static_cast<int64_t>(count_matches(R"(\[.*?\])", v)) >= int_arg(kw, "num_placeholders");
+       }},
       {"keywords:existence",
        [](auto& kw, const std::string& v) {
+         // re.search(keyword, value, flags=re.IGNORECASE)
          for (const auto& k : strings_arg(kw, "keywords"))
-           if (count_ci(v, k) == 0) return false;
+           if (!compiled("(?i)" + k).search(v)) return false;
          return true;
        }},
       {"keywords:forbidden_words",
        [](auto& kw, const std::string& v) {
+         // re.search(r"\b" + word + r"\b", value, flags=re.IGNORECASE)
          for (const auto& w : strings_arg(kw, "forbidden_words"))
-           if (contains_word_ci(v, w)) return false;
+           if (compiled("(?i)\\b" + w + "\\b").search(v)) return false;
          return true;
        }},
       {"keywords:frequency",
-       [](auto& kw, const std::string& v) { return compare(kw, "frequency", count_ci(v, string_arg(kw, "keyword"))); }},
+       [](auto& kw, const std::string& v) {
+         // len(re.findall(keyword.strip(), value, flags=re.IGNORECASE))
+         auto n = count_matches("(?i)" + trim(string_arg(kw, "keyword")), v);
+         return compare(kw, "frequency", static_cast<int64_t>(n));
+       }},
+      {"keywords:letter_frequency",
+       [](auto& kw, const std::string& v) {
+         // collections.Counter(value.lower())[letter.lower()], relation "less than" or else "at least"
+         std::string letter = ascii_lower(trim(string_arg(kw, "letter")));
+         if (letter.size() != 1 || letter[0] < 'a' || letter[0] > 'z')
+           throw std::invalid_argument("argument \"letter\" must be one ASCII letter");
+         std::string lower = ascii_lower(v);
+         auto n = static_cast<int64_t>(std::count(lower.begin(), lower.end(), letter[0]));
+         int64_t want = int_arg(kw, "let_frequency");
+         return string_arg(kw, "let_relation") == "less than" ? n < want : n >= want;
+       }},
       {"length_constraints:number_words",
        [](auto& kw, const std::string& v) { return compare(kw, "num_words", count_words(v)); }},
       {"length_constraints:number_sentences",
@@ -233,15 +282,20 @@ const std::vector<std::pair<std::string, Check>>& registry() {
        }},
       {"length_constraints:number_paragraphs",
        [](auto& kw, const std::string& v) { return paragraphs_ok(v, int_arg(kw, "num_paragraphs")); }},
+      {"length_constraints:nth_paragraph_first_word",
+       [](auto& kw, const std::string& v) { return nth_paragraph_first_word(kw, v); }},
       {"startend:end_checker",
        [](auto& kw, const std::string& v) {
-         return ends_with(ascii_lower(trim(v)), ascii_lower(trim(string_arg(kw, "end_phrase"))));
+         // value.strip().strip('"').lower().endswith(end_phrase.strip().lower())
+         std::string t = ascii_lower(strip_chars(trim(v), "\"", true, true));
+         return ends_with(t, ascii_lower(trim(string_arg(kw, "end_phrase"))));
        }},
       {"startend:quotation",
        [](auto&, const std::string& v) {
          std::string t = trim(v);
          return t.size() > 1 && t.front() == '"' && t.back() == '"';
        }},
+      {"combination:two_responses", [](auto&, const std::string& v) { return two_responses(v); }},
       {"combination:repeat_prompt",
        [](auto& kw, const std::string& v) {
          return starts_with(ascii_lower(trim(v)), ascii_lower(trim(string_arg(kw, "prompt_to_repeat"))));

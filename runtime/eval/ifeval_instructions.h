@@ -1,25 +1,34 @@
 // IFEval's verifiable instructions (Zhou et al. 2023, google-research/instruction_following_eval),
-// under the public instruction ids and kwargs names, each checked as the public
-// instructions.py checks it:
+// under the public instruction ids and kwargs names, each checked as lm-eval's copy of the public
+// instructions.py checks it (the same regular expressions, through PCRE2; checked against the
+// package by scripts/peers/ifeval_parity.py):
 //   punctuation:no_comma                       no "," anywhere
 //   change_case:english_capital                response.isupper()
 //   change_case:english_lowercase              response.islower()
-//   detectable_format:number_bullet_lists      {num_bullets}: lines "* x" plus lines "- x" == N
-//   detectable_format:title                    a non-empty <<title>>
+//   detectable_format:number_bullet_lists      {num_bullets}: (?m)^\s*\*[^\*].*$ plus (?m)^\s*-.*$ == N
+//   detectable_format:constrained_response     contains "My answer is yes." / "no." / "maybe."
+//   detectable_format:multiple_sections        {section_spliter, num_sections}: \s?S\s?\d+\s? splits >= N
+//   detectable_format:title                    <<[^\n]+>> with something inside the brackets
 //   detectable_format:json_format              parses as JSON (``` fences allowed)
 //   detectable_format:number_highlighted_sections {num_highlights}: *x* or **x** spans >= N
-//   detectable_content:postscript              {postscript_marker}: a line part starting with it
-//   detectable_content:number_placeholders     {num_placeholders}: [x] spans >= N
-//   keywords:existence                         {keywords}: each appears (case-insensitive)
-//   keywords:forbidden_words                   {forbidden_words}: none appears as a whole word
+//   detectable_content:postscript              {postscript_marker}: (?m)\s*p\.\s?s\..*$ and the like
+//   detectable_content:number_placeholders     {num_placeholders}: \[.*?\] >= N
+//   keywords:existence                         {keywords}: each found (a case-insensitive regex)
+//   keywords:forbidden_words                   {forbidden_words}: none found as \bW\b
 //   keywords:frequency                         {keyword, frequency, relation}
-//   length_constraints:number_words            {relation, num_words}: "less than" / "at least"
+//   keywords:letter_frequency                  {letter, let_frequency, let_relation}
+//   length_constraints:number_words            {relation, num_words}: \w+ runs, "less than" / "at least"
 //   length_constraints:number_sentences        {relation, num_sentences}
 //   length_constraints:number_paragraphs       {num_paragraphs}: split on "***" dividers
-//   startend:end_checker                       {end_phrase}: ends with it (case-insensitive)
+//   length_constraints:nth_paragraph_first_word {num_paragraphs, nth_paragraph, first_word}: "\n\n" paragraphs
+//   startend:end_checker                       {end_phrase}: ends with it (case-insensitive, quotes dropped)
 //   startend:quotation                         wrapped in double quotes
+//   combination:two_responses                  two different responses separated by "******"
 //   combination:repeat_prompt                  {prompt_to_repeat}: starts with it
-// Language detection (the public english_* checks also require langdetect == "en") is not done.
+// Not done (3 of the public 25): language:response_language and the langdetect == "en" part of
+// the change_case checks (langdetect's language model), change_case:capital_word_frequency
+// (nltk's word_tokenize); and number_sentences splits sentences by the rules of the public
+// split_into_sentences, where lm-eval counts them with nltk's Punkt model.
 #pragma once
 
 #include <string>

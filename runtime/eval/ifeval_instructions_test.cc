@@ -89,3 +89,46 @@ TEST_CASE("ifeval: start/end, quotation, postscript, repeat", "[ifeval]") {
   CHECK(f("combination:repeat_prompt", {{"prompt_to_repeat", "Write a poem."}}, "write a poem. Roses..."));
   CHECK_FALSE(f("combination:repeat_prompt", {{"prompt_to_repeat", "Write a poem."}}, "Roses..."));
 }
+
+// The expected values below are lm-eval's (scripts/peers/ifeval_parity.py compares ~3000
+// instructions with the package itself).
+TEST_CASE("ifeval: the public regexes, greedy and multi-line as Python runs them", "[ifeval]") {
+  // <<[^\n]+>> is greedy: "<<>> x >>" is one title with "> x" inside.
+  CHECK(f("detectable_format:title", {}, "<<>> x >>"));
+  CHECK(f("detectable_format:title", {}, "<< >> and <<>>"));  // ">> and <<" is inside
+  CHECK_FALSE(f("detectable_format:title", {}, "<< >>\n<<>>"));
+  // [^\*] may be the newline after a lone "*": that line and the next count as one bullet.
+  CHECK(f("detectable_format:number_bullet_lists", {{"num_bullets", 1}}, "*\nfoo"));
+  // A keyword is a case-insensitive regular expression, not a literal.
+  CHECK(f("keywords:existence", {{"keywords", {"c.t"}}}, "The CAT sat."));
+  CHECK(f("keywords:frequency", {{"keyword", " dog "}, {"frequency", 2}, {"relation", "at least"}}, "Dog, dog!"));
+  // The end phrase is compared with the surrounding double quotes dropped.
+  CHECK(f("startend:end_checker", {{"end_phrase", "Bye."}}, "\"Hello. Bye.\""));
+  // \s? in the postscript pattern matches a newline too.
+  CHECK(f("detectable_content:postscript", {{"postscript_marker", "P.P.S"}}, "p.\np.s later"));
+  // \w is Unicode: "café — naïve" is two words; isupper() knows non-ASCII letters.
+  CHECK(f("length_constraints:number_words", {{"relation", "less than"}, {"num_words", 3}}, "café — naïve"));
+  CHECK_FALSE(f("change_case:english_capital", {}, "CAFé"));
+  CHECK(f("change_case:english_capital", {}, "CAFÉ"));
+  CHECK_FALSE(f("change_case:english_lowercase", {}, "ǅemal"));  // a titlecase letter
+}
+
+TEST_CASE("ifeval: letters, constrained answers, sections, first words, two responses", "[ifeval]") {
+  json a3{{"letter", "A"}, {"let_frequency", 3}, {"let_relation", "at least"}};
+  CHECK(f("keywords:letter_frequency", a3, "Aa a"));
+  CHECK_FALSE(f("keywords:letter_frequency", a3, "Aa"));
+  CHECK_THROWS_WITH(f("keywords:letter_frequency", {{"letter", "ab"}, {"let_frequency", 1}, {"let_relation", "at least"}}, "x"),
+                    Catch::Contains("letter"));
+  CHECK(f("detectable_format:constrained_response", {}, "  Well. My answer is maybe.  "));
+  CHECK_FALSE(f("detectable_format:constrained_response", {}, "My answer is yes"));
+  json sections{{"section_spliter", "Section"}, {"num_sections", 2}};
+  CHECK(f("detectable_format:multiple_sections", sections, "Section 1\nx\nSection 2\ny"));
+  CHECK_FALSE(f("detectable_format:multiple_sections", sections, "Section 1\nx\nsection 2\ny"));
+  json second{{"num_paragraphs", 2}, {"nth_paragraph", 2}, {"first_word", "Then"}};
+  CHECK(f("length_constraints:nth_paragraph_first_word", second, "First.\n\n\"Then, more."));
+  CHECK_FALSE(f("length_constraints:nth_paragraph_first_word", second, "First.\n\nThenceforth."));
+  CHECK_FALSE(f("length_constraints:nth_paragraph_first_word", second, "First.\n\nThen.\n\nThird."));
+  CHECK(f("combination:two_responses", {}, "One.\n******\nTwo."));
+  CHECK_FALSE(f("combination:two_responses", {}, "One.\n******\nOne."));
+  CHECK_FALSE(f("combination:two_responses", {}, "One.\n******\n\n******\nTwo."));
+}

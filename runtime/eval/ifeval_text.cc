@@ -2,6 +2,11 @@
 
 #include <cctype>
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include "runtime/regex/regex.h"
+
 namespace sftx::rt {
 namespace {
 
@@ -23,14 +28,8 @@ bool ends_with_word_ci(const std::string& s, size_t end, std::string_view w) {
 }  // namespace
 
 int count_words(std::string_view text) {
-  int n = 0;
-  bool in = false;
-  for (char c : text) {
-    bool w = word_char(static_cast<unsigned char>(c));
-    if (w && !in) ++n;
-    in = w;
-  }
-  return n;
+  static const Regex word(R"(\w+)");
+  return static_cast<int>(word.find_all(text).size());
 }
 
 std::vector<std::string> split_sentences(std::string_view input) {
@@ -86,23 +85,28 @@ std::vector<std::string> split_sentences(std::string_view input) {
   return out;
 }
 
-bool is_all_upper(std::string_view text) {
+namespace {
+// CPython's str.isupper()/islower(): no character of the opposite case (nor a titlecase one),
+// and at least one cased character of the wanted case; "Uppercase"/"Lowercase" are Unicode's
+// derived properties, as CPython's tables use them.
+bool all_of_case(std::string_view text, UProperty wanted, UProperty opposite) {
   bool cased = false;
-  for (char c : text) {
-    if (std::islower(static_cast<unsigned char>(c))) return false;
-    if (std::isupper(static_cast<unsigned char>(c))) cased = true;
+  int32_t i = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0) continue;  // not UTF-8: no case
+    if (u_hasBinaryProperty(c, opposite) || u_istitle(c)) return false;
+    if (u_hasBinaryProperty(c, wanted)) cased = true;
   }
   return cased;
 }
+}  // namespace
 
-bool is_all_lower(std::string_view text) {
-  bool cased = false;
-  for (char c : text) {
-    if (std::isupper(static_cast<unsigned char>(c))) return false;
-    if (std::islower(static_cast<unsigned char>(c))) cased = true;
-  }
-  return cased;
-}
+bool is_all_upper(std::string_view text) { return all_of_case(text, UCHAR_UPPERCASE, UCHAR_LOWERCASE); }
+bool is_all_lower(std::string_view text) { return all_of_case(text, UCHAR_LOWERCASE, UCHAR_UPPERCASE); }
 
 std::string ascii_lower(std::string_view text) {
   std::string s(text);

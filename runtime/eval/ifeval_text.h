@@ -8,8 +8,8 @@
 
 namespace sftx::rt {
 
-// Words as nltk's RegexpTokenizer(r"\w+") counts them: runs of letters, digits and "_"
-// (bytes of non-ASCII UTF-8 characters count as letters).
+// Words as nltk's RegexpTokenizer(r"\w+") counts them: runs of Unicode letters, digits and "_"
+// (the same pattern, through PCRE2 with Unicode properties).
 int count_words(std::string_view text);
 
 // Sentences as the public split_into_sentences finds them: split after ".", "?" and "!",
@@ -18,7 +18,7 @@ int count_words(std::string_view text);
 std::vector<std::string> split_sentences(std::string_view text);
 
 // Python's str.isupper()/islower(): at least one cased character and all cased characters
-// upper (lower) case. Only ASCII letters are cased here.
+// upper (lower) case, over all of Unicode (ICU's case properties).
 bool is_all_upper(std::string_view text);
 bool is_all_lower(std::string_view text);
 

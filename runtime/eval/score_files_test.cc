@@ -67,14 +67,17 @@ TEST_CASE("score humaneval: bad samples are reported with PATH:LINE", "[score]")
 TEST_CASE("score gsm8k: matching by idx, task_id and question; results beside the input", "[score]") {
   auto preds = scratch_copy("gsm8k_predictions.jsonl");
   auto s = score_gsm8k_file(preds.string(), (kData / "gsm8k_answers.jsonl").string());
-  // 7 == 7, 1265 == "1,265", 4.50 == 4.5; the last says 4 but the answer is 8.
-  CHECK(s.scores["accuracy"].get<double>() == Approx(0.75));
-  CHECK(s.scores["correct"] == 3);
+  // 7 == 7, 1265 == "1,265"; "4.50" is not "4.5" (lm-eval compares strings); the last says 4
+  // but the answer is 8.
+  CHECK(s.scores["accuracy"].get<double>() == Approx(0.5));
+  CHECK(s.scores["correct"] == 2);
   CHECK(s.scores["n"] == 4);
   auto rows = read_jsonl_objects(s.results_path);
   REQUIRE(rows.size() == 4);
   CHECK(rows[1].value["extracted"] == "1265");
   CHECK(rows[1].value["expected"] == "1265");
+  CHECK(rows[2].value["extracted"] == "4.50");
+  CHECK(rows[2].value["correct"] == false);
   CHECK(rows[3].value["extracted"] == "4");
   CHECK(rows[3].value["correct"] == false);
 }

@@ -78,6 +78,12 @@ TEST_CASE("Tokenizer serves tokenizer.json callers: load by content, segments, p
   CHECK(doc.ids == Ids{1, 273, 273, 2});
   CHECK(doc.loss_mask == std::vector<uint8_t>{0, 0, 1, 1});
   CHECK(tok.encode_segments({{"hello", false, false}, {"hello", true, false}}).ids == Ids{273, 271, 263});
+  // After an added token, text is encoded as `tokenizers` encodes "hello</s>hello" whole: this
+  // Llama-2 style file's Prepend normalizer runs on each piece between added tokens, so the
+  // second "hello" gets its "▁" again (FastChat's vicuna training data has "</s>▁USER").
+  const auto whole = tok.hf()->encode("hello</s>hello", false);
+  CHECK(whole == Ids{273, 2, 273});
+  CHECK(tok.encode_segments({{"hello", false, false}, {"</s>", true, true}, {"hello", false, false}}).ids == whole);
   const json pieces = tok.pieces_json();
   CHECK(pieces["kind"] == "hf");
   CHECK(pieces["types"][1] == "control");

@@ -166,6 +166,7 @@ std::string Tokenizer::decode(const std::vector<int32_t>& ids) const {
 EncodedDocument Tokenizer::encode_segments(const std::vector<TemplateSegment>& segments) const {
   EncodedDocument doc;
   bool at_start = true;
+  const TemplateSegment* after_added_token = nullptr;  // the added token just appended (tokenizer.json)
   auto append = [&](const std::vector<int32_t>& ids, bool trainable) {
     doc.ids.insert(doc.ids.end(), ids.begin(), ids.end());
     doc.loss_mask.insert(doc.loss_mask.end(), ids.size(), trainable ? 1 : 0);
@@ -176,6 +177,7 @@ EncodedDocument Tokenizer::encode_segments(const std::vector<TemplateSegment>& s
       const int32_t id = hf_->added_token_id(seg.text);
       if (id >= 0) {
         append({id}, seg.trainable);
+        after_added_token = &seg;
         continue;
       }
     } else if (seg.special) {
@@ -185,8 +187,23 @@ EncodedDocument Tokenizer::encode_segments(const std::vector<TemplateSegment>& s
         continue;
       }
     }
+    if (hf_ && after_added_token && !at_start) {
+      // Text right after an added token, as `tokenizers` encodes the whole conversation: it
+      // splits at added tokens and normalises each piece on its own, so Llama-2's Prepend
+      // normalizer puts "▁" before "USER" in "</s>USER" while Mistral's Metaspace (prepend_scheme
+      // "first") does not. Encoding the token and the text together lets HfTokenizer decide.
+      auto ids = hf_->encode(after_added_token->text + seg.text, false, true);
+      const int32_t token = hf_->added_token_id(after_added_token->text);
+      if (!ids.empty() && ids.front() == token) {
+        ids.erase(ids.begin());
+        append(ids, seg.trainable);
+        after_added_token = nullptr;
+        continue;
+      }
+    }
     append(at_start ? encode(seg.text) : encode_continuation(seg.text), seg.trainable);
     at_start = false;
+    after_added_token = nullptr;
   }
   return doc;
 }

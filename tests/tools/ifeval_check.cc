@@ -1,0 +1,49 @@
+// sftx_ifeval_check: sftx's IFEval verdicts for responses, for the parity check against
+// lm-eval's IFEval implementation (scripts/peers/ifeval_parity.py).
+//
+//   sftx_ifeval_check IN_JSONL OUT_JSONL
+//     IN_JSONL: per line {"instruction_id_list": [...], "kwargs": [...], "response": "..."}
+//     (the public input_data.jsonl fields plus the response).
+//     OUT_JSONL: per line {"strict": [bool per instruction], "loose": [...]} or {"error": why}.
+//   sftx_ifeval_check --ids
+//     prints the instruction ids sftx supports, one per line.
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/eval/ifeval.h"
+#include "runtime/eval/ifeval_instructions.h"
+#include "runtime/eval/jsonl.h"
+
+using nlohmann::json;
+
+int main(int argc, char** argv) {
+  try {
+    if (argc == 2 && std::string(argv[1]) == "--ids") {
+      for (const auto& id : sftx::rt::ifeval_instruction_ids()) std::cout << id << "\n";
+      return 0;
+    }
+    if (argc != 3) {
+      std::cerr << "usage: sftx_ifeval_check IN_JSONL OUT_JSONL\n       sftx_ifeval_check --ids\n";
+      return 2;
+    }
+    std::ofstream out(argv[2]);
+    if (!out) throw std::runtime_error(std::string(argv[2]) + ": cannot write");
+    for (const auto& row : sftx::rt::read_jsonl_objects(argv[1])) {
+      json result;
+      try {
+        const auto item = sftx::rt::ifeval_item_from_json(row.value);
+        const auto verdict = sftx::rt::check_ifeval(item, row.value.at("response").get<std::string>());
+        result = {{"strict", verdict.strict}, {"loose", verdict.loose}};
+      } catch (const std::exception& e) {
+        result = {{"error", e.what()}};
+      }
+      out << result.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+    }
+    return out ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "sftx_ifeval_check: " << e.what() << "\n";
+    return 1;
+  }
+}
