@@ -14,6 +14,7 @@
 #include "interpreter/exec/run_plan.h"
 #include "interpreter/front/check.h"
 #include "interpreter/front/plan_build.h"
+#include "runtime/launch/worker_launcher.h"
 
 namespace sftx::cli {
 
@@ -27,6 +28,7 @@ struct RunArgs {
   std::string cache;
   bool keep_going = false;
   int jobs = 0;
+  int nproc = -1;  // -1: not given
 };
 
 int run_command(const RunArgs& a) {
@@ -39,6 +41,22 @@ int run_command(const RunArgs& a) {
   if (checked) plan = build_plan_graph(*checked, a.experiment, diags);
   if (!diags.empty()) fmt::print(stderr, "{}", diags.render(color));
   if (!checked || !plan) return 1;
+
+  // Ranks per training stage: --nproc, else the profile's nproc, else 1. Refused before any node
+  // runs when this machine cannot start them (usage error, exit 2).
+  int nproc = 1;
+  if (a.nproc != -1) {
+    nproc = a.nproc;
+  } else if (auto p = checked->config.profiles.find(a.profile); !a.profile.empty() && p != checked->config.profiles.end() &&
+                                                                  p->second.nproc) {
+    nproc = *p->second.nproc;
+  }
+  try {
+    rt::check_worker_launcher("", nproc);
+  } catch (const rt::LaunchRefused& e) {
+    fmt::print(stderr, "sftx run: error: {}\n", e.what());
+    return 2;
+  }
 
   exec::RunPlanOptions o;
   o.cache_dir = a.cache.empty() ? checked->config.cache_dir : std::filesystem::absolute(a.cache);
@@ -56,6 +74,7 @@ int run_command(const RunArgs& a) {
   o.progress_tty = color;
   exec::RunSettings settings;
   settings.device.kind = o.device == "cuda" ? rt::DeviceKind::cuda : rt::DeviceKind::cpu;
+  settings.nproc = nproc;
   o.node_fn = exec::make_node_runner(settings);
 
   exec::RunPlanResult result = exec::run_plan(*plan, o);
@@ -95,15 +114,23 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  sftx run experiments/quickstart.sftx\n"
       "  sftx run experiments/k_sweep.sftx k_sweep --profile smoke --jobs 2\n"
-      "  sftx run study.sftx --cache /scratch/sftx-cache --keep-going\n\n"
+      "  sftx run study.sftx --cache /scratch/sftx-cache --keep-going\n"
+      "  sftx run study.sftx --nproc 4     # each training stage on 4 data-parallel ranks\n\n"
+      "--nproc N trains every stage with N processes on this machine (Gloo on the CPU, NCCL on\n"
+      "GPUs), the global batch split between them; the stage keys, and so the cache, do not\n"
+      "change with N. Several machines: docs/distributed.md.\n\n"
       "Exit status: 0 all nodes done, 1 errors in the input (the program, or a data file's\n"
-      "malformed line found while running), 3 a node failed for another reason.");
+      "malformed line found while running), 2 usage error (e.g. --nproc 0, or more ranks than\n"
+      "this machine has cores), 3 a node failed for another reason.");
   auto a = std::make_shared<RunArgs>();
   cmd->add_option("FILE", a->file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", a->experiment, "run only this experiment (default: all of the file's)");
   cmd->add_option("--profile", a->profile, "apply this [profile.NAME] of sftx.toml");
   cmd->add_option("--device", a->device, "cpu or cuda (default: sftx.toml's device, else cpu)");
   cmd->add_option("--cache", a->cache, "cache directory (default: sftx.toml's cache)");
+  cmd->add_option("--nproc", a->nproc,
+                  "data-parallel ranks per training stage, 1 to the core count (default: the profile's "
+                  "nproc, else 1)");
   cmd->add_flag("--keep-going", a->keep_going, "after a failure, still run every node that does not depend on it");
   cmd->add_option("--jobs", a->jobs, "nodes run at once (default: the core count, at least 2); training runs one at a time")
       ->check(CLI::PositiveNumber);
