@@ -26,6 +26,7 @@
 #include "runtime/base/device.h"
 #include "runtime/launch/device_probe.h"
 #include "runtime/launch/worker_process.h"
+#include "runtime/launch/worker_launcher.h"
 
 namespace sftx::cli {
 
@@ -41,6 +42,7 @@ struct RunArgs {
   bool keep_going = false;
   bool detach = false;
   int jobs = 0;
+  int nproc = -1;  // -1: not given
 };
 
 // An unknown partition is a mistake in sftx.toml: shown at its line, with a caret.
@@ -107,6 +109,22 @@ int run_command(const RunArgs& a) {
   if (!diags.empty()) fmt::print(stderr, "{}", diags.render(color));
   if (!checked || !plan) return 1;
 
+  // Ranks per training stage: --nproc, else the profile's nproc, else 1. Refused before any node
+  // runs when this machine cannot start them (usage error, exit 2).
+  int nproc = 1;
+  if (a.nproc != -1) {
+    nproc = a.nproc;
+  } else if (auto p = checked->config.profiles.find(a.profile); !a.profile.empty() && p != checked->config.profiles.end() &&
+                                                                  p->second.nproc) {
+    nproc = *p->second.nproc;
+  }
+  try {
+    rt::check_worker_launcher("", nproc);
+  } catch (const rt::LaunchRefused& e) {
+    fmt::print(stderr, "sftx run: error: {}\n", e.what());
+    return 2;
+  }
+
   exec::RunPlanOptions o;
   o.cache_dir = a.cache.empty() ? checked->config.cache_dir : std::filesystem::absolute(a.cache);
   o.runs_dir = checked->config.runs_dir;
@@ -155,6 +173,7 @@ int run_command(const RunArgs& a) {
   o.progress_tty = color;
   exec::RunSettings settings;
   settings.device.kind = *device_kind;
+  settings.nproc = nproc;
   o.node_fn = exec::make_node_runner(settings);
 
   exec::RunningNodes running;
@@ -185,8 +204,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "  sftx run experiments/quickstart.sftx\n"
       "  sftx run experiments/k_sweep.sftx k_sweep --profile smoke --jobs 2\n"
       "  sftx run study.sftx --cache /scratch/sftx-cache --keep-going\n"
+      "  sftx run study.sftx --nproc 4     # each training stage on 4 data-parallel ranks\n"
       "  sftx run experiments/k_sweep.sftx --executor slurm            # one Slurm job per node\n"
       "  sftx run experiments/k_sweep.sftx --executor slurm --detach   # submit, then `sftx status RUN`\n\n"
+      "--nproc N trains every stage with N processes on this machine (Gloo on the CPU, NCCL on\n"
+      "GPUs), the global batch split between them; the stage keys, and so the cache, do not\n"
+      "change with N. Several machines: docs/distributed.md.\n\n"
       "With --executor slurm (or [executor] kind = \"slurm\" in sftx.toml), every node not in the\n"
       "cache becomes an sbatch job depending (afterok) on its inputs' jobs, with the partition,\n"
       "account, time and resources of sftx.toml's [executor]; the cache, the runs directory and\n"
@@ -196,19 +219,19 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "the waiting (`sftx status RUN` follows the jobs, `sftx cancel RUN` stops them).\n\n"
       "Exit status: 0 all nodes done (or, with --detach, submitted), 1 errors in the input (the\n"
       "program, or a data file's malformed line found while running), 2 usage error (an unknown\n"
-      "option, executor or Slurm partition), 3 a node failed for another reason, or Slurm cannot\n"
-      "be used (not installed, not answering, the cache not on a shared filesystem).");
-      "  sftx run study.sftx --cache /scratch/sftx-cache --keep-going\n\n"
-      "Exit status: 0 all nodes done, 1 errors in the input (the program, or a data file's\n"
-      "malformed line found while running), 2 a usage error (also --device cuda where the worker\n"
-      "sees no CUDA device: refused before anything runs), 3 a node failed for another reason,\n"
-      "130 interrupted (Ctrl-C): what was running is named, and a rerun resumes it.");
+      "option, executor or Slurm partition; --nproc 0 or more ranks than cores; --device cuda\n"
+      "where the worker sees no CUDA device), 3 a node failed for another reason, or Slurm cannot\n"
+      "be used (not installed, not answering, the cache not on a shared filesystem), 130\n"
+      "interrupted (Ctrl-C): what was running is named, and a rerun resumes it.");
   auto a = std::make_shared<RunArgs>();
   cmd->add_option("FILE", a->file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", a->experiment, "run only this experiment (default: all of the file's)");
   cmd->add_option("--profile", a->profile, "apply this [profile.NAME] of sftx.toml");
   cmd->add_option("--device", a->device, "cpu or cuda (default: sftx.toml's device, else cpu)");
   cmd->add_option("--cache", a->cache, "cache directory (default: sftx.toml's cache)");
+  cmd->add_option("--nproc", a->nproc,
+                  "data-parallel ranks per training stage, 1 to the core count (default: the profile's "
+                  "nproc, else 1)");
   cmd->add_flag("--keep-going", a->keep_going, "after a failure, still run every node that does not depend on it");
   cmd->add_option("--executor", a->executor, "local (this machine) or slurm (default: sftx.toml's [executor] kind, else local)")
       ->check(CLI::IsMember({"local", "slurm"}));

@@ -29,12 +29,17 @@ namespace sftx::rt {
 // ---------------------------------------------------------------- execution context
 // Device and DeviceKind: runtime/base/device.h.
 
-// Data-parallel training group. world_size 1 is a single process (the only mode built so far).
+// Data-parallel training group (docs/distributed.md). world_size 1 is a single process; above,
+// the driver's launcher (runtime/launch/worker_launcher.h) starts world_size worker processes
+// and each finds its own rank in its environment (RANK, ... or SLURM_PROCID, ...), not here.
 struct ProcessGroupSpec {
-  int rank = 0;
+  int rank = 0;                  // unused by the driver: each process's rank comes from its launcher
   int world_size = 1;
   std::string backend = "gloo";  // "nccl" on CUDA
-  std::string init_method;       // e.g. "file:///shared/rendezvous" or "tcp://host:port"
+  std::string init_method;       // unused: the rendezvous is MASTER_ADDR:MASTER_PORT (torchrun's)
+  // Driver side only (not sent to the worker): which launcher starts the processes; "" = "local"
+  // for one, "multi-rank local" above (worker_launcher.h lists the names).
+  std::string launcher;
 };
 
 struct Progress {

@@ -8,7 +8,7 @@ packages=(
   tao-pegtl-dev libfmt-dev libtomlplusplus-dev libboost-graph-dev catch2
   nlohmann-json3-dev libcli11-dev libxxhash-dev libssl-dev
   libsentencepiece-dev sentencepiece libpcre2-dev libicu-dev
-  libtorch-dev libopenblas0-pthread libgoogle-perftools-dev
+  libtorch-dev libgloo-dev libopenblas0-pthread libgoogle-perftools-dev
   gnuplot-nox graphviz
   slurm-wlm munge
 )

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/launch/protocol.h"
+#include "runtime/launch/rank_env.h"
 #include "runtime/nn/progress_bar.h"
 #include "runtime/nn/trainer.h"
 #include "runtime/nn/inference_verbs.h"
@@ -56,6 +57,15 @@ each object with its "protocol_version"; a progress bar on stderr when stderr is
 environment:
   SFTX_NUM_THREADS   CPU threads for torch (default: torch's choice)
   SFTX_PRESETS_DIR   where model presets (NAME.toml) are found
+
+data-parallel training (train; docs/distributed.md): one process per rank, started by
+`sftx run --nproc N`, torchrun or srun, each with the same REQUEST.json:
+  RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT   (torchrun's names), or
+  SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID with MASTER_ADDR, MASTER_PORT   (srun)
+  SFTX_RENDEZVOUS_TIMEOUT_S  seconds to join the group (default 60)
+  SFTX_DIST_TIMEOUT_S        seconds a collective waits for the other ranks (default 600)
+  GLOO_SOCKET_IFNAME         the network interface the ranks share (several machines)
+Rank 0 alone prints progress and the result and writes out_dir; every rank reads the shards.
 
 exit status: 0 success, 2 usage error, 3 the request failed (the reason on stderr)
 )";
@@ -130,7 +140,9 @@ int main(int argc, char** argv) {
   if (const char* threads = std::getenv("SFTX_NUM_THREADS"); threads && std::atoi(threads) > 0)
     torch::set_num_threads(std::atoi(threads));
   try {
-    print_result(run_verb(verb, read_json_file(argv[2])));
+    json result = run_verb(verb, read_json_file(argv[2]));
+    // One answer per training: rank 0's (the other ranks of a data-parallel run print nothing).
+    if (verb != "train" || read_rank_env().rank == 0) print_result(result);
     return 0;
   } catch (const c10::Error& e) {
     fmt::print(stderr, "sftx-worker {}: {}: torch error: {}\n", verb, argv[2], e.what_without_backtrace());

@@ -100,6 +100,9 @@ nlohmann::json run_train(const NodeJob& job, const RunSettings& settings) {
   req.shards = {in_path(job, 0, layout::kShard)};
   if (job.inputs.size() > 1) req.init_dir = in_path(job, 1, layout::kModel);  // the parent stage
   req.device = settings.device;
+  req.process_group.world_size = settings.nproc;
+  req.process_group.backend = settings.device.kind == rt::DeviceKind::cuda ? "nccl" : "gloo";
+  req.process_group.launcher = settings.launcher;
   fs::create_directories(job.work_dir);
   req.out_dir = job.work_dir.string();
   req.progress = job.progress;
@@ -112,6 +115,7 @@ nlohmann::json run_train(const NodeJob& job, const RunSettings& settings) {
   fs::path metrics = r.metrics_path.empty() ? job.work_dir / layout::kMetrics : fs::path(r.metrics_path);
   if (fs::exists(metrics)) fs::copy_file(metrics, job.out_dir / layout::kMetrics);
   return {{"steps", r.steps},
+          {"world_size", settings.nproc},  // how it ran, not what it is: the key leaves it out
           {"resumed_from_step", r.resumed_from_step},
           {"final_loss", r.final_loss},
           {"tokens_per_second", r.tokens_per_second},

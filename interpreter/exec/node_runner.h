@@ -15,6 +15,11 @@ namespace sftx::exec {
 
 struct RunSettings {
   rt::Device device;
+  // Data-parallel ranks per training stage, and the launcher that starts them
+  // (runtime/launch/worker_launcher.h; "" = local for 1, multi-rank local above). Not part of
+  // any key: the global batch is, and it does not change with the ranks (docs/distributed.md).
+  int nproc = 1;
+  std::string launcher;
 };
 
 // The NodeFn for the real runtime. Throws NodeError (what went wrong, naming the node's op)

@@ -168,8 +168,11 @@ class ConfigReader {
           read_train(value, profile);
         } else if (k == "synthetic") {
           read_sizes(value, profile);
+        } else if (k == "nproc") {
+          read_nproc(value, profile);
         } else {
-          unknown_key(value, k, {"preset", "synthetic_level", "train", "synthetic"}, "[profile." + profile.name + "]");
+          unknown_key(value, k, {"preset", "synthetic_level", "nproc", "train", "synthetic"},
+                      "[profile." + profile.name + "]");
         }
       }
       config.profiles[profile.name] = std::move(profile);
@@ -218,6 +221,16 @@ class ConfigReader {
     for (const auto& l : levels) list += (list.empty() ? "" : ", ") + ("\"" + l + "\"");
     std::string help = did_you_mean(*s, levels);
     error_at(node, "unknown synthetic level \"" + *s + "\" (known: " + list + ")", help);
+  }
+
+  // The machine's limit (cores, GPUs, a partition's) is checked when the run starts.
+  void read_nproc(const toml::node& node, Profile& profile) {
+    auto n = node.value_exact<int64_t>();
+    if (!n || *n < 1 || *n > 65536) {
+      error_at(node, "'nproc' must be a whole number of ranks from 1 to 65536");
+      return;
+    }
+    profile.nproc = static_cast<int>(*n);
   }
 
   void read_sizes(const toml::node& node, Profile& profile) {

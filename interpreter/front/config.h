@@ -13,6 +13,8 @@
 //
 //   [profile.smoke]                 # --profile smoke
 //   preset = "nano"                 # replaces the preset of every model(...)
+//   nproc = 2                       # data-parallel ranks per training stage (sftx run --nproc
+//                                   # wins); not part of any stage's key (docs/distributed.md)
 //   synthetic_level = "micro"       # replaces the level of every synthetic(...) that has it
 //   [profile.smoke.train]           # hyperparameters, above the file's defaults { }
 //   epochs = 1
@@ -44,6 +46,7 @@ struct Profile {
   std::string name;
   std::optional<std::string> preset;
   std::optional<std::string> synthetic_level;        // paper | micro
+  std::optional<int> nproc;                          // ranks per training stage (>= 1)
   std::map<std::string, ConfigValue> train;          // hyperparameter overrides
   std::map<std::string, long long> synthetic_sizes;  // kind (or "*") -> n
   int line = 0;

@@ -207,5 +207,22 @@ poll_seconds = 1.5
     CHECK(diags.all()[0].helps == std::vector<std::string>{"did you mean 'partition'?"});
     CHECK(diags.all()[1].message == "'kind' must be one of \"local\", \"slurm\", not \"pbs\"");
     CHECK(diags.all()[2].line == 4);
+TEST_CASE("a profile's nproc is read and checked", "[config][ddp]") {
+  TempDir dir;
+  {
+    auto toml = dir.write("sftx.toml", "[profile.two]\nnproc = 2\n[profile.p]\npreset = \"nano\"\n");
+    Diagnostics diags;
+    auto config = sftx::read_project_config(toml, diags);
+    REQUIRE(config);
+    CHECK(config->profiles.at("two").nproc == std::optional<int>(2));
+    CHECK_FALSE(config->profiles.at("p").nproc);
+  }
+  for (const char* bad : {"nproc = 0", "nproc = -1", "nproc = \"2\"", "nproc = 1.5"}) {
+    auto toml = dir.write("sftx.toml", std::string("[profile.p]\n") + bad + "\n");
+    Diagnostics diags;
+    CHECK_FALSE(sftx::read_project_config(toml, diags));
+    REQUIRE(diags.error_count() == 1);
+    CHECK(diags.all()[0].line == 2);
+    CHECK(diags.all()[0].message == "'nproc' must be a whole number of ranks from 1 to 65536");
   }
 }

@@ -1,5 +1,6 @@
 // rt::train, rt::generate, rt::token_logprobs and rt::hidden_states for the driver: each writes
-// its request as JSON and runs `sftx-worker VERB REQUEST.json` (runtime/launch/worker_process.h).
+// its request as JSON and runs `sftx-worker VERB REQUEST.json` (runtime/launch/worker_process.h);
+// training through the launcher its process group names (runtime/launch/worker_launcher.h).
 // The driver process never loads torch.
 #include <filesystem>
 
@@ -7,6 +8,7 @@
 
 #include "runtime/api.h"
 #include "runtime/launch/protocol.h"
+#include "runtime/launch/worker_launcher.h"
 #include "runtime/launch/worker_process.h"
 
 namespace sftx::rt {
@@ -14,9 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Writes the request into `dir` and runs the worker on it.
+// Writes the request into `dir` and runs the worker on it, in the launcher's processes.
 nlohmann::json call_worker(const std::string& verb, const nlohmann::json& request, const fs::path& request_path,
-                           const std::string& what, const ProgressFn& progress) {
+                           const std::string& what, const ProgressFn& progress, WorkerLauncher* launcher = nullptr) {
   std::error_code ec;
   fs::create_directories(request_path.parent_path(), ec);
   if (ec) throw WorkerError(fmt::format("{}: cannot create {}: {}", what, request_path.parent_path().string(), ec.message()));
@@ -26,7 +28,7 @@ nlohmann::json call_worker(const std::string& verb, const nlohmann::json& reques
   call.args = {verb, request_path.string()};
   call.what = what;
   call.progress = progress;
-  return run_worker(call);
+  return launcher ? launcher->run(call) : run_worker(call);
 }
 
 // Requests of the inference verbs go beside their output file, named after it.
@@ -50,9 +52,14 @@ Result decode_result(const nlohmann::json& result, const std::string& what) {
 TrainResult train(const TrainRequest& request) {
   if (request.out_dir.empty()) throw WorkerError("train: the request has no out_dir");
   fs::path dir = fs::absolute(request.out_dir);
-  std::string what = fmt::format("train stage (out_dir {})", dir.string());
-  return decode_result<TrainResult>(call_worker("train", to_json(request), dir / "request.json", what, request.progress),
-                                    what);
+  // The launcher first: a world size this machine cannot start is refused before any file is written.
+  auto launcher = make_worker_launcher(request.process_group.launcher, request.process_group.world_size);
+  std::string what = launcher->world_size() == 1
+                         ? fmt::format("train stage (out_dir {})", dir.string())
+                         : fmt::format("train stage (out_dir {}, {} ranks, {} launcher)", dir.string(),
+                                       launcher->world_size(), launcher->name());
+  return decode_result<TrainResult>(
+      call_worker("train", to_json(request), dir / "request.json", what, request.progress, launcher.get()), what);
 }
 
 GenerateResult generate(const GenerateRequest& request) {

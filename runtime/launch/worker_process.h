@@ -39,6 +39,24 @@ struct WorkerCall {
 // Lines on stdout that are not protocol JSON are passed to on_stderr_line, not lost.
 nlohmann::json run_worker(const WorkerCall& call);
 
+// One process of a group that run_worker_group starts together: the variables it gets on top of
+// this process's environment (a rank's RANK, WORLD_SIZE, ...), and the label its stderr lines
+// and errors carry ("rank 1 of 2"; empty: none).
+struct WorkerProcessSpec {
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string label;
+};
+
+// Runs `call` once per spec, all at once (runtime/launch/worker_launcher.h's launchers use it).
+// The first process speaks the protocol: its progress goes to call.progress and its result is
+// returned; the others' stdout lines go to on_stderr_line like their stderr, prefixed
+// "[label] ". As soon as one process fails (non-zero exit or a signal), the others are sent
+// SIGTERM, and SIGKILL after `stop_grace_s`: a group never outlives its first failure. The
+// WorkerError then names every process's end, the first failure first, with its stderr's tail.
+// With one spec and no env this is run_worker, messages included.
+nlohmann::json run_worker_group(const WorkerCall& call, const std::vector<WorkerProcessSpec>& processes,
+                                double stop_grace_s = 5.0);
+
 // $SFTX_WORKER if set, else `sftx-worker` beside /proc/self/exe. Throws WorkerError naming
 // both places when neither exists.
 std::string find_worker_executable();

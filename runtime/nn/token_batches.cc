@@ -59,6 +59,18 @@ TokenBatch TokenBlocks::gather(const std::vector<uint64_t>& indices) const {
   return b;
 }
 
+int64_t TokenBlocks::loss_tokens(const std::vector<uint64_t>& indices) const {
+  int64_t n = 0;
+  for (uint64_t index : indices) {
+    auto g = static_cast<int64_t>(index);
+    if (g < 0 || g >= total_) throw std::out_of_range("block index " + std::to_string(g) + " out of range");
+    size_t s = std::upper_bound(offsets_.begin(), offsets_.end(), g) - offsets_.begin() - 1;
+    uint64_t local = static_cast<uint64_t>(g - offsets_[s]);
+    n += count_loss_tokens(shards_[s]->loss_mask(local), shards_[s]->segments(local), seq_len_);
+  }
+  return n;
+}
+
 DataOrder::DataOrder(int64_t num_blocks, int64_t batch, uint64_t seed) : n_(num_blocks), batch_(batch), seed_(seed) {
   if (n_ <= 0) throw std::invalid_argument("no blocks to train on");
   if (batch_ <= 0) throw std::invalid_argument("batch must be >= 1, got " + std::to_string(batch_));
@@ -75,6 +87,15 @@ std::vector<uint64_t> DataOrder::step_blocks(int64_t step) {
   }
   int64_t begin = index_of(step), end = std::min(n_, begin + batch_);
   return {permutation_.begin() + begin, permutation_.begin() + end};
+}
+
+std::vector<uint64_t> rank_share(const std::vector<uint64_t>& blocks, int rank, int world) {
+  if (world < 1 || rank < 0 || rank >= world)
+    throw std::invalid_argument("rank " + std::to_string(rank) + " of world size " + std::to_string(world));
+  int64_t n = static_cast<int64_t>(blocks.size()), w = world, r = rank;
+  int64_t begin = r * (n / w) + std::min(r, n % w);
+  int64_t size = n / w + (r < n % w ? 1 : 0);
+  return {blocks.begin() + begin, blocks.begin() + begin + size};
 }
 
 std::vector<std::vector<uint64_t>> split_micro_batches(const std::vector<uint64_t>& blocks, int64_t parts) {

@@ -39,6 +39,9 @@ class TokenBlocks {
 
   // The blocks with the given global indices, in that order.
   TokenBatch gather(const std::vector<uint64_t>& indices) const;
+  // Predicted tokens of those blocks (gather(indices).loss_tokens, without copying the tokens):
+  // every rank of a data-parallel step normalises by the whole step's count.
+  int64_t loss_tokens(const std::vector<uint64_t>& indices) const;
 
  private:
   std::vector<std::unique_ptr<ShardReader>> shards_;
@@ -67,6 +70,11 @@ class DataOrder {
   int64_t cached_epoch_ = -1;
   std::vector<uint64_t> permutation_;
 };
+
+// The contiguous share of one step's blocks that rank `rank` of `world` trains on: sizes differ by
+// at most one, in rank order, so concatenating the shares gives the step's blocks back. A rank
+// gets none when the step has fewer blocks than ranks (an epoch's short last step).
+std::vector<uint64_t> rank_share(const std::vector<uint64_t>& blocks, int rank, int world);
 
 // Splits one step's blocks into `parts` micro-batches whose sizes differ by at most one
 // (fewer parts when there are fewer blocks than parts).

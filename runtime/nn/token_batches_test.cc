@@ -60,9 +60,26 @@ TEST_CASE("gathered blocks match the shard and count loss tokens as the loss doe
   LossSum ls = causal_lm_loss(logits, b.ids, b.loss_mask, b.segments);
   CHECK(ls.count == b.loss_tokens);
   CHECK(b.loss_tokens > 0);
+  CHECK(blocks.loss_tokens({4, 0}) == b.loss_tokens);  // without gathering
+  CHECK_THROWS(blocks.loss_tokens({5}));
   CHECK_THROWS(blocks.gather({5}));
   testing::write_math_shard((dir / "c.shard").string(), 1, 16, 3);
   CHECK_THROWS_WITH(TokenBlocks({(dir / "a.shard").string(), (dir / "c.shard").string()}),
                     Catch::Contains("one seq_len"));
   fs::remove_all(dir);
+}
+
+TEST_CASE("rank shares cover a step's blocks in order, a rank may get none", "[batches][ddp]") {
+  std::vector<uint64_t> step{5, 1, 4, 2, 3};
+  CHECK(rank_share(step, 0, 2) == std::vector<uint64_t>{5, 1, 4});
+  CHECK(rank_share(step, 1, 2) == std::vector<uint64_t>{2, 3});
+  std::vector<uint64_t> joined;
+  for (int r = 0; r < 3; ++r) {
+    auto part = rank_share(step, r, 3);
+    joined.insert(joined.end(), part.begin(), part.end());
+  }
+  CHECK(joined == step);
+  CHECK(rank_share({7}, 1, 2).empty());  // an epoch's short last step
+  CHECK(rank_share(step, 0, 1) == step);
+  CHECK_THROWS(rank_share(step, 2, 2));
 }

@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/nn/device.h"
+#include "runtime/launch/rank_env.h"
+#include "runtime/nn/data_parallel.h"
 #include "runtime/nn/hf_checkpoint.h"
 #include "runtime/nn/hf_config.h"
 #include "runtime/nn/methods.h"
@@ -49,6 +51,43 @@ void check_hyper(const TrainHyper& hp) {
   need(hp.save_every >= 0, "save_every must be >= 0 (0 = never)");
   need(hp.dtype == "auto" || hp.dtype == "fp32" || hp.dtype == "bf16",
        "dtype must be auto, fp32 or bf16, got '" + hp.dtype + "'");
+}
+
+// On CUDA with several ranks, each rank takes the GPU of its local rank (torchrun's convention).
+torch::Device resolve_device(const Device& d, const RankEnv& ranks) {
+  if (d.kind == DeviceKind::cpu) return torch::kCPU;
+  if (!torch::cuda::is_available())
+    throw std::runtime_error("train: device cuda requested, but this LibTorch build sees no CUDA device "
+                             "(Debian's LibTorch is CPU-only; see docs/gpu.md)");
+  if (ranks.world_size == 1) return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(d.index));
+  const auto gpus = static_cast<int>(torch::cuda::device_count());
+  if (ranks.local_rank >= gpus)
+    throw std::invalid_argument(fmt::format("train: local rank {} needs GPU {}, but this machine has {} GPU(s): "
+                                            "start at most {} ranks per machine",
+                                            ranks.local_rank, ranks.local_rank, gpus, gpus));
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(ranks.local_rank));
+}
+
+// The ranks this process trains with: the launcher's environment (runtime/launch/rank_env.h),
+// checked against what the request asked for and what the hyperparameters allow. A request
+// run by hand under torchrun (world_size 1 in the file) takes torchrun's world size.
+RankEnv resolve_ranks(const TrainRequest& request) {
+  RankEnv env = read_rank_env();
+  const int asked = request.process_group.world_size;
+  if (asked < 1) throw std::invalid_argument(fmt::format("train: process_group.world_size must be >= 1, got {}", asked));
+  if (asked > 1 && env.world_size == 1)
+    throw std::invalid_argument(fmt::format(
+        "train: the request asks for {} ranks, but this process was started without a launcher's environment "
+        "(RANK/WORLD_SIZE or SLURM_PROCID/SLURM_NTASKS): run it with `sftx run --nproc {}`, torchrun or srun",
+        asked, asked));
+  if (asked > 1 && env.world_size != asked)
+    throw std::invalid_argument(fmt::format("train: the request asks for {} ranks, but the {} environment says {}",
+                                            asked, env.source, env.world_size));
+  if (request.hp.batch < env.world_size)
+    throw std::invalid_argument(fmt::format("train: batch {} cannot be split over {} ranks: each rank needs at least "
+                                            "one sequence per step (raise batch or use fewer ranks)",
+                                            request.hp.batch, env.world_size));
+  return env;
 }
 
 // bf16 autocast around forward passes on CUDA (fp32 master weights, as HF's bf16=True).
@@ -175,7 +214,18 @@ TrainResult run_training(const TrainRequest& request, const TrainOptions& option
   check_hyper(hp);
   const fs::path out_dir = request.out_dir;
   const std::string state_dir = (out_dir / "state").string();
-  fs::create_directories(out_dir);
+
+  // 0. ranks: join the group first, so an unreachable rendezvous fails before any work.
+  const RankEnv ranks = resolve_ranks(request);
+  const torch::Device device = resolve_device(request.device, ranks);
+  std::unique_ptr<DataParallel> dp;
+  if (ranks.world_size > 1) {
+    const std::string backend = request.process_group.backend.empty() ? "gloo" : request.process_group.backend;
+    dp = std::make_unique<DataParallel>(ranks, backend, device, DataParallelTimeouts::from_environment());
+  }
+  const bool lead = ranks.rank == 0;  // rank 0 alone writes files and reports
+  const int world = ranks.world_size;
+  if (lead) fs::create_directories(out_dir);
 
   // 1. data
   TokenBlocks blocks(request.shards);
@@ -190,7 +240,6 @@ TrainResult run_training(const TrainRequest& request, const TrainOptions& option
   const int64_t eval_every = options.eval_every > 0 ? options.eval_every : hp.save_every;
 
   // 2. model
-  const torch::Device device = to_torch_device(request.device);
   const bool bf16 = use_bf16_autocast(hp, device);
   Llama model = initial_model(request);
   if (blocks.vocab_size() > model->config().vocab_size)
@@ -213,10 +262,21 @@ TrainResult run_training(const TrainRequest& request, const TrainOptions& option
   position.fingerprint = fingerprint(request, blocks.size(), total_steps);
   const bool resumed = load_train_state(state_dir, position, trainable, *optimizer);
   const int64_t start_step = resumed ? position.step : 0;
-  if (resumed) std::fprintf(stderr, "sftx-worker: resuming %s at step %lld of %lld\n", out_dir.c_str(),
-                            static_cast<long long>(start_step), static_cast<long long>(total_steps));
-  MetricsLog metrics((out_dir / "metrics.jsonl").string(), resumed ? start_step : -1);
+  if (resumed && lead) std::fprintf(stderr, "sftx-worker: resuming %s at step %lld of %lld\n", out_dir.c_str(),
+                                    static_cast<long long>(start_step), static_cast<long long>(total_steps));
+  std::unique_ptr<MetricsLog> metrics;
+  if (lead) metrics = std::make_unique<MetricsLog>((out_dir / "metrics.jsonl").string(), resumed ? start_step : -1);
   int64_t saved_step = resumed ? start_step : 0;
+  std::vector<torch::Tensor> trainable_tensors;
+  for (const auto& p : trainable.params) trainable_tensors.push_back(p.second);
+  if (dp) {
+    // Every rank starts from rank 0's weights (they are equal by construction: the same seed or
+    // the same files; this makes it so whatever the initialisation did).
+    dp->copy_from_rank0(trainable_tensors, "copying rank 0's initial weights");
+    dp->take_traffic();
+  }
+  // A rank runs its share of the step's micro-batches: grad_accum counts them over all ranks.
+  const int64_t rank_accum = (hp.grad_accum + world - 1) / world;
 
   // 6. the loop
   const auto run_start = Clock::now();
@@ -224,18 +284,21 @@ TrainResult run_training(const TrainRequest& request, const TrainOptions& option
   int64_t window_tokens = 0, run_tokens = 0;
   double last_loss = position.last_loss;
   for (int64_t step = start_step; step < total_steps; ++step) {
+    // The step's blocks are a function of the global data position only; each rank takes its
+    // contiguous share, so the world size changes who computes a block, never which blocks a step has.
     const std::vector<uint64_t> step_blocks = order.step_blocks(step);
+    const std::vector<uint64_t> my_blocks = dp ? rank_share(step_blocks, ranks.rank, world) : step_blocks;
     std::vector<TokenBatch> micro;
-    int64_t step_loss_tokens = 0;
-    for (const auto& part : split_micro_batches(step_blocks, hp.grad_accum)) {
-      micro.push_back(blocks.gather(part));
-      step_loss_tokens += micro.back().loss_tokens;
-    }
+    if (!my_blocks.empty())
+      for (const auto& part : split_micro_batches(my_blocks, dp ? rank_accum : hp.grad_accum)) micro.push_back(blocks.gather(part));
+    const int64_t step_loss_tokens = blocks.loss_tokens(step_blocks);  // all ranks', counted by each
     // Each micro-batch's summed loss divided by the whole step's token count: the gradients add
-    // up to those of one batch of hp.batch sequences, however it is split.
+    // up to those of one batch of hp.batch sequences, however it is split over micro-batches and
+    // ranks. So the ranks' gradients are summed, not averaged again: the sum is the token-weighted
+    // mean over the global batch (what DDP's mean is when every rank has the same token count).
     const double norm = static_cast<double>(std::max<int64_t>(1, step_loss_tokens));
     double loss_sum = 0;
-    int64_t counted = 0;
+    int64_t counted = 0, step_tokens = 0;
     for (const TokenBatch& b : micro) {
       auto ids = b.ids.to(device), seg = b.segments.to(device);
       LossSum ls;
@@ -246,9 +309,16 @@ TrainResult run_training(const TrainRequest& request, const TrainOptions& option
       (ls.sum / norm).backward();
       loss_sum += ls.sum.item<double>();
       counted += ls.count;
-      run_tokens += b.tokens;
-      window_tokens += b.tokens;
+      step_tokens += b.tokens;
     }
+    if (dp) {
+      const std::string what = fmt::format("the gradient all-reduce of step {}", step + 1);
+      dp->sum_gradients(trainable_tensors, what);
+      auto sums = dp->sum({loss_sum, static_cast<double>(counted), static_cast<double>(step_tokens)}, what);
+      loss_sum = sums[0], counted = std::llround(sums[1]), step_tokens = std::llround(sums[2]);
+    }
+    run_tokens += step_tokens;
+    window_tokens += step_tokens;
     if (counted != step_loss_tokens)
       throw std::logic_error(fmt::format("internal: step {} counted {} loss tokens, the loss saw {}", step + 1,
                                          step_loss_tokens, counted));
@@ -259,7 +329,7 @@ TrainResult run_training(const TrainRequest& request, const TrainOptions& option
     const double epoch = static_cast<double>(done) / static_cast<double>(order.steps_per_epoch());
 
     if (!std::isfinite(loss) || !std::isfinite(gnorm)) {
-      metrics.write({{"step", done}, {"epoch", epoch}, {"loss", loss}, {"lr", lr}, {"grad_norm", gnorm}});
+      if (metrics) metrics->write({{"step", done}, {"epoch", epoch}, {"loss", loss}, {"lr", lr}, {"grad_norm", gnorm}});
       throw TrainingDiverged(fmt::format("{} became {} at step {} (epoch {:.2f}); {}. Lower lr or enable clip, then run again.",
                                          std::isfinite(loss) ? "gradient norm" : "loss",
                                          std::isnan(std::isfinite(loss) ? gnorm : loss) ? "NaN" : "infinite", done, epoch,
@@ -275,16 +345,25 @@ TrainResult run_training(const TrainRequest& request, const TrainOptions& option
       double secs = std::chrono::duration<double>(now - window_start).count();
       json line = {{"step", done},   {"epoch", epoch},     {"loss", loss},
                    {"lr", lr},       {"grad_norm", gnorm}, {"tokens_per_s", secs > 0 ? window_tokens / secs : 0.0}};
-      if (val_blocks && eval_every > 0 && (done % eval_every == 0 || done == total_steps))
+      if (dp) {
+        // The gradient all-reduce inside training, over this logging window: bucket bytes per
+        // second of all-reduce (algorithm bandwidth, as nccl-tests' algbw), and its share of time.
+        DataParallel::Traffic t = dp->take_traffic();
+        line["world_size"] = world;
+        line["allreduce_bytes"] = t.bytes;
+        line["allreduce_s"] = t.seconds;
+        line["allreduce_bytes_per_s"] = t.seconds > 0 ? static_cast<double>(t.bytes) / t.seconds : 0.0;
+      }
+      if (lead && val_blocks && eval_every > 0 && (done % eval_every == 0 || done == total_steps))
         line["val_loss"] = validation_loss(model, *val_blocks, std::max<int64_t>(1, hp.batch / hp.grad_accum),
                                            options.val_max_blocks, device, bf16);
-      metrics.write(line);
+      if (metrics) metrics->write(line);
       window_start = Clock::now();
       window_tokens = 0;
     }
-    if (request.progress)
+    if (request.progress && lead)
       request.progress({"train", done, total_steps, fmt::format("loss {:.4f} lr {:.3g}", loss, lr)});
-    if (hp.save_every > 0 && done % hp.save_every == 0 && done < total_steps) {
+    if (lead && hp.save_every > 0 && done % hp.save_every == 0 && done < total_steps) {
       position.step = done;
       position.epoch = order.epoch_of(done);
       position.index_in_epoch = order.index_of(done);
@@ -295,19 +374,22 @@ TrainResult run_training(const TrainRequest& request, const TrainOptions& option
   }
   const double run_secs = std::chrono::duration<double>(Clock::now() - run_start).count();
 
-  // 7. export
+  // 7. export, by rank 0 once every rank has finished its last step (a rank failing at the very
+  // end must not leave a model behind that the run then reports as failed).
+  if (dp) dp->barrier("the end of training");
+  TrainResult result;
+  result.steps = total_steps;
+  result.resumed_from_step = resumed ? start_step : 0;
+  result.final_loss = last_loss;
+  result.tokens_per_second = run_secs > 0 ? static_cast<double>(run_tokens) / run_secs : 0.0;
+  if (!lead) return result;  // no files: rank 0 writes them
   if (trainable.lora) trainable.lora->merge();
   model->to(torch::kCPU);
   save_hf((out_dir / "model").string(), model);
   fs::remove_all(state_dir);  // the stage is complete: model/ is what later stages read
 
-  TrainResult result;
   result.checkpoint_dir = (out_dir / "model").string();
-  result.metrics_path = metrics.path();
-  result.steps = total_steps;
-  result.resumed_from_step = resumed ? start_step : 0;
-  result.final_loss = last_loss;
-  result.tokens_per_second = run_secs > 0 ? static_cast<double>(run_tokens) / run_secs : 0.0;
+  result.metrics_path = metrics->path();
   return result;
 }
 
