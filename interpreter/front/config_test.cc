@@ -207,6 +207,9 @@ poll_seconds = 1.5
     CHECK(diags.all()[0].helps == std::vector<std::string>{"did you mean 'partition'?"});
     CHECK(diags.all()[1].message == "'kind' must be one of \"local\", \"slurm\", not \"pbs\"");
     CHECK(diags.all()[2].line == 4);
+  }
+}
+
 TEST_CASE("a profile's nproc is read and checked", "[config][ddp]") {
   TempDir dir;
   {

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/data/chat_template.h"
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/jsonl.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 using nlohmann::json;

@@ -14,7 +14,7 @@
 
 #include "runtime/eval/ifeval.h"
 #include "runtime/eval/ifeval_instructions.h"
-#include "runtime/eval/jsonl.h"
+#include "runtime/base/jsonl.h"
 
 using nlohmann::json;
 
