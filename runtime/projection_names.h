@@ -10,9 +10,11 @@
 
 namespace sftx::rt {
 
+// lm_head is a projection too, but only in a model that does not tie it to the embedding
+// (tie_word_embeddings = false); a tied model's lm_head target is refused by the worker.
 inline const std::vector<std::string>& projection_names() {
-  static const std::vector<std::string> names = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
-                                                 "gate_proj", "up_proj", "down_proj"};
+  static const std::vector<std::string> names = {"q_proj",  "k_proj",    "v_proj", "o_proj",
+                                                 "gate_proj", "up_proj", "down_proj", "lm_head"};
   return names;
 }
 
