@@ -27,7 +27,10 @@ bool cache_has_objects(const fs::path& cache) {
 }  // namespace
 
 TEST_CASE("run: --device cuda without CUDA is refused once, before any work", "[run][e2e][device]") {
-  auto devices = sftx::rt::probe_worker_devices(sftx::rt::find_worker_executable());
+  // The worker sftx itself uses: the one beside $SFTX_BIN (this test binary is elsewhere).
+  const char* bin = std::getenv("SFTX_BIN");
+  REQUIRE(bin != nullptr);
+  auto devices = sftx::rt::probe_worker_devices((fs::path(bin).parent_path() / "sftx-worker").string());
   if (devices.cuda_devices > 0) {
     WARN("this worker sees " << devices.cuda_devices << " CUDA device(s): nothing to refuse here");
     return;
