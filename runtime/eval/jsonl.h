@@ -19,6 +19,8 @@ struct JsonlLine {
 std::vector<JsonlLine> read_jsonl_objects(const std::string& path);
 
 // Writes PATH.tmp and renames it, so a crash never leaves a half-written file at PATH.
+// Every step is checked: a failure (a full disk) throws std::system_error "PATH: cannot write:
+// <errno text>" (a machine error, not the input's fault) and leaves neither PATH nor PATH.tmp.
 void write_jsonl(const std::string& path, const std::vector<nlohmann::json>& rows);
 void write_text_file(const std::string& path, const std::string& text);
 
