@@ -8,6 +8,7 @@
 #include "interpreter/exec/claims.h"
 #include "interpreter/exec/report_table.h"
 #include "interpreter/exec/sha256.h"
+#include "runtime/eval/jsonl.h"
 #include "runtime/launch/protocol.h"
 
 namespace sftx::exec {
@@ -145,7 +146,7 @@ nlohmann::json run_eval(const NodeJob& job, const RunSettings& settings) {
     auto rel = s.lexically_relative(job.out_dir);
     if (!rel.empty() && *rel.begin() != "..") result["samples"] = rel.generic_string();
   }
-  std::ofstream(job.out_dir / layout::kResult) << result.dump(2) << '\n';
+  rt::write_text_file((job.out_dir / layout::kResult).string(), result.dump(2) + "\n");  // checked: a full disk fails the node
   return {{"result", result}};
 }
 
@@ -155,9 +156,9 @@ nlohmann::json run_report(const NodeJob& job) {
   if (job.node.params.contains("claims")) {
     // The verdicts beside the table: claims.json, and a section of table.md.
     nlohmann::json verdicts = check_claims(job.node.params["claims"], table);
-    std::ofstream(job.out_dir / "claims.json") << verdicts.dump(2) << '\n';
+    rt::write_text_file((job.out_dir / "claims.json").string(), verdicts.dump(2) + "\n");
     // "markdown" stays the table alone: `sftx run` prints the verdicts as text after it.
-    std::ofstream(job.out_dir / "table.md") << markdown << claims_markdown(verdicts);
+    rt::write_text_file((job.out_dir / "table.md").string(), markdown + claims_markdown(verdicts));
     return {{"table", table}, {"markdown", markdown}, {"claims", verdicts}};
   }
   return {{"table", table}, {"markdown", markdown}};
