@@ -1,10 +1,10 @@
 // Streams the elements of a file holding one JSON array ("[{...}, {...}, ...]"), the
 // container many public datasets ship (alpaca_data.json, ShareGPT dumps).
 //
-// Memory bound: the reader keeps one read chunk (chunk_bytes, 1 MiB by default) plus the
-// text of the element being returned, never the whole array. It finds element boundaries
+// Memory bound: the reader keeps one read chunk (chunk_bytes, 64 KiB by default, as
+// LineReader) plus the text of the element being returned, never the whole array. It finds element boundaries
 // itself (tracking bracket depth, strings and escapes) and hands each element's text to the
-// caller to parse, so a 2 GB array of 2 KB records needs about 1 MiB + 2 KB, and a malformed
+// caller to parse, so a 2 GB array of 2 KB records needs about 64 KiB + 2 KB, and a malformed
 // element can be reported (or skipped) with its line while the rest of the file still reads.
 #pragma once
 
@@ -20,7 +20,7 @@ class JsonArrayReader {
  public:
   // max_element_bytes bounds one element's text as kMaxLineBytes bounds a JSONL line: without
   // it, a file that is one huge element is held whole (the memory bound above is then the file).
-  explicit JsonArrayReader(const std::string& path, size_t chunk_bytes = 1 << 20,
+  explicit JsonArrayReader(const std::string& path, size_t chunk_bytes = 1 << 16,
                            size_t max_element_bytes = kMaxLineBytes);
   // The next element's JSON text and the line it starts on; false after the closing ']'.
   // Throws DataError when the container itself is malformed (no '[', a missing ',', EOF
