@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
 #include <fmt/core.h>
 
@@ -96,6 +97,9 @@ void add_score_command(CLI::App& app, int& exit_code) {
       });
       print_summary(s, "samples");
       exit_code = 0;
+    } catch (const std::system_error& e) {  // the machine's fault (a full disk), not the input's
+      fmt::print(stderr, "sftx score humaneval: failed: {}\n", e.what());
+      exit_code = 3;
     } catch (const std::runtime_error& e) {
       fmt::print(stderr, "sftx score humaneval: error: {}\n", e.what());
       exit_code = 1;
@@ -129,6 +133,9 @@ void add_score_command(CLI::App& app, int& exit_code) {
       auto s = rt::score_gsm8k_file(gs->input, gs->reference);
       print_summary(s, "predictions");
       exit_code = 0;
+    } catch (const std::system_error& e) {  // the machine's fault (a full disk), not the input's
+      fmt::print(stderr, "sftx score gsm8k: failed: {}\n", e.what());
+      exit_code = 3;
     } catch (const std::runtime_error& e) {
       fmt::print(stderr, "sftx score gsm8k: error: {}\n", e.what());
       exit_code = 1;

@@ -1,5 +1,7 @@
 // sftx: declarative, reproducible supervised fine-tuning experiments.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include <fmt/core.h>
@@ -44,6 +46,13 @@ int main(int argc, char** argv) {
     // A command should diagnose its own failures; this is the last line of defence so that
     // no raw C++ exception ever reaches the user.
     fmt::print(stderr, "sftx: internal error: {}\n", e.what());
+    return 3;
+  }
+  // What a command printed (a score, a plan, a graph) is output too: `sftx score ... >
+  // /dev/full` or a full disk under `> file` must not exit 0 with the result lost.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    const int err = errno;
+    fmt::print(stderr, "sftx: cannot write standard output: {}\n", std::strerror(err ? err : EIO));
     return 3;
   }
   return exit_code;

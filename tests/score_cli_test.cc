@@ -15,10 +15,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-sftx::testing::CommandOutput run_sftx(const std::string& args) {
+// Output: stdout, or with stderr_only, stderr (stdout then goes to stdout_to).
+sftx::testing::CommandOutput run_sftx(const std::string& args, bool stderr_only = false,
+                                      const std::string& stdout_to = "/dev/null") {
   const char* bin = std::getenv("SFTX_BIN");
   REQUIRE(bin != nullptr);
-  return sftx::testing::run_command(std::string(bin) + " " + args + " 2>/dev/null");
+  return sftx::testing::run_command(std::string(bin) + " " + args +
+                                    (stderr_only ? " 2>&1 >" + stdout_to : std::string(" 2>/dev/null")));
 }
 
 fs::path scratch(const std::string& name) {
@@ -51,4 +54,29 @@ TEST_CASE("sftx score gsm8k prints accuracy; bad usage exits 2", "[score]") {
   CHECK(run_sftx("score gsm8k").status == 2);
   // A samples file that is not HumanEval samples is a diagnosed input error.
   CHECK(run_sftx("score humaneval " + preds.string() + " --problems tests/data/eval/humaneval_problems.jsonl").status == 1);
+}
+
+TEST_CASE("sftx score on a full disk exits 3 with the reason and leaves no results file", "[score][disk_full]") {
+  // The results file's temporary name links to /dev/full (every write: ENOSPC). Before, this
+  // was exit 1 ("error": the input's fault) with no reason given.
+  auto preds = scratch("gsm8k_predictions.jsonl");
+  const std::string results = preds.string() + "_results.jsonl";
+  fs::remove(results);
+  fs::remove(results + ".tmp");
+  fs::create_symlink("/dev/full", results + ".tmp");
+  auto r = run_sftx("score gsm8k " + preds.string() + " --answers tests/data/eval/gsm8k_answers.jsonl", true);
+  CHECK(r.status == 3);
+  CHECK(r.out == "sftx score gsm8k: failed: " + results + ": cannot write: No space left on device\n");
+  CHECK_FALSE(fs::exists(results));
+  CHECK_FALSE(fs::exists(fs::symlink_status(results + ".tmp")));
+  fs::remove(results + ".tmp");
+}
+
+TEST_CASE("sftx score whose printed scores cannot be written exits 3", "[score][disk_full]") {
+  // The scores on stdout are the command's result: with stdout on /dev/full they were lost
+  // and the exit status was 0.
+  auto preds = scratch("gsm8k_predictions.jsonl");
+  auto r = run_sftx("score gsm8k " + preds.string() + " --answers tests/data/eval/gsm8k_answers.jsonl", true, "/dev/full");
+  CHECK(r.status == 3);
+  CHECK_THAT(r.out, Catch::EndsWith("sftx: cannot write standard output: No space left on device\n"));
 }

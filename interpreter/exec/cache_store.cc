@@ -1,10 +1,12 @@
 #include "interpreter/exec/cache_store.h"
 
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -117,8 +119,35 @@ std::optional<KeyLock> CacheStore::try_lock(const std::string& key) const {
   return KeyLock::try_acquire(root_ / "locks" / (key + ".lock"));
 }
 
+uint64_t CacheStore::min_free_bytes() {
+  uint64_t mib = kDefaultMinFreeMiB;
+  if (const char* env = std::getenv("SFTX_CACHE_MIN_FREE_MB"); env && *env) {
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long v = std::strtoull(env, &end, 10);
+    if (errno != 0 || *end != '\0' || *env == '-')
+      throw std::invalid_argument(std::string("SFTX_CACHE_MIN_FREE_MB must be a number of MiB, not \"") + env + "\"");
+    mib = v;
+  }
+  return mib > (UINT64_MAX >> 20) ? UINT64_MAX : mib << 20;
+}
+
+void CacheStore::require_free_space() const {
+  const uint64_t needed = min_free_bytes();
+  if (needed == 0) return;
+  struct statvfs sv {};
+  if (::statvfs(root_.c_str(), &sv) != 0) return;
+  const uint64_t free_bytes = static_cast<uint64_t>(sv.f_bavail) * static_cast<uint64_t>(sv.f_frsize);
+  if (free_bytes >= needed) return;
+  throw std::runtime_error("cache " + root_.string() + ": only " + std::to_string(free_bytes >> 20) +
+                           " MiB free on its file system, less than the " + std::to_string(needed >> 20) +
+                           " MiB kept free for a node's outputs (the disk is nearly full: free space, `sftx cache gc`, "
+                           "or set SFTX_CACHE_MIN_FREE_MB)");
+}
+
 fs::path CacheStore::make_staging(const std::string& key) const {
   require_key(key);
+  require_free_space();
   // The host too: on a shared cache, builders on two machines may have the same pid.
   fs::path dir = root_ / "tmp" / (key + "." + KeyLock::this_host() + "." + std::to_string(::getpid()));
   fs::remove_all(dir);  // a leftover of an earlier process that had the same host and pid

@@ -13,6 +13,7 @@
 // of one. A reader still re-hashes every file: disks and people corrupt files after the fact.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -70,7 +71,18 @@ class CacheStore {
   std::optional<KeyLock> try_lock(const std::string& key) const;
 
   // A fresh, empty tmp/<key>.<host>.<pid>/ to build the object in. Call with the key's lock held.
+  // Checks the cache's free space first (require_free_space): every node build is a large
+  // write (records, shards, checkpoints), and one that fills the disk halfway wastes its work.
   std::filesystem::path make_staging(const std::string& key) const;
+
+  // Throws std::runtime_error "cache ROOT: only N MiB free on its file system, less than the
+  // M MiB kept free ..." when statvfs says fewer than min_free_bytes() bytes are available to
+  // this user. A statvfs that fails (an unusual file system) is not an error: the writes are
+  // still checked one by one.
+  void require_free_space() const;
+  // SFTX_CACHE_MIN_FREE_MB (MiB; 0 turns the check off), else kDefaultMinFreeMiB.
+  static uint64_t min_free_bytes();
+  static constexpr uint64_t kDefaultMinFreeMiB = 256;
 
   // Digests and fsyncs every file in `staging`, writes manifest.json, and renames the
   // directory to objects/ (replacing a corrupt object that was there). Call with the lock held.

@@ -1,5 +1,6 @@
 #include "interpreter/exec/cache_store.h"
 
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -222,4 +223,35 @@ TEST_CASE("an entry under objects/ that is not an object directory is reported m
   CHECK(store.malformed_entries() ==
         std::vector<std::string>{"objects/bb/" + flattened + ": not an object directory",
                                  "objects/stray.txt: not a shard directory"});
+}
+
+TEST_CASE("a build does not start when the cache's file system is nearly full", "[exec][cache][disk_full]") {
+  // The real statvfs of the temporary directory's file system: asking to keep more free than
+  // it has (its free space plus 1 TiB) must refuse the staging directory with a clear error.
+  TempDir dir;
+  CacheStore store(dir.path() / "cache");
+  struct statvfs sv {};
+  REQUIRE(::statvfs(dir.path().c_str(), &sv) == 0);
+  const uint64_t free_mib = static_cast<uint64_t>(sv.f_bavail) * sv.f_frsize >> 20;
+  const std::string key = "0123456789abcdef";
+  struct EnvGuard {
+    ~EnvGuard() { ::unsetenv("SFTX_CACHE_MIN_FREE_MB"); }
+  } guard;
+
+  ::setenv("SFTX_CACHE_MIN_FREE_MB", std::to_string(free_mib + (uint64_t{1} << 20)).c_str(), 1);
+  try {
+    (void)store.make_staging(key);
+    FAIL("a staging directory was made with less free space than required");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::StartsWith("cache " + (dir.path() / "cache").string() + ": only "));
+    CHECK_THAT(e.what(), Catch::Contains(" MiB kept free for a node's outputs (the disk is nearly full"));
+  }
+  CHECK_FALSE(fs::exists(dir.path() / "cache" / "tmp" / (key + "." + std::to_string(::getpid()))));
+
+  ::setenv("SFTX_CACHE_MIN_FREE_MB", "0", 1);  // off
+  CHECK(fs::is_directory(store.make_staging(key)));
+  ::setenv("SFTX_CACHE_MIN_FREE_MB", "1", 1);  // any real disk has 1 MiB
+  CHECK(fs::is_directory(store.make_staging(key)));
+  ::setenv("SFTX_CACHE_MIN_FREE_MB", "lots", 1);
+  CHECK_THROWS_WITH(store.make_staging(key), Catch::Contains("SFTX_CACHE_MIN_FREE_MB must be a number of MiB"));
 }

@@ -10,6 +10,7 @@
 #include "interpreter/exec/sha256.h"
 #include "interpreter/exec/train_params.h"
 #include "runtime/data/transforms.h"
+#include "runtime/base/atomic_file.h"
 
 namespace sftx::exec {
 namespace fs = std::filesystem;
@@ -151,7 +152,7 @@ nlohmann::json run_eval(const NodeJob& job, const RunSettings& settings) {
     auto rel = s.lexically_relative(job.out_dir);
     if (!rel.empty() && *rel.begin() != "..") result["samples"] = rel.generic_string();
   }
-  std::ofstream(job.out_dir / layout::kResult) << result.dump(2) << '\n';
+  rt::write_file_atomic((job.out_dir / layout::kResult).string(), result.dump(2) + "\n");  // checked: a full disk fails the node
   return {{"result", result}};
 }
 
@@ -161,9 +162,9 @@ nlohmann::json run_report(const NodeJob& job) {
   if (job.node.params.contains("claims")) {
     // The verdicts beside the table: claims.json, and a section of table.md.
     nlohmann::json verdicts = check_claims(job.node.params["claims"], table);
-    std::ofstream(job.out_dir / "claims.json") << verdicts.dump(2) << '\n';
+    rt::write_file_atomic((job.out_dir / "claims.json").string(), verdicts.dump(2) + "\n");
     // "markdown" stays the table alone: `sftx run` prints the verdicts as text after it.
-    std::ofstream(job.out_dir / "table.md") << markdown << claims_markdown(verdicts);
+    rt::write_file_atomic((job.out_dir / "table.md").string(), markdown + claims_markdown(verdicts));
     return {{"table", table}, {"markdown", markdown}, {"claims", verdicts}};
   }
   return {{"table", table}, {"markdown", markdown}};

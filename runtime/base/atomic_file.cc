@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <system_error>
 
 #include <cerrno>
 #include <cstring>
@@ -81,12 +82,22 @@ void AtomicFile::commit() {
 
 void write_file_atomic(const fs::path& path, std::string_view bytes) {
   AtomicFile file(path);
-  {
-    std::ofstream out(file.tmp(), std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(sys_error("cannot write", file.tmp()));
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) throw std::runtime_error(sys_error("write failed on", file.tmp()));
+  // Plain write(2)s, so that the open, every write and the close are each checked with their
+  // errno (an ofstream's close is not, and its failure says nothing of why): a full disk is
+  // "PATH: cannot write: No space left on device", and the temporary goes with the AtomicFile.
+  auto fail = [&](int err, int fd) {
+    if (fd >= 0) ::close(fd);
+    throw std::system_error(err, std::generic_category(), path.string() + ": cannot write");
+  };
+  const int fd = ::open(file.tmp().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail(errno, -1);
+  for (size_t done = 0; done < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail(n < 0 ? errno : EIO, fd);
+    done += static_cast<size_t>(n);
   }
+  if (::close(fd) != 0) fail(errno, -1);
   file.commit();
 }
 

@@ -8,8 +8,18 @@
 
 namespace sftx::rt {
 
-JsonArrayReader::JsonArrayReader(const std::string& path, size_t chunk_bytes)
-    : path_(path), in_(require_regular_file(path), std::ios::binary), chunk_(std::max<size_t>(chunk_bytes, 1)) {
+namespace {
+std::string size_text(size_t bytes) {
+  return bytes >= (size_t{1} << 20) && bytes % (size_t{1} << 20) == 0 ? std::to_string(bytes >> 20) + " MiB"
+                                                                      : std::to_string(bytes) + " bytes";
+}
+}  // namespace
+
+JsonArrayReader::JsonArrayReader(const std::string& path, size_t chunk_bytes, size_t max_element_bytes)
+    : path_(path),
+      in_(require_regular_file(path), std::ios::binary),
+      chunk_(std::max<size_t>(chunk_bytes, 1)),
+      max_element_bytes_(max_element_bytes) {
   if (!in_) throw DataError(path, 0, "cannot open file");
 }
 
@@ -80,6 +90,11 @@ bool JsonArrayReader::next(std::string& element, int64_t& line) {
     if (!in_string && depth == 0 && (c == ',' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n') &&
         !element.empty())
       break;
+    if (element.size() >= max_element_bytes_) {
+      line_ = line;  // the error names where the element starts, not where reading stopped
+      fail("array element " + std::to_string(index_) + " (0-based) is longer than " + size_text(max_element_bytes_) +
+           " (a record this large is not a training example)");
+    }
     get();
     element.push_back(static_cast<char>(c));
     if (in_string) {
@@ -98,6 +113,7 @@ bool JsonArrayReader::next(std::string& element, int64_t& line) {
   }
   peak_ = std::max(peak_, buf_.size() + element.size());
   state_ = State::after_value;
+  ++index_;
   return true;
 }
 

@@ -80,3 +80,29 @@ TEST_CASE("malformed containers fail with the line") {
   CHECK(message("[\n{\"a\": 1},\n{\"b\": 2") == ":3: unterminated JSON array (end of file inside an element)");
   CHECK(message("[1, 2] x") == ":1: unexpected text after the closing ']' of the JSON array");
 }
+
+TEST_CASE("an element longer than the bound fails naming the file, its line and its index") {
+  // Without the bound, a file that is one 200 MB element was held whole and its parse error
+  // quoted it; the JSONL reader has had kMaxLineBytes for the same reason.
+  TempDir dir;
+  std::string big = nlohmann::json{{"text", std::string(150, 'x')}}.dump();
+  std::string p = dir.write("big.json", "[{\"a\": 1},\n\n " + big + ", 3]");
+  JsonArrayReader r(p, 7, 100);
+  std::string e;
+  int64_t line = 0;
+  REQUIRE(r.next(e, line));
+  CHECK(e == "{\"a\": 1}");
+  try {
+    r.next(e, line);
+    FAIL("no error for a 160-byte element with a 100-byte bound");
+  } catch (const DataError& err) {
+    CHECK(std::string(err.what()) ==
+          p + ":3: array element 1 (0-based) is longer than 100 bytes (a record this large is not a training example)");
+  }
+  CHECK(r.peak_bytes() < 100 + 7 + 8);  // it stopped at the bound, not at the element's end
+
+  // Elements up to the bound itself still read.
+  JsonArrayReader exact(dir.write("exact.json", "[" + big + "]"), 7, big.size());
+  REQUIRE(exact.next(e, line));
+  CHECK(e == big);
+}

@@ -1,5 +1,6 @@
 #include "runtime/data/record_io.h"
 
+#include "runtime/base/json_depth.h"
 #include "runtime/data/utf8.h"
 
 #include <cerrno>
@@ -72,6 +73,8 @@ void for_each_record(const std::string& path, const std::function<void(Record&&,
   while (reader.next(line)) {
     if (is_blank(line)) continue;
     Record r;
+    if (json_nests_deeper_than(line))
+      throw DataError(path, reader.line_number(), "not a record: JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     try {
       r = record_from_json(nlohmann::json::parse(line));
     } catch (const std::exception& e) {

@@ -118,3 +118,14 @@ TEST_CASE("LineReader reads long lines in chunks and stops at its bound with PAT
   }
   CHECK(line.size() <= 100000);
 }
+
+TEST_CASE("a records line nested too deeply is refused before it is parsed") {
+  TempDir dir;
+  std::string p = dir.write("deep.jsonl", "{\"messages\": [], \"meta\": " + std::string(100000, '[') + "}\n");
+  try {
+    read_records(p);
+    FAIL("expected DataError");
+  } catch (const DataError& e) {
+    CHECK(std::string(e.what()) == p + ":1: not a record: JSON nested deeper than 128 levels");
+  }
+}

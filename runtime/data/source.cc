@@ -2,6 +2,7 @@
 
 #include "runtime/data/data_error.h"
 #include "runtime/data/json_array_reader.h"
+#include "runtime/base/json_depth.h"
 #include "runtime/data/record_io.h"
 #include "runtime/data/source_format.h"
 #include "runtime/data/utf8.h"
@@ -30,10 +31,12 @@ class SourceConverter {
       if (size_t bad = invalid_utf8_offset(text); bad != std::string::npos)
         throw FormatError("invalid UTF-8 (byte " + std::to_string(bad + 1) + " of the record is " +
                           display_safe(text.substr(bad, 1), 8) + ")");
+      if (json_nests_deeper_than(text))
+        throw FormatError("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
       nlohmann::json j;
       try {
         j = nlohmann::json::parse(text);
-      } catch (const nlohmann::json::parse_error& e) {
+      } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range: 1e999
         throw FormatError("invalid JSON: " + display_safe(brief(e.what()), kMaxQuotedBytes));
       }
       r = record_from_format(j, spec_.format);

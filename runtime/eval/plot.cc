@@ -1,7 +1,9 @@
 #include "runtime/eval/plot.h"
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -38,6 +40,20 @@ bool has_pngcairo() {
     }
   }();
   return yes;
+}
+
+// Whether a PNG file ends with its IEND chunk: gnuplot exits 0 when it could not write its
+// output (a full disk) and leaves an empty or cut-off file, which must not pass for a plot.
+bool png_complete(const std::filesystem::path& png) {
+  static const unsigned char kIend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(png, ec);
+  if (ec || size < 8 + sizeof kIend) return false;
+  std::ifstream in(png, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(size - sizeof kIend));
+  unsigned char tail[sizeof kIend] = {};
+  in.read(reinterpret_cast<char*>(tail), sizeof tail);
+  return in && std::memcmp(tail, kIend, sizeof kIend) == 0;
 }
 
 }  // namespace
@@ -108,6 +124,11 @@ void render_plot(const Plot& plot, const std::string& png_path) {
   }
   if (!r.ok() || !fs::exists(png))
     throw std::runtime_error("plot: gnuplot failed on " + gp + ": " + r.stderr_text);
+  if (!png_complete(png)) {
+    fs::remove(png, ec);
+    throw std::runtime_error("plot: gnuplot could not write all of " + png.string() +
+                             " (is the disk full?); nothing is left under that name");
+  }
 }
 
 }  // namespace sftx::rt

@@ -26,6 +26,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -351,9 +352,12 @@ SandboxResult run_python_sandboxed(const std::string& source, const SandboxLimit
 
   const std::string program = workdir + "/program.py";
   {
+    // Flushed and closed before the check: a program cut short by a full disk would otherwise
+    // run, fail, and be scored as the model's failure.
     std::ofstream out(program, std::ios::binary);
     out << source;
-    if (!out) throw std::runtime_error("sandbox: cannot write " + program);
+    out.close();
+    if (!out) throw std::system_error(errno, std::generic_category(), "sandbox: cannot write " + program);
   }
   if (geteuid() == 0) {
     // The program will run as nobody: give it its own directory and nothing else.

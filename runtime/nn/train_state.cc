@@ -1,9 +1,14 @@
 #include "runtime/nn/train_state.h"
 
 #include <ATen/Context.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -35,6 +40,63 @@ std::string differing_keys(const json& saved, const json& now) {
   return out;
 }
 
+// A file a checkpoint part is written to, through torch::save's writer-function overload.
+// torch::save(value, filename) cannot be trusted with a full disk: LibTorch 1.13's
+// PyTorchStreamWriter throws c10::Error on the failed write, and its destructor then tries to
+// finish the archive, throws again during unwinding, and std::terminate aborts the worker with a
+// backtrace (pytorch issue 87997). This sink never reports a failure to torch: it remembers the
+// first errno, drops the rest, and close() turns it into one readable error.
+class CheckedFile {
+ public:
+  explicit CheckedFile(fs::path path) : path_(std::move(path)) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) error_ = errno;
+  }
+  ~CheckedFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  CheckedFile(const CheckedFile&) = delete;
+  CheckedFile& operator=(const CheckedFile&) = delete;
+
+  size_t write(const void* data, size_t n) {
+    const char* p = static_cast<const char*>(data);
+    for (size_t left = n; left > 0 && error_ == 0;) {
+      ssize_t w = ::write(fd_, p, left);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        error_ = w < 0 ? errno : EIO;
+        break;
+      }
+      p += w;
+      left -= static_cast<size_t>(w);
+    }
+    return n;
+  }
+  std::function<size_t(const void*, size_t)> sink() {
+    return [this](const void* data, size_t n) { return write(data, n); };
+  }
+  // Throws std::runtime_error "cannot write checkpoint PATH: <errno text>" after any failure.
+  void close() {
+    if (fd_ >= 0 && ::close(fd_) != 0 && error_ == 0) error_ = errno;
+    fd_ = -1;
+    if (error_ != 0)
+      throw std::runtime_error("cannot write checkpoint " + path_.string() + ": " + std::strerror(error_) +
+                               (error_ == ENOSPC || error_ == EDQUOT ? " (the disk is full)" : ""));
+  }
+
+ private:
+  fs::path path_;
+  int fd_ = -1;
+  int error_ = 0;
+};
+
+template <typename Value>
+void save_checked(const Value& value, const fs::path& path) {
+  CheckedFile file(path);
+  torch::save(value, file.sink());
+  file.close();
+}
+
 }  // namespace
 
 void save_train_state(const std::string& dir, const TrainPosition& position, const TrainableSet& trainable,
@@ -52,15 +114,22 @@ void save_train_state(const std::string& dir, const TrainPosition& position, con
     names.push_back(name);
   }
   meta["params"] = names;
-  { std::ofstream(out.tmp() / "state.json") << meta.dump(2) << "\n"; }
-  torch::save(params, (out.tmp() / "params.pt").string());
-  torch::save(optimizer, (out.tmp() / "optimizer.pt").string());
+  // Every part through CheckedFile: a full disk is one error naming the file, the temporary
+  // directory is removed by ~AtomicDir, and the previous state (if any) stays the trusted one.
+  {
+    CheckedFile state(out.tmp() / "state.json");
+    const std::string text = meta.dump(2) + "\n";
+    state.write(text.data(), text.size());
+    state.close();
+  }
+  save_checked(params, out.tmp() / "params.pt");
+  save_checked(optimizer, out.tmp() / "optimizer.pt");
   std::vector<torch::Tensor> rng;
   for (auto& g : default_generators()) {
     std::lock_guard<std::mutex> lock(g.mutex());
     rng.push_back(g.get_state());
   }
-  torch::save(rng, (out.tmp() / "rng.pt").string());
+  save_checked(rng, out.tmp() / "rng.pt");
   out.commit();
 }
 

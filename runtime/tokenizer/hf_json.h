@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/data/utf8.h"
+
 namespace sftx::rt::hf {
 
 using json = nlohmann::json;
@@ -19,8 +21,11 @@ struct JsonPlace {
   std::string path = "$";
   JsonPlace operator/(const std::string& key) const { return {file, path + "." + key}; }
   JsonPlace operator/(size_t index) const { return {file, path + "[" + std::to_string(index) + "]"}; }
-  // Throws std::runtime_error "FILE: JSONPATH: what".
-  [[noreturn]] void refuse(const std::string& what) const { throw std::runtime_error(file + ": " + path + ": " + what); }
+  // Throws std::runtime_error "FILE: JSONPATH: what", display-safe and at most 2 KiB: the path
+  // and `what` quote the file's keys and values, which may hold control characters or be huge.
+  [[noreturn]] void refuse(const std::string& what) const {
+    throw std::runtime_error(display_safe(file + ": " + path + ": " + what, 2048));
+  }
 };
 
 // obj[key] as T; refuses when it is missing (unless a default is given) or of the wrong type.

@@ -1,5 +1,8 @@
 #include "runtime/tokenizer/hf_tokenizer.h"
 
+#include "runtime/base/json_depth.h"
+#include "runtime/data/utf8.h"
+
 #include <fstream>
 #include <iterator>
 
@@ -52,10 +55,13 @@ HfTokenizer HfTokenizer::parse(const std::string& json_text, const std::string& 
   HfTokenizer t;
   t.what_ = what;
   json j;
+  if (json_nests_deeper_than(json_text))
+    throw std::runtime_error(what + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   try {
     j = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw std::runtime_error(what + ": invalid JSON: " + e.what());
+  } catch (const json::exception& e) {  // parse_error, or out_of_range: 1e999
+    // The parser's message quotes the bytes it stopped at: made safe for a terminal.
+    throw std::runtime_error(what + ": invalid JSON: " + display_safe(e.what(), 300));
   }
   const JsonPlace root{what, "$"};
   if (!j.is_object()) root.refuse("expected a tokenizer.json object");
@@ -123,11 +129,14 @@ HfTokenizer HfTokenizer::parse(const std::string& json_text, const std::string& 
 std::string HfTokenizer::with_config(const std::string& json_text, const std::string& config_path) {
   std::ifstream in(config_path);
   if (!in) return json_text;
+  const std::string cfg_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (json_nests_deeper_than(cfg_text))
+    throw std::runtime_error(config_path + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   json cfg;
   try {
-    in >> cfg;
-  } catch (const json::parse_error& e) {
-    throw std::runtime_error(config_path + ": invalid JSON: " + e.what());
+    cfg = json::parse(cfg_text);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(config_path + ": invalid JSON: " + display_safe(e.what(), 300));
   }
   json names = json::object();
   for (const char* key : {"bos_token", "eos_token", "pad_token", "unk_token"}) {
@@ -137,7 +146,11 @@ std::string HfTokenizer::with_config(const std::string& json_text, const std::st
     else if (v.is_object() && v.contains("content") && v["content"].is_string()) names[key] = v["content"];
   }
   if (names.empty()) return json_text;
-  json j = json::parse(json_text);
+  // A tokenizer.json that does not parse is returned as it is: parse() then refuses it with
+  // its own located message.
+  if (json_nests_deeper_than(json_text)) return json_text;
+  json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return json_text;
   j["sftx_special_tokens"] = names;
   return j.dump();
 }

@@ -175,3 +175,28 @@ TEST_CASE("text helpers match Rust and Oniguruma", "[hf_tokenizer]") {
   CHECK(ws.find_all("a\xC2\x85" "b").size() == 1);
   CHECK(hf::Regex(hf::regex_quote("a\\Eb")).find_all("xa\\Eby").size() == 1);
 }
+
+TEST_CASE("a hostile tokenizer.json: deep nesting and control bytes give a bounded, safe refusal", "[hf_tokenizer][refuse]") {
+  // 200,000 nested arrays overflowed the stack when the parsed value was copied or dumped.
+  CHECK_THROWS_WITH(HfTokenizer::parse("{\"model\": " + std::string(200000, '[') + "}", "t.json"),
+                    "t.json: JSON nested deeper than 128 levels");
+  // The parser's message quotes the bytes it stopped at; a refusal quotes keys and values.
+  try {
+    HfTokenizer::parse("{\"model\": \x1b[2J\xff}", "t.json");
+    FAIL("no error");
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Catch::StartsWith("t.json: invalid JSON: "));
+    CHECK(what.find('\x1b') == std::string::npos);
+    CHECK(what.find('\xff') == std::string::npos);
+  }
+  json j = {{"model", {{"type", std::string("Word\x07" "Piece") + std::string(100000, 'x')}}}};
+  try {
+    HfTokenizer::parse(j.dump(), "t.json");
+    FAIL("no error");
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Catch::StartsWith("t.json: $.model.type: unsupported model \"Word\\x07Piece"));
+    CHECK(what.size() <= 2048);
+  }
+}
