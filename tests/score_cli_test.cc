@@ -57,19 +57,34 @@ TEST_CASE("sftx score gsm8k prints accuracy; bad usage exits 2", "[score]") {
 }
 
 TEST_CASE("sftx score on a full disk exits 3 with the reason and leaves no results file", "[score][disk_full]") {
-  // The results file's temporary name links to /dev/full (every write: ENOSPC). Before, this
-  // was exit 1 ("error": the input's fault) with no reason given.
-  auto preds = scratch("gsm8k_predictions.jsonl");
-  const std::string results = preds.string() + "_results.jsonl";
-  fs::remove(results);
-  fs::remove(results + ".tmp");
-  fs::create_symlink("/dev/full", results + ".tmp");
-  auto r = run_sftx("score gsm8k " + preds.string() + " --answers tests/data/eval/gsm8k_answers.jsonl", true);
-  CHECK(r.status == 3);
-  CHECK(r.out == "sftx score gsm8k: failed: " + results + ": cannot write: No space left on device\n");
-  CHECK_FALSE(fs::exists(results));
-  CHECK_FALSE(fs::exists(fs::symlink_status(results + ".tmp")));
-  fs::remove(results + ".tmp");
+  // A real full disk: the predictions on a one-page tmpfs in a user and mount namespace
+  // (unshare -r -m, no root needed), so the results file beside them cannot be written.
+  // Before, this was exit 1 ("error": the input's fault) with no reason given.
+  fs::path dir = fs::temp_directory_path() / "sftx-score-cli-full";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  if (sftx::testing::run_command("unshare -r -m sh -c 'mount -t tmpfs -o size=4k tmpfs " + dir.string() +
+                                 "' 2>/dev/null").status != 0) {
+    WARN("skipped: unshare -r -m cannot mount a tmpfs here (no user namespaces)");
+    return;
+  }
+  const char* bin = std::getenv("SFTX_BIN");
+  REQUIRE(bin != nullptr);
+  const std::string preds = (dir / "gsm8k_predictions.jsonl").string();
+  const std::string results = preds + "_results.jsonl";
+  const std::string script = "mount -t tmpfs -o size=4k tmpfs " + dir.string() + " && cp tests/data/eval/gsm8k_predictions.jsonl " +
+                             preds + " && " + bin + " score gsm8k " + preds +
+                             " --answers tests/data/eval/gsm8k_answers.jsonl >/dev/null 2>" + dir.string() +
+                             ".err; echo $?; cat " + dir.string() + ".err; ls " + dir.string();
+  auto r = sftx::testing::run_command("unshare -r -m sh -c '" + script + "'");
+  INFO(r.out);
+  CHECK(r.out.rfind("3\n", 0) == 0);  // exit status 3
+  CHECK(r.out.find("sftx score gsm8k: failed: " + results + ": cannot write: No space left on device\n") !=
+        std::string::npos);
+  // named once, in the message: `ls` of the disk lists no results file nor a temporary
+  CHECK(r.out.find("_results.jsonl") == r.out.rfind("_results.jsonl"));
+  fs::remove_all(dir);
+  fs::remove(dir.string() + ".err");
 }
 
 TEST_CASE("sftx score whose printed scores cannot be written exits 3", "[score][disk_full]") {
