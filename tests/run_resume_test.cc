@@ -16,25 +16,9 @@ namespace fs = std::filesystem;
 
 TEST_CASE("run: a run killed mid-stage resumes from its checkpoint", "[run][e2e][resume]") {
   RunProject p;
-  p.write("long.sftx", R"(math = synthetic("math", n = 160, seed = 1)
-tok  = sentencepiece(math, vocab = 512)
-base = model("llama", preset = "nano", tokenizer = tok)
-plan one { stage1 = math with { max_steps = 30; save_every = 2 } }
-experiment long {
-  base  = base
-  plans = [one]
-  eval  = [perplexity(synthetic("math", n = 8, seed = 9))]
-}
-)");
-  pid_t pid = p.start_sftx("run long.sftx --profile tiny", "first.log");
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   long long step = 0;
-  while ((step = first_checkpoint_step(p.cache())) == 0 && std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) FAIL("sftx run ended before its first checkpoint");
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  REQUIRE(step > 0);
+  pid_t pid = start_long_run_until_checkpoint(p, step);
+  REQUIRE(step > 0);  // a checkpoint within 120 s, before the run ended
   ::kill(-pid, SIGKILL);  // the whole process group: sftx and its worker
   ::waitpid(pid, nullptr, 0);
   REQUIRE_FALSE(fs::exists(p.dir() / "runs" / "long" / "latest"));  // it never finished

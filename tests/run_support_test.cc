@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <fstream>
 #include <stdexcept>
 
@@ -94,6 +96,28 @@ long long first_checkpoint_step(const fs::path& cache) {
   for (const auto& w : fs::directory_iterator(cache / "work", ec))
     if (auto step = exec::checkpoint_step(w.path())) return *step;  // unreadable mid-replace: 0, look again
   return 0;
+}
+
+pid_t start_long_run_until_checkpoint(const RunProject& p, long long& step) {
+  p.write("long.sftx", R"(math = synthetic("math", n = 160, seed = 1)
+tok  = sentencepiece(math, vocab = 512)
+base = model("llama", preset = "nano", tokenizer = tok)
+plan one { stage1 = math with { max_steps = 30; save_every = 2 } }
+experiment long {
+  base  = base
+  plans = [one]
+  eval  = [perplexity(synthetic("math", n = 8, seed = 9))]
+}
+)");
+  pid_t pid = p.start_sftx("run long.sftx --profile tiny", "first.log");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  step = 0;
+  while ((step = first_checkpoint_step(p.cache())) == 0 && std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) return pid;  // ended before its first checkpoint
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pid;
 }
 
 size_t count_status(const nlohmann::json& run, const std::string& status) {

@@ -57,6 +57,12 @@ size_t count_status(const nlohmann::json& run, const std::string& status);
 // (work/<key>/state/state.json), or 0 when there is none yet.
 long long first_checkpoint_step(const std::filesystem::path& cache);
 
+// Writes long.sftx (one 30-step nano stage checkpointing every 2 steps), starts
+// `sftx run long.sftx --profile tiny` in its own process group (log first.log) and waits until
+// the stage has a checkpoint; returns the pid and sets `step` (0 when none came within 120 s, or
+// the run ended first: the caller REQUIREs step > 0). For the interrupt and resume tests.
+pid_t start_long_run_until_checkpoint(const RunProject& p, long long& step);
+
 // A DMT sweep over five values of k on synthetic data, with stage 2's lr as given.
 std::string dmt_sweep_source(const std::string& stage2_lr);
 

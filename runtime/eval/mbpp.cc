@@ -8,6 +8,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "runtime/eval/code_scoring.h"
 #include "runtime/eval/humaneval.h"
 #include "runtime/eval/metric_handlers.h"
 #include "runtime/eval/pass_at_k.h"
@@ -54,39 +55,7 @@ HumanEvalProblem mbpp_problem(const nlohmann::json& meta) {
 ScoredSamples score_mbpp_completions(const std::vector<Record>& records,
                                      const std::vector<std::vector<std::string>>& completions,
                                      const nlohmann::json& params, const ProgressFn& progress) {
-  std::map<std::string, HumanEvalProblem> problems;
-  std::vector<HumanEvalSample> samples;
-  std::vector<std::string> responses;
-  for (size_t i = 0; i < records.size(); ++i) {
-    HumanEvalProblem p;
-    try {
-      p = mbpp_problem(records[i].meta);
-    } catch (const std::runtime_error& e) {
-      throw std::runtime_error(record_name(records, i) + ": " + e.what());
-    }
-    problems[p.task_id] = p;
-    for (const auto& c : completions[i]) {
-      samples.push_back({p.task_id, completion_from_response(c)});
-      responses.push_back(c);
-    }
-  }
-  SandboxLimits limits;
-  limits.timeout_s = params.value("timeout", limits.timeout_s);
-  auto outcomes = check_humaneval_samples(problems, samples, limits, 2, [&](int64_t d, int64_t t) {
-    if (progress) progress({"eval", d, t, "mbpp sandbox"});
-  });
-  ScoredSamples out;
-  for (size_t s = 0; s < samples.size(); ++s)
-    out.rows.push_back({{"task_id", samples[s].task_id},
-                        {"completion", samples[s].completion},
-                        {"response", responses[s]},
-                        {"result", outcomes[s].result},
-                        {"passed", outcomes[s].passed}});
-  std::vector<int64_t> ks;
-  for (const auto& k : params.value("k", nlohmann::json::array({1}))) ks.push_back(k.get<int64_t>());
-  for (const auto& [k, v] : mean_pass_at_k(tally_by_problem(samples, outcomes), ks))
-    out.scores["pass@" + std::to_string(k)] = v;
-  return out;
+  return score_code_completions(records, completions, params, progress, "mbpp", mbpp_problem);
 }
 
 const MetricRegistration mbpp_metric({"mbpp", score_mbpp_completions, nullptr});

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "runtime/eval/gsm8k.h"
+#include "runtime/eval/code_scoring.h"
 #include "runtime/eval/humaneval.h"
 #include "runtime/eval/ifeval.h"
 #include "runtime/base/atomic_file.h"
@@ -16,19 +17,6 @@
 
 namespace sftx::rt {
 namespace {
-
-std::vector<int64_t> ks_from(const nlohmann::json& params) {
-  std::vector<int64_t> ks;
-  if (params.contains("k")) {
-    const auto& k = params["k"];
-    if (k.is_array())
-      for (const auto& v : k) ks.push_back(v.get<int64_t>());
-    else
-      ks.push_back(k.get<int64_t>());
-  }
-  if (ks.empty()) ks.push_back(1);
-  return ks;
-}
 
 ScoredSamples score_gsm8k_completions(const std::vector<Record>& records,
                                       const std::vector<std::vector<std::string>>& completions,
@@ -68,46 +56,7 @@ ScoredSamples score_gsm8k_completions(const std::vector<Record>& records,
 ScoredSamples score_humaneval_completions(const std::vector<Record>& records,
                                           const std::vector<std::vector<std::string>>& completions,
                                           const nlohmann::json& params, const ProgressFn& progress) {
-  std::vector<nlohmann::json> rows;
-  auto report = [&](size_t done) {
-    if (progress) progress({"eval", static_cast<int64_t>(done), static_cast<int64_t>(records.size()), "humaneval"});
-  };
-  (void)report;
-  (void)params;
-
-  std::map<std::string, HumanEvalProblem> problems;
-  std::vector<HumanEvalSample> samples;
-  std::vector<std::string> responses;
-  for (size_t i = 0; i < records.size(); ++i) {
-    HumanEvalProblem p;
-    try {
-      p = humaneval_problem_from_json(records[i].meta);
-    } catch (const std::runtime_error& e) {
-      throw std::runtime_error(record_name(records, i) + ": " + e.what());
-    }
-    problems[p.task_id] = p;
-    for (const auto& c : completions[i]) {
-      samples.push_back({p.task_id, completion_from_response(c)});
-      responses.push_back(c);
-    }
-  }
-  SandboxLimits limits;
-  limits.timeout_s = params.value("timeout", 10.0);
-  auto outcomes = check_humaneval_samples(problems, samples, limits,
-                                          params.value("workers", 0) > 0 ? params.value("workers", 0) : 2,
-                                          [&](int64_t d, int64_t t) {
-                                            if (progress) progress({"eval", d, t, "humaneval sandbox"});
-                                          });
-  for (size_t s = 0; s < samples.size(); ++s)
-    rows.push_back({{"task_id", samples[s].task_id},
-                    {"completion", samples[s].completion},
-                    {"response", responses[s]},
-                    {"result", outcomes[s].result},
-                    {"passed", outcomes[s].passed}});
-  nlohmann::json scores = nlohmann::json::object();
-  for (const auto& [k, v] : mean_pass_at_k(tally_by_problem(samples, outcomes), ks_from(params)))
-    scores["pass@" + std::to_string(k)] = v;
-  return ScoredSamples{scores, std::move(rows)};
+  return score_code_completions(records, completions, params, progress, "humaneval", humaneval_problem_from_json);
 }
 
 ScoredSamples score_ifeval_completions(const std::vector<Record>& records,
