@@ -18,7 +18,6 @@ Run:  ctest --test-dir build -R chat_template_parity
 import argparse
 import json
 import os
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +26,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Tally  # noqa: E402
+from common import Tally, random_conversations  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = ["Hi", "What is 2 + 2?", "  padded  ", "line one\nline two", "trailing newline\n", "\nleading newline",
@@ -39,18 +38,7 @@ CASES = [("chatml.jinja", "chatml", "all"), ("qwen2.jinja", "chatml", "with a sy
 
 
 def conversations(n, seed):
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        msgs = []
-        system = rng.choice(SYSTEMS)
-        if system is not None:
-            msgs.append({"role": "system", "content": system})
-        for _ in range(rng.randint(1, 4)):
-            msgs.append({"role": "user", "content": rng.choice(TEXTS)})
-            msgs.append({"role": "assistant", "content": rng.choice(TEXTS)})
-        out.append(msgs)
-    return out
+    return random_conversations(n, seed, TEXTS, SYSTEMS, max_turns=4)
 
 
 def environment():

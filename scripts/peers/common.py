@@ -60,3 +60,21 @@ class Tally:
     def finish(self, name):
         print(f"{name}: {self.passed} passed, {self.failed} failed")
         return 0 if self.failed == 0 and self.passed > 0 else 1
+
+
+def random_conversations(n, seed, texts, systems, max_turns):
+    """n conversations in the messages shape: an optional system message (None in `systems`
+    means none), then 1..max_turns user/assistant turns, every text drawn from `texts`."""
+    import random
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        msgs = []
+        system = rng.choice(systems)
+        if system is not None:
+            msgs.append({"role": "system", "content": system})
+        for _ in range(rng.randint(1, max_turns)):
+            msgs.append({"role": "user", "content": rng.choice(texts)})
+            msgs.append({"role": "assistant", "content": rng.choice(texts)})
+        out.append(msgs)
+    return out

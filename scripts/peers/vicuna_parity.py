@@ -21,7 +21,6 @@ Run:  ctest --test-dir build -R vicuna_parity
 import argparse
 import json
 import os
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +29,7 @@ from fastchat.conversation import get_conv_template
 from transformers import PreTrainedTokenizerFast
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Tally  # noqa: E402
+from common import Tally, random_conversations  # noqa: E402
 from tokenizers_parity import corpus_lines, train  # noqa: E402
 
 TEXTS = ["What is 2 + 2?", "Write a haiku about autumn.", "def f(x):\n    return x * 2\n", "  leading spaces",
@@ -42,18 +41,7 @@ SYSTEMS = [None, None, None, "You are a pirate.", "Answer briefly.\nUse English.
 
 
 def conversations(n, seed):
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        msgs = []
-        system = rng.choice(SYSTEMS)
-        if system is not None:
-            msgs.append({"role": "system", "content": system})
-        for _ in range(rng.randint(1, 5)):
-            msgs.append({"role": "user", "content": rng.choice(TEXTS)})
-            msgs.append({"role": "assistant", "content": rng.choice(TEXTS)})
-        out.append(msgs)
-    return out
+    return random_conversations(n, seed, TEXTS, SYSTEMS, max_turns=5)
 
 
 def fastchat_prompt(messages, generation=False):
