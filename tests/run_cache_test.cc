@@ -15,21 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kSmall = R"(math    = synthetic("math", n = 120, seed = 1)
-general = synthetic("general", n = 120, seed = 2)
-tok     = sentencepiece(mix(math, general), vocab = 512)
-base    = model("llama", preset = "nano", tokenizer = tok)
-plan dmt(k) {
-  stage1 = math
-  stage2 = mix(general, k * stage1.data)
-}
-experiment small {
-  base  = base
-  plans = [dmt(1/4)]
-  eval  = [perplexity(synthetic("general", n = 8, seed = 9))]
-}
-)";
-
 std::vector<nlohmann::json> runs_of(const fs::path& dir) {
   std::vector<nlohmann::json> out;
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -44,7 +29,7 @@ std::vector<nlohmann::json> runs_of(const fs::path& dir) {
 
 TEST_CASE("run: a corrupted object is reported, rebuilt and verified", "[run][e2e][cache]") {
   RunProject p;
-  p.write("small.sftx", kSmall);
+  p.write("small.sftx", small_dmt_source());
   CommandResult first = p.sftx("run small.sftx --profile tiny");
   INFO(first.err);
   REQUIRE(first.rc == 0);
@@ -89,7 +74,7 @@ TEST_CASE("run: a corrupted object is reported, rebuilt and verified", "[run][e2
 
 TEST_CASE("run: two concurrent runs on one cache build each node once", "[run][e2e][cache]") {
   RunProject p;
-  p.write("small.sftx", kSmall);
+  p.write("small.sftx", small_dmt_source());
   pid_t a = p.start_sftx("run small.sftx --profile tiny", "a.log");
   pid_t b = p.start_sftx("run small.sftx --profile tiny", "b.log");
   for (pid_t pid : {a, b}) {
@@ -115,7 +100,7 @@ TEST_CASE("run: two concurrent runs on one cache build each node once", "[run][e
 
 TEST_CASE("cache gc keeps what the given files reference and removes the rest", "[run][e2e][cache]") {
   RunProject p;
-  p.write("small.sftx", kSmall);
+  p.write("small.sftx", small_dmt_source());
   REQUIRE(p.sftx("run small.sftx --profile tiny").rc == 0);
   size_t before = runs_of(p.dir() / "runs" / "small")[0]["nodes"].size();
 

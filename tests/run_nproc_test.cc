@@ -8,28 +8,9 @@
 
 using namespace sftx::e2e;
 
-namespace {
-
-const char* kSmall = R"(math    = synthetic("math", n = 120, seed = 1)
-general = synthetic("general", n = 120, seed = 2)
-tok     = sentencepiece(mix(math, general), vocab = 512)
-base    = model("llama", preset = "nano", tokenizer = tok)
-plan dmt(k) {
-  stage1 = math
-  stage2 = mix(general, k * stage1.data)
-}
-experiment small {
-  base  = base
-  plans = [dmt(1/4)]
-  eval  = [perplexity(synthetic("general", n = 8, seed = 9))]
-}
-)";
-
-}  // namespace
-
 TEST_CASE("run --nproc: a world size the machine cannot start is refused before any node runs", "[run][e2e][ddp]") {
   RunProject p;
-  p.write("small.sftx", kSmall);
+  p.write("small.sftx", small_dmt_source());
   CommandResult zero = p.sftx("run small.sftx --profile tiny --nproc 0");
   CHECK(zero.rc == 2);
   CHECK_THAT(zero.err, Catch::Contains("sftx run: error: --nproc 0: a training needs at least 1 rank"));
@@ -47,7 +28,7 @@ TEST_CASE("run --nproc 2 trains on 2 ranks; a 1-rank run reuses every node", "[r
     return;
   }
   RunProject p;
-  p.write("small.sftx", kSmall);
+  p.write("small.sftx", small_dmt_source());
   CommandResult two = p.sftx("run small.sftx --profile tiny --nproc 2");
   INFO(two.err);
   REQUIRE(two.rc == 0);

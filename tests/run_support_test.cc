@@ -126,6 +126,23 @@ size_t count_status(const nlohmann::json& run, const std::string& status) {
   return n;
 }
 
+const char* small_dmt_source() {
+  return R"(math    = synthetic("math", n = 120, seed = 1)
+general = synthetic("general", n = 120, seed = 2)
+tok     = sentencepiece(mix(math, general), vocab = 512)
+base    = model("llama", preset = "nano", tokenizer = tok)
+plan dmt(k) {
+  stage1 = math
+  stage2 = mix(general, k * stage1.data)
+}
+experiment small {
+  base  = base
+  plans = [dmt(1/4)]
+  eval  = [perplexity(synthetic("general", n = 8, seed = 9))]
+}
+)";
+}
+
 std::string dmt_sweep_source(const std::string& stage2_lr) {
   return R"(math    = synthetic("math", n = 160, seed = 1)
 general = synthetic("general", n = 160, seed = 2)

@@ -63,6 +63,10 @@ long long first_checkpoint_step(const std::filesystem::path& cache);
 // the run ended first: the caller REQUIREs step > 0). For the interrupt and resume tests.
 pid_t start_long_run_until_checkpoint(const RunProject& p, long long& step);
 
+// A two-stage DMT(1/4) on 120 maths and 120 chat records, one perplexity eval: the smallest
+// file that trains twice and evaluates (the cache and --nproc tests).
+const char* small_dmt_source();
+
 // A DMT sweep over five values of k on synthetic data, with stage 2's lr as given.
 std::string dmt_sweep_source(const std::string& stage2_lr);
 
