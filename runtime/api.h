@@ -76,7 +76,7 @@ struct SourceSpec {
 DataStats read_source(const SourceSpec& spec, const std::string& out_jsonl, const ProgressFn& progress = {});
 
 // kind: math, code, general, pretrain, gsm8k_test, humaneval_test, ifeval_test.
-// level: "paper" (default) or "micro" (every kind but pretrain; stdlib/synthetic/micro.h).
+// level: "paper" (default), "micro" or "micro2" (every kind but pretrain; stdlib/synthetic/micro.h).
 DataStats generate_synthetic(const std::string& kind, int64_t n, uint64_t seed, const std::string& out_jsonl,
                              const std::string& level = "paper");
 

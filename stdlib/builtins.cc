@@ -184,8 +184,8 @@ std::vector<BuiltinFunction> make_table() {
                           Bounds::synthetic_count),
                   seed_param(),
                   with_choices(keyword("level", Type::string, "paper",
-                                       "difficulty: paper, or micro for CPU-sized models (a profile's synthetic_level "
-                                       "replaces it)"),
+                                       "difficulty: paper, or micro / micro2 for CPU-sized models (a profile's "
+                                       "synthetic_level replaces it)"),
                                known_synthetic_levels())},
                  "records from a built-in generator (no downloads)", Lowering::synthetic, "rt::generate_synthetic"));
 

@@ -17,10 +17,10 @@ struct SyntheticKind {
 
 inline const std::vector<SyntheticKind>& synthetic_kind_table() {
   static const std::vector<SyntheticKind> kinds = {
-      {"math", {"paper", "micro"}},           {"code", {"paper", "micro"}},
-      {"general", {"paper", "micro"}},        {"pretrain", {"paper"}},  // pretraining text has one level
-      {"gsm8k_test", {"paper", "micro"}},     {"humaneval_test", {"paper", "micro"}},
-      {"ifeval_test", {"paper", "micro"}},
+      {"math", {"paper", "micro", "micro2"}},        {"code", {"paper", "micro", "micro2"}},
+      {"general", {"paper", "micro", "micro2"}},     {"pretrain", {"paper"}},  // pretraining text has one level
+      {"gsm8k_test", {"paper", "micro", "micro2"}},  {"humaneval_test", {"paper", "micro", "micro2"}},
+      {"ifeval_test", {"paper", "micro", "micro2"}},
   };
   return kinds;
 }
@@ -37,7 +37,7 @@ inline const std::vector<std::string>& synthetic_kinds() {
 
 // The difficulty levels, "paper" first (the default).
 inline const std::vector<std::string>& synthetic_levels() {
-  static const std::vector<std::string> levels = {"paper", "micro"};
+  static const std::vector<std::string> levels = {"paper", "micro", "micro2"};
   return levels;
 }
 

@@ -35,6 +35,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "runtime/data/record.h"
 
@@ -42,12 +43,20 @@ namespace sftx::rt::synth {
 
 Record micro_math_record(uint64_t seed, int64_t index);
 Record micro_gsm8k_test_record(uint64_t seed, int64_t index);
-Record micro_code_record(uint64_t seed, int64_t index);
-Record micro_humaneval_test_record(uint64_t seed, int64_t index);
+// `level` is "micro" or "micro2" (the code kinds differ only in which names the test side uses).
+Record micro_code_record(uint64_t seed, int64_t index, const std::string& level = "micro");
+Record micro_humaneval_test_record(uint64_t seed, int64_t index, const std::string& level = "micro");
 Record micro_general_record(uint64_t seed, int64_t index);
 Record micro_ifeval_test_record(uint64_t seed, int64_t index);
 
 int micro_math_template_count();
+
+// The `micro2` level (design in docs/micro-scale.md, "micro2"): one-step word problems with
+// one-digit operands, two wordings per operation, test items differing from training in values
+// only (names shared); code as micro but with shared names.
+Record micro2_math_record(uint64_t seed, int64_t index);
+Record micro2_gsm8k_test_record(uint64_t seed, int64_t index);
+int micro2_math_template_count();
 int micro_code_family_count();
 
 }  // namespace sftx::rt::synth

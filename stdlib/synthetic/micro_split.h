@@ -17,6 +17,15 @@ namespace sftx::rt::synth {
 
 enum class MicroSplit { train, test };
 
+// The side an item's values come from, and the side its vocabulary (person, function and
+// argument names) comes from. At `micro` both are the item's side (disjoint name lists); at
+// `micro2` names always come from the training list, so a test item differs from training in
+// its values only (docs/micro-scale.md says why).
+struct MicroSides {
+  MicroSplit values;
+  MicroSplit names;
+};
+
 inline MicroSplit micro_split_of(const std::string& family, const std::vector<int64_t>& values) {
   uint64_t h = fnv1a("micro-split:" + family);
   for (int64_t v : values) {

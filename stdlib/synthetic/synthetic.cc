@@ -11,22 +11,30 @@ namespace sftx::rt::synth {
 
 namespace {
 
-Record micro_record(const std::string& kind, uint64_t seed, int64_t index) {
-  if (kind == "math") return micro_math_record(seed, index);
-  if (kind == "code") return micro_code_record(seed, index);
+// `micro` and `micro2` (docs/micro-scale.md): micro2 changes maths and the code test's names;
+// its general chat is micro's.
+Record micro_record(const std::string& kind, const std::string& level, uint64_t seed, int64_t index) {
+  const bool micro2 = level == "micro2";
+  if (kind == "math") return micro2 ? micro2_math_record(seed, index) : micro_math_record(seed, index);
+  if (kind == "gsm8k_test") return micro2 ? micro2_gsm8k_test_record(seed, index) : micro_gsm8k_test_record(seed, index);
+  if (kind == "code") return micro_code_record(seed, index, level);
+  if (kind == "humaneval_test") return micro_humaneval_test_record(seed, index, level);
   if (kind == "general") return micro_general_record(seed, index);
-  if (kind == "gsm8k_test") return micro_gsm8k_test_record(seed, index);
-  if (kind == "humaneval_test") return micro_humaneval_test_record(seed, index);
   if (kind == "ifeval_test") return micro_ifeval_test_record(seed, index);
-  throw std::invalid_argument("synthetic kind \"" + kind + "\" has no level \"micro\"");
+  throw std::invalid_argument("synthetic kind \"" + kind + "\" has no level \"" + level + "\"");
 }
 
 }  // namespace
 
 Record synthetic_record(const std::string& kind, uint64_t seed, int64_t index, const std::string& level) {
   if (level != "paper") {
-    if (level != "micro") throw std::invalid_argument("unknown synthetic level \"" + level + "\" (known: paper, micro)");
-    Record r = micro_record(kind, seed, index);
+    const auto& levels = synthetic_levels();
+    if (std::find(levels.begin(), levels.end(), level) == levels.end()) {
+      std::string known;
+      for (const auto& l : levels) known += (known.empty() ? "" : ", ") + l;
+      throw std::invalid_argument("unknown synthetic level \"" + level + "\" (known: " + known + ")");
+    }
+    Record r = micro_record(kind, level, seed, index);
     // The level is part of the name, so reports tell a micro record from a paper one.
     r.source = "synthetic:" + kind + "@" + level;
     r.origin = r.source + "#" + std::to_string(index);
