@@ -42,6 +42,7 @@ struct RunArgs {
   bool keep_going = false;
   bool detach = false;
   int jobs = 0;
+  int train_jobs = 1;
   int nproc = -1;  // -1: not given
 };
 
@@ -156,6 +157,17 @@ int run_command(const RunArgs& a) {
     }
   }
   o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  // Several small stages at once: each worker gets its share of the cores (unless the user set
+  // SFTX_NUM_THREADS), since torch threads that outnumber the cores stall at every barrier.
+  o.exclusive_slots = a.train_jobs;
+  o.jobs = std::max(o.jobs, a.train_jobs);
+  if (a.train_jobs > 1) {
+    const char* threads = std::getenv("SFTX_NUM_THREADS");
+    if (!threads || !*threads) {
+      const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      ::setenv("SFTX_NUM_THREADS", std::to_string(std::max(1, cores / a.train_jobs)).c_str(), 1);
+    }
+  }
   o.keep_going = a.keep_going;
   Diagnostics executor_diags;  // checked with the rest of sftx.toml already: only a file changed since
   auto ec = read_executor_config(checked->config.path, executor_diags);
@@ -237,6 +249,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"local", "slurm"}));
   cmd->add_flag("--detach", a->detach, "slurm: return once the jobs are submitted; prints the run directory");
   cmd->add_option("--jobs", a->jobs, "nodes run at once (default: the core count, at least 2); training runs one at a time")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--train-jobs", a->train_jobs,
+                  "training stages run at once (default 1), each with cores/N torch threads unless SFTX_NUM_THREADS "
+                  "is set: for many small stages on a CPU")
       ->check(CLI::PositiveNumber);
   cmd->callback([&exit_code, a] {
     try {

@@ -193,6 +193,31 @@ TEST_CASE("exclusive nodes never overlap while data nodes run beside them", "[ex
   CHECK(max_all <= 3);
 }
 
+TEST_CASE("exclusive_slots lets that many exclusive nodes run at once, never more", "[exec][executor]") {
+  TempDir tmp;
+  CacheStore store(tmp.path() / "cache");
+  PlanGraph p;
+  for (int i = 0; i < 6; ++i) p.nodes.push_back(make_node("t" + std::to_string(i), "train", "train", {}, p));
+  ExecGraph g(p);
+  std::atomic<int> trains{0}, max_trains{0};
+  NodeFn fn = [&](const NodeJob& job) {
+    const int now = ++trains;
+    max_trains = std::max(max_trains.load(), now);
+    // Wait (bounded) for a second one to start: both slots are used if the executor allows it.
+    for (int i = 0; i < 200 && trains.load() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    --trains;
+    write_file(job.out_dir / "x", job.node.id);
+    return nlohmann::json::object();
+  };
+  ExecOptions opt;
+  opt.jobs = 4;
+  opt.exclusive_slots = 2;  // sftx run --train-jobs 2
+  auto runs = Executor(g, store, fn, opt).run();
+  for (const auto& r : runs) CHECK(r.status == NodeStatus::executed);
+  CHECK(max_trains == 2);
+}
+
 TEST_CASE("two processes on one cache build each node once", "[exec][executor][lock]") {
   TempDir tmp;
   fs::path log = tmp.path() / "builds.log";

@@ -45,6 +45,7 @@ RunPlanResult run_plan(const PlanGraph& plan, const RunPlanOptions& options) {
   CacheStore store(options.cache_dir);
   ExecOptions exec;
   exec.jobs = options.jobs;
+  exec.exclusive_slots = options.exclusive_slots;
   exec.keep_going = options.keep_going;
   std::string started = utc_now_iso8601();
 

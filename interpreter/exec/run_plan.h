@@ -23,6 +23,7 @@ struct RunPlanOptions {
   std::string profile;
   std::string device = "cpu";    // cpu | cuda
   int jobs = 2;
+  int exclusive_slots = 1;       // training stages at once (sftx run --train-jobs)
   bool keep_going = false;
   std::FILE* progress_out = stderr;
   bool progress_tty = false;

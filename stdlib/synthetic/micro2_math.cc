@@ -28,9 +28,6 @@ namespace {
 using Values = std::vector<int64_t>;
 std::string S(int64_t x) { return std::to_string(x); }
 
-const char* const kItems[] = {"apples", "pencils", "marbles", "stickers", "cookies",
-                              "books",  "cards",   "shells",  "stamps",   "balloons"};
-
 struct Names {
   std::string a, b, items;
 };
@@ -135,7 +132,7 @@ Record micro2_math(MicroSplit side, Rng& rng, const std::string& question_id) {
   const size_t ia = rng.below(names.size());
   size_t ib = rng.below(names.size() - 1);
   if (ib >= ia) ++ib;
-  const Names n{names[ia], names[ib], rng.pick(kItems)};
+  const Names n{names[ia], names[ib], rng.pick(micro_items())};
   const Problem p = op.build[w](v, n, op.apply(v[0], v[1]));
   Record r;
   r.messages = {{"user", p.question}, {"assistant", p.solution + "\n#### " + S(p.answer)}};

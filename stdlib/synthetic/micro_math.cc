@@ -15,9 +15,6 @@ namespace {
 using Values = std::vector<int64_t>;
 std::string S(int64_t x) { return std::to_string(x); }
 
-const char* const kItems[] = {"apples", "pencils", "marbles", "stickers", "cookies",
-                              "books",  "cards",   "shells",  "stamps",   "balloons"};
-
 // "a op b = c", checking that c stays a small whole number (a template bug otherwise).
 std::string calc(int64_t a, char op, int64_t b, int64_t& out) {
   switch (op) {
@@ -229,7 +226,7 @@ Record micro_math(MicroSplit side, Rng& rng, const std::string& question_id) {
   const size_t ia = rng.below(names.size());
   size_t ib = rng.below(names.size() - 1);
   if (ib >= ia) ++ib;
-  const Names n{names[ia], names[ib], rng.pick(kItems)};
+  const Names n{names[ia], names[ib], rng.pick(micro_items())};
   const Problem p = t.build(v, n);
   Record r;
   r.messages = {{"user", p.question}, {"assistant", join(p.steps, "\n") + "\n#### " + S(p.answer)}};

@@ -71,4 +71,11 @@ inline const std::vector<std::string>& micro_names(MicroSplit side) {
   return side == MicroSplit::train ? train : test;
 }
 
+// The things word problems count, on both sides of the split at every micro level.
+inline const std::vector<std::string>& micro_items() {
+  static const std::vector<std::string> items = {"apples", "pencils", "marbles", "stickers", "cookies",
+                                                 "books",  "cards",   "shells",  "stamps",   "balloons"};
+  return items;
+}
+
 }  // namespace sftx::rt::synth
