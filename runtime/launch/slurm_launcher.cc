@@ -2,7 +2,7 @@
 // this process runs in (the batch job `sftx run --executor slurm` submits with
 // `sbatch --ntasks N` for a multi-rank stage; see docs/distributed.md).
 //
-//   srun --ntasks=N --kill-on-bad-exit=1 [--cpus-per-task=C] sftx-worker train REQUEST.json
+//   srun --ntasks=N --kill-on-bad-exit=1 --gpu-bind=none [--cpus-per-task=C] sftx-worker train REQUEST.json
 //
 // srun gives each task SLURM_PROCID, SLURM_NTASKS and SLURM_LOCALID, which the worker reads as
 // its rank, world size and local rank (rank_env.h). What srun does not give, this launcher
@@ -101,11 +101,15 @@ class SlurmLauncher : public WorkerLauncher {
 
     WorkerCall srun = call;
     srun.executable = srun_;
-    srun.args = {"--ntasks=" + std::to_string(world_size_), "--kill-on-bad-exit=1"};
+    // --gpu-bind=none: every task sees all of the job's GPUs on its node and takes GPU
+    // LOCAL_RANK (SLURM_LOCALID), as under torchrun. Bound per task (what --gpus-per-task does
+    // by default), task 1 would see its own GPU as device 0 and ask for device 1.
+    srun.args = {"--ntasks=" + std::to_string(world_size_), "--kill-on-bad-exit=1", "--gpu-bind=none"};
     if (cpus) srun.args.push_back(std::string("--cpus-per-task=") + cpus);
     srun.args.push_back(call.executable);
     srun.args.insert(srun.args.end(), call.args.begin(), call.args.end());
-    srun.what = fmt::format("{} (srun, {} tasks, MASTER_ADDR={} MASTER_PORT={})", call.what, world_size_, master, port);
+    srun.what = fmt::format("{} through srun --ntasks {} (MASTER_ADDR={} MASTER_PORT={})", call.what, world_size_,
+                            master, port);
     return run_worker_group(srun, {step});
   }
 
