@@ -230,10 +230,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Exit status: 0 all nodes done (or, with --detach, submitted), 1 errors in the input (the\n"
       "program, or a data file's malformed line found while running), 2 usage error (an unknown\n"
       "option, executor or Slurm partition; --nproc 0 or more ranks than cores, or under Slurm\n"
-      "than the partition's CPUs; --device cuda\n"
-      "where the worker sees no CUDA device), 3 a node failed for another reason, or Slurm cannot\n"
-      "be used (not installed, not answering, the cache not on a shared filesystem), 130\n"
-      "interrupted (Ctrl-C): what was running is named, and a rerun resumes it.");
+      "than the partition's CPUs; --device cuda where the worker sees no CUDA device), 3 a node\n"
+      "failed for another reason, or Slurm cannot be used (not installed, not answering, the\n"
+      "cache not on a shared filesystem), 130 interrupted (Ctrl-C): what was running is named,\n"
+      "and a rerun resumes it.");
   auto a = std::make_shared<RunArgs>();
   cmd->add_option("FILE", a->file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", a->experiment, "run only this experiment (default: all of the file's)");
