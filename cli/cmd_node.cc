@@ -1,6 +1,8 @@
 // sftx _node STATE ID: the body of one Slurm job of `sftx run --executor slurm` (not for
 // people: hidden from --help). Runs node ID of the frozen plan beside STATE (slurm.json) on
 // the run's cache, and writes the node's result file for the waiting `sftx run`/`sftx status`.
+// A training node submitted with several tasks (`sftx run --executor slurm --nproc N`) trains
+// with the slurm launcher: `srun --ntasks N sftx-worker train ...` inside this job.
 #include <fmt/core.h>
 
 #include "commands.h"
@@ -21,6 +23,8 @@ void add_node_command(CLI::App& app, int& exit_code) {
       exec::SlurmRun run = exec::SlurmRun::load(*state);
       exec::RunSettings settings;
       settings.device.kind = run.device == "cuda" ? rt::DeviceKind::cuda : rt::DeviceKind::cpu;
+      settings.nproc = run.entry(*id).ntasks;
+      if (settings.nproc > 1) settings.launcher = "slurm";
       exit_code = exec::run_slurm_node(*state, *id, exec::make_node_runner(settings), stderr);
     } catch (const std::exception& e) {
       fmt::print(stderr, "sftx _node: error: {}\n", e.what());

@@ -63,13 +63,14 @@ void print_partition_error(const ProjectConfig& config, const ExecutorConfig& ec
 }
 
 int run_on_slurm(const CheckedProgram& checked, const ExecutorConfig& ec, const PlanGraph& plan, const RunArgs& a,
-                 const exec::RunPlanOptions& o, bool color) {
+                 const exec::RunPlanOptions& o, int nproc, bool color) {
   exec::SlurmSubmitOptions s;
   s.cache_dir = o.cache_dir;
   s.runs_dir = o.runs_dir;
   s.file = o.file;
   s.profile = o.profile;
   s.device = o.device;
+  s.nproc = nproc;
   s.slurm = {ec.partition, ec.account, ec.time, ec.cpus_per_task, ec.gpus_per_task, ec.sbatch_args,
              ec.shared_filesystem};
   s.sftx_bin = std::filesystem::read_symlink("/proc/self/exe");
@@ -81,6 +82,10 @@ int run_on_slurm(const CheckedProgram& checked, const ExecutorConfig& ec, const 
   } catch (const exec::SlurmSetupError& e) {
     if (e.kind == exec::SlurmSetupError::Kind::partition) {
       print_partition_error(checked.config, ec, e.what(), color);
+      return 2;
+    }
+    if (e.kind == exec::SlurmSetupError::Kind::too_many_ranks) {
+      fmt::print(stderr, "sftx run: error: {}; nothing was submitted\n", e.what());
       return 2;
     }
     fmt::print(stderr, "sftx run: error: {}\n", e.what());
@@ -111,7 +116,8 @@ int run_command(const RunArgs& a) {
   if (!checked || !plan) return 1;
 
   // Ranks per training stage: --nproc, else the profile's nproc, else 1. Refused before any node
-  // runs when this machine cannot start them (usage error, exit 2).
+  // runs when this machine (local executor) or the partition (Slurm, in submit_plan) cannot
+  // start them (usage error, exit 2).
   int nproc = 1;
   if (a.nproc != -1) {
     nproc = a.nproc;
@@ -119,8 +125,18 @@ int run_command(const RunArgs& a) {
                                                                   p->second.nproc) {
     nproc = *p->second.nproc;
   }
+  Diagnostics executor_diags;  // checked with the rest of sftx.toml already: only a file changed since
+  auto ec = read_executor_config(checked->config.path, executor_diags);
+  if (!ec) {
+    fmt::print(stderr, "{}", executor_diags.render(color));
+    return 1;
+  }
+  std::string executor = a.executor.empty() ? ec->kind : a.executor;
   try {
-    rt::check_worker_launcher("", nproc);
+    // Under Slurm the ranks are the tasks of a job elsewhere, not processes here: submit_plan
+    // checks them against the partition.
+    if (executor != "slurm") rt::check_worker_launcher("", nproc);
+    else if (nproc < 1) throw rt::LaunchRefused(fmt::format("--nproc {}: a training needs at least 1 rank", nproc));
   } catch (const rt::LaunchRefused& e) {
     fmt::print(stderr, "sftx run: error: {}\n", e.what());
     return 2;
@@ -169,14 +185,7 @@ int run_command(const RunArgs& a) {
     }
   }
   o.keep_going = a.keep_going;
-  Diagnostics executor_diags;  // checked with the rest of sftx.toml already: only a file changed since
-  auto ec = read_executor_config(checked->config.path, executor_diags);
-  if (!ec) {
-    fmt::print(stderr, "{}", executor_diags.render(color));
-    return 1;
-  }
-  std::string executor = a.executor.empty() ? ec->kind : a.executor;
-  if (executor == "slurm") return run_on_slurm(*checked, *ec, *plan, a, o, color);
+  if (executor == "slurm") return run_on_slurm(*checked, *ec, *plan, a, o, nproc, color);
   if (a.detach) {
     fmt::print(stderr, "sftx run: error: --detach needs --executor slurm (a local run lives in this process)\n");
     return 2;
@@ -221,7 +230,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "  sftx run experiments/k_sweep.sftx --executor slurm --detach   # submit, then `sftx status RUN`\n\n"
       "--nproc N trains every stage with N processes on this machine (Gloo on the CPU, NCCL on\n"
       "GPUs), the global batch split between them; the stage keys, and so the cache, do not\n"
-      "change with N. Several machines: docs/distributed.md.\n\n"
+      "change with N. With --executor slurm, each training stage's job gets N tasks\n"
+      "(sbatch --ntasks N) and trains through srun. Several machines: docs/distributed.md.\n\n"
       "With --executor slurm (or [executor] kind = \"slurm\" in sftx.toml), every node not in the\n"
       "cache becomes an sbatch job depending (afterok) on its inputs' jobs, with the partition,\n"
       "account, time and resources of sftx.toml's [executor]; the cache, the runs directory and\n"
@@ -231,10 +241,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "the waiting (`sftx status RUN` follows the jobs, `sftx cancel RUN` stops them).\n\n"
       "Exit status: 0 all nodes done (or, with --detach, submitted), 1 errors in the input (the\n"
       "program, or a data file's malformed line found while running), 2 usage error (an unknown\n"
-      "option, executor or Slurm partition; --nproc 0 or more ranks than cores; --device cuda\n"
-      "where the worker sees no CUDA device), 3 a node failed for another reason, or Slurm cannot\n"
-      "be used (not installed, not answering, the cache not on a shared filesystem), 130\n"
-      "interrupted (Ctrl-C): what was running is named, and a rerun resumes it.");
+      "option, executor or Slurm partition; --nproc 0 or more ranks than cores, or under Slurm\n"
+      "than the partition's CPUs; --device cuda where the worker sees no CUDA device), 3 a node\n"
+      "failed for another reason, or Slurm cannot be used (not installed, not answering, the\n"
+      "cache not on a shared filesystem), 130 interrupted (Ctrl-C): what was running is named,\n"
+      "and a rerun resumes it.");
   auto a = std::make_shared<RunArgs>();
   cmd->add_option("FILE", a->file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", a->experiment, "run only this experiment (default: all of the file's)");
@@ -242,8 +253,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--device", a->device, "cpu or cuda (default: sftx.toml's device, else cpu)");
   cmd->add_option("--cache", a->cache, "cache directory (default: sftx.toml's cache)");
   cmd->add_option("--nproc", a->nproc,
-                  "data-parallel ranks per training stage, 1 to the core count (default: the profile's "
-                  "nproc, else 1)");
+                  "data-parallel ranks per training stage, 1 to the core count, or with --executor slurm to "
+                  "the partition's CPUs (default: the profile's nproc, else 1)");
   cmd->add_flag("--keep-going", a->keep_going, "after a failure, still run every node that does not depend on it");
   cmd->add_option("--executor", a->executor, "local (this machine) or slurm (default: sftx.toml's [executor] kind, else local)")
       ->check(CLI::IsMember({"local", "slurm"}));

@@ -1,8 +1,10 @@
 // `sftx run --executor slurm` end to end on a real Slurm cluster (scripts/slurm/start.sh):
-// a small DMT sweep runs as one job per node and gives the same keys, statuses and results as
-// the local executor; a local run afterwards reuses every node the jobs built; a failing job
-// skips its dependents; --detach, `sftx status` and `sftx cancel`; an unknown partition is
-// refused before anything is submitted.
+// a small DMT sweep runs as one job per node, its training stages on 2 ranks (`--nproc 2`: a
+// 2-task job training through `srun --ntasks 2`), and gives the same keys, statuses and
+// results (within tolerance) as the local executor on 1 rank; a local run afterwards reuses
+// every node the jobs built; a failing job skips its dependents; --detach, `sftx status` and
+// `sftx cancel`; an unknown partition and more ranks than the partition has CPUs are refused
+// before anything is submitted.
 //
 // Tagged [slurm]: CTest runs these through scripts/slurm/run_test.sh, which finds or starts a
 // cluster and exits 77 (SKIPPED) when none can be had. Without Slurm on PATH only the last
@@ -16,6 +18,8 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+
+#include "runtime/base/jsonl.h"
 
 #include "tests/run_test_support.h"
 
@@ -74,12 +78,15 @@ void check_close(const nlohmann::json& a, const nlohmann::json& b, double tol, c
 
 }  // namespace
 
-TEST_CASE("slurm: a DMT sweep as Slurm jobs matches the local executor, and a local run reuses it all",
+TEST_CASE("slurm: a DMT sweep as Slurm jobs, training on 2 ranks, matches the local executor on 1 rank, and a "
+          "local run reuses it all",
           "[run][e2e][slurm]") {
   RunProject slurm;
   add_executor_section(slurm);
   slurm.write("sweep.sftx", kSweep);
-  CommandResult submitted = slurm.sftx("run sweep.sftx --profile tiny --executor slurm");
+  // Each training stage's job has 2 tasks and trains through `srun --ntasks 2` (the slurm
+  // launcher); the other nodes' jobs have one task.
+  CommandResult submitted = slurm.sftx("run sweep.sftx --profile tiny --executor slurm --nproc 2");
   INFO(submitted.err);
   REQUIRE(submitted.rc == 0);
   nlohmann::json on_slurm = slurm.latest_run("sweep");
@@ -99,9 +106,25 @@ TEST_CASE("slurm: a DMT sweep as Slurm jobs matches the local executor, and a lo
   }
   CHECK(job_ids.size() == on_slurm["nodes"].size());  // one job per node
   CHECK(nodes_of(on_slurm, "train").size() == 3);
+  // What the jobs were asked for (slurm.json) and what trained: the worker's own metrics lines
+  // say how many ranks joined the all-reduce.
+  nlohmann::json state = nlohmann::json::parse(sftx::testing::read_file(run_dir / "slurm.json"));
+  std::map<std::string, int> ntasks;
+  for (const auto& n : state["nodes"]) ntasks[n["id"].get<std::string>()] = n["ntasks"].get<int>();
+  for (const auto& n : on_slurm["nodes"]) {
+    INFO(n["id"]);
+    const bool train = n["kind"] == "train";
+    CHECK(ntasks[n["id"].get<std::string>()] == (train ? 2 : 1));
+    if (!train) continue;
+    CHECK(n["outputs"]["world_size"] == 2);
+    auto lines = sftx::rt::read_jsonl_objects((run_dir / n["metrics"].get<std::string>()).string());
+    REQUIRE_FALSE(lines.empty());
+    for (const auto& l : lines) CHECK(l.value.value("world_size", 0) == 2);
+  }
   CHECK(submitted.out.find("gsm8k.accuracy") != std::string::npos);  // the table, as locally
 
-  // The same file on the local executor, in a project of its own.
+  // The same file on the local executor on 1 rank, in a project of its own: the same keys (the
+  // world size is not in them), statuses and, to float rounding, results.
   RunProject local;
   local.write("sweep.sftx", kSweep);
   CommandResult here = local.sftx("run sweep.sftx --profile tiny");
@@ -223,6 +246,30 @@ TEST_CASE("slurm: an unknown partition is refused with its sftx.toml line before
   CHECK(r.rc == 2);
   CHECK(r.err.find("sftx.toml:") != std::string::npos);
   CHECK(r.err.find("Slurm has no partition 'debgu'") != std::string::npos);
+  CHECK_FALSE(fs::exists(p.dir() / "runs" / "sweep"));
+}
+
+TEST_CASE("slurm: more ranks than the partition has CPUs are refused before anything is submitted",
+          "[run][e2e][slurm]") {
+  {
+    RunProject p;
+    add_executor_section(p);
+    p.write("sweep.sftx", kSweep);
+    CommandResult many = p.sftx("run sweep.sftx --profile tiny --executor slurm --nproc 4096");
+    CHECK(many.rc == 2);
+    CHECK_THAT(many.err, Catch::Contains("--nproc 4096: a training stage's job would need 4096 CPUs, one per "
+                                         "rank, but the default partition has "));
+    CHECK_THAT(many.err, Catch::Contains("nothing was submitted"));
+    CHECK_FALSE(fs::exists(p.dir() / "runs" / "sweep"));
+    CHECK_FALSE(fs::exists(p.cache() / "objects"));
+  }
+  // cpus_per_task counts: 2 ranks of more CPUs each than the partition has.
+  RunProject p;
+  add_executor_section(p, "cpus_per_task = 4096\n");
+  p.write("sweep.sftx", kSweep);
+  CommandResult wide = p.sftx("run sweep.sftx --profile tiny --executor slurm --nproc 2");
+  CHECK(wide.rc == 2);
+  CHECK_THAT(wide.err, Catch::Contains("2 tasks × 4096 CPUs (cpus_per_task) = 8192 CPUs"));
   CHECK_FALSE(fs::exists(p.dir() / "runs" / "sweep"));
 }
 

@@ -84,6 +84,29 @@ std::vector<std::string> SlurmClient::node_hosts(const std::string& partition) c
   return out;
 }
 
+SlurmClient::Capacity SlurmClient::capacity(const std::string& partition) const {
+  std::string part = partition;
+  if (part.empty()) {
+    std::vector<std::string> known = partitions();
+    if (known.empty()) throw SlurmError("sinfo lists no partition");
+    part = known.front();  // the default one
+  }
+  // One line per node of the partition: its name and CPU count.
+  CommandOutput r = run_command({"sinfo", "-h", "-N", "-p", part, "-o", "%n %c"});
+  if (r.rc != 0) throw SlurmError("sinfo: " + why(r));
+  Capacity c;
+  std::set<std::string> seen;
+  for (const auto& line : lines_of(r.out)) {
+    std::istringstream in(line);
+    std::string host;
+    long cpus = 0;
+    if (!(in >> host >> cpus) || !seen.insert(host).second) continue;
+    ++c.nodes;
+    c.cpus += cpus;
+  }
+  return c;
+}
+
 std::string SlurmClient::submit(const std::vector<std::string>& args, const std::filesystem::path& script) const {
   std::vector<std::string> argv = {"sbatch", "--parsable"};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -35,6 +35,14 @@ class SlurmClient {
   // Host names of the nodes of `partition` (all nodes when empty).
   std::vector<std::string> node_hosts(const std::string& partition) const;
 
+  // The CPUs of the nodes of `partition` (the default partition when empty), summed, and how
+  // many nodes they are: the most a job's tasks × cpus-per-task can ask for there.
+  struct Capacity {
+    int nodes = 0;
+    long cpus = 0;
+  };
+  Capacity capacity(const std::string& partition) const;
+
   // sbatch ARGS SCRIPT; returns the job id. Throws SlurmError with sbatch's message.
   std::string submit(const std::vector<std::string>& args, const std::filesystem::path& script) const;
   void release(const std::vector<std::string>& job_ids) const;  // scontrol release (held jobs)

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -65,7 +66,7 @@ void SlurmRun::save() const {
   nlohmann::json nodes_json = nlohmann::json::array();
   for (const auto& n : nodes)
     nodes_json.push_back({{"id", n.id}, {"reused", n.reused}, {"job", n.job_id}, {"log", n.log.string()},
-                          {"result", n.result.string()}});
+                          {"result", n.result.string()}, {"ntasks", n.ntasks}});
   nlohmann::json dirs = nlohmann::json::array();
   for (const auto& d : run_dirs) dirs.push_back(d.string());
   nlohmann::json j = {{"executor", "slurm"},
@@ -81,6 +82,12 @@ void SlurmRun::save() const {
   rt::write_file_atomic(state_file, j.dump(2) + "\n");
   for (const auto& d : run_dirs)
     if (d != state_file.parent_path()) rt::write_file_atomic(d / kStateFile, j.dump(2) + "\n");
+}
+
+const SlurmNodeEntry& SlurmRun::entry(const std::string& id) const {
+  for (const auto& n : nodes)
+    if (n.id == id) return n;
+  throw std::runtime_error(state_file.string() + ": no node '" + id + "' in this run");
 }
 
 SlurmRun SlurmRun::load(const fs::path& where) {
@@ -104,7 +111,8 @@ SlurmRun SlurmRun::load(const fs::path& where) {
     run.plan = plan_from_json(nlohmann::json::parse(read_all(j.at("plan").get<std::string>())));
     for (const auto& n : j.at("nodes"))
       run.nodes.push_back({n.at("id").get<std::string>(), n.at("reused").get<bool>(), n.at("job").get<std::string>(),
-                           n.at("log").get<std::string>(), n.at("result").get<std::string>()});
+                           n.at("log").get<std::string>(), n.at("result").get<std::string>(),
+                           n.value("ntasks", 1)});
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(run.state_file.string() + ": malformed: " + e.what());
   }
@@ -141,6 +149,23 @@ void check_shared(const SlurmSubmitOptions& o, const SlurmClient& client) {
   }
 }
 
+// A training stage's job asks for nproc tasks of cpus_per_task CPUs each: more than the whole
+// partition has would wait forever (or be refused by sbatch half-way through the submission).
+void check_capacity(const SlurmSubmitOptions& o, const SlurmClient& client) {
+  const SlurmClient::Capacity c = client.capacity(o.slurm.partition);
+  const long per_task = std::max(1, o.slurm.cpus_per_task);
+  if (o.nproc * per_task <= c.cpus) return;
+  std::string part = o.slurm.partition.empty() ? "the default partition" : "partition '" + o.slurm.partition + "'";
+  std::string need = per_task > 1 ? std::to_string(o.nproc) + " tasks × " + std::to_string(per_task) +
+                                        " CPUs (cpus_per_task) = " + std::to_string(o.nproc * per_task) + " CPUs"
+                                  : std::to_string(o.nproc) + " CPUs, one per rank";
+  throw SlurmSetupError(SlurmSetupError::Kind::too_many_ranks,
+                        "--nproc " + std::to_string(o.nproc) + ": a training stage's job would need " + need + ", but " +
+                            part + " has " + std::to_string(c.nodes) + " node(s) with " + std::to_string(c.cpus) +
+                            " CPUs in all (sinfo); use --nproc " +
+                            std::to_string(std::max<long>(1, c.cpus / per_task)) + " or fewer");
+}
+
 }  // namespace
 
 SlurmRun submit_plan(const PlanGraph& plan, const SlurmSubmitOptions& o, const SlurmClient& client) {
@@ -151,6 +176,7 @@ SlurmRun submit_plan(const PlanGraph& plan, const SlurmSubmitOptions& o, const S
     std::string problem = unknown_partition_problem(o.slurm.partition, client.partitions());
     if (!problem.empty()) throw SlurmSetupError(Kind::partition, problem);
     check_shared(o, client);
+    if (o.nproc > 1) check_capacity(o, client);
   } catch (const SlurmError& e) {
     throw SlurmSetupError(Kind::unavailable, e.what());
   }
@@ -211,6 +237,11 @@ SlurmRun submit_plan(const PlanGraph& plan, const SlurmSubmitOptions& o, const S
       if (!after.empty()) {
         args.push_back("--dependency=afterok" + after);
         args.push_back("--kill-on-invalid-dep=yes");
+      }
+      // A multi-rank training stage: one task per rank; its job trains through srun (slurm launcher).
+      if (node.kind == "train" && o.nproc > 1) {
+        e.ntasks = o.nproc;
+        args.push_back("--ntasks=" + std::to_string(o.nproc));
       }
       auto more = sbatch_options(o.slurm);
       args.insert(args.end(), more.begin(), more.end());
@@ -445,6 +476,7 @@ int run_slurm_node(const fs::path& state_file, const std::string& node_id, const
   const char* job = std::getenv("SLURM_JOB_ID");
   std::fprintf(log, "sftx: node %s on %s (Slurm job %s), cache %s\n", node_id.c_str(), KeyLock::this_host().c_str(),
                job ? job : "?", run.cache_dir.c_str());
+  if (e.ntasks > 1) std::fprintf(log, "sftx: training on %d ranks: srun --ntasks %d in this job\n", e.ntasks, e.ntasks);
   NodeRun r;
   {
     ProgressDisplay display(log, false, 1);

@@ -12,6 +12,9 @@
 //                                            (a copy in each other experiment's run directory)
 //     plan.json                              the frozen plan graph the jobs run
 //     jobs/<node>.sh                         each job's batch script: `sftx _node slurm.json ID`
+//                                            (a multi-rank training stage: `sbatch --ntasks N`,
+//                                            and the job trains through `srun --ntasks N`,
+//                                            runtime/launch/slurm_launcher.cc)
 //     jobs/<node>.log                        its stdout and stderr
 //     jobs/<node>.result.json                what the node did (written by the job at its end)
 //     run.json                               as for a local run, with each node's "job"
@@ -55,6 +58,10 @@ struct SlurmSubmitOptions {
   std::string file;
   std::string profile;
   std::string device = "cpu";
+  // Data-parallel ranks per training stage (sftx run --nproc): a training node's job asks for
+  // this many tasks and trains with the slurm launcher. Refused before anything is submitted
+  // when the partition has fewer CPUs than nproc × cpus_per_task.
+  int nproc = 1;
   SlurmSettings slurm;
   std::filesystem::path sftx_bin;  // what the jobs run (this binary)
   std::filesystem::path workdir;   // the jobs' working directory
@@ -63,7 +70,8 @@ struct SlurmSubmitOptions {
 // A problem found before anything was submitted.
 class SlurmSetupError : public std::runtime_error {
  public:
-  enum class Kind { unavailable, partition, not_shared, refused };
+  // too_many_ranks: --nproc above what the partition can give (a usage error, exit 2).
+  enum class Kind { unavailable, partition, not_shared, refused, too_many_ranks };
   SlurmSetupError(Kind kind, const std::string& message) : std::runtime_error(message), kind(kind) {}
   Kind kind;
 };
@@ -74,6 +82,7 @@ struct SlurmNodeEntry {
   std::string job_id;
   std::filesystem::path log;    // absolute
   std::filesystem::path result; // absolute
+  int ntasks = 1;               // the job's tasks: the ranks its training stage trains with
 };
 
 // slurm.json and plan.json of one submission.
@@ -90,6 +99,8 @@ struct SlurmRun {
   static SlurmRun load(const std::filesystem::path& run);
   void save() const;
   std::vector<std::string> job_ids() const;
+  // The entry of node `id`; throws std::runtime_error when the run has none.
+  const SlurmNodeEntry& entry(const std::string& id) const;
 };
 
 // Checks, writes the run directories and submits. Throws SlurmSetupError (nothing submitted).

@@ -16,6 +16,9 @@
 
 namespace sftx::rt {
 
+// slurm_launcher.cc: srun --ntasks N inside the Slurm job this process runs in.
+std::unique_ptr<WorkerLauncher> make_slurm_launcher(int world_size);
+
 namespace {
 
 class LocalLauncher : public WorkerLauncher {
@@ -85,6 +88,7 @@ struct LauncherEntry {
 const LauncherEntry kLaunchers[] = {
     {"local", make_local},
     {"multi-rank local", make_multi_rank_local},
+    {"slurm", make_slurm_launcher},
 };
 
 }  // namespace

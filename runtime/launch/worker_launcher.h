@@ -5,19 +5,22 @@
 //   "multi-rank local"  world_size processes on this machine, torchrun-style: each gets RANK,
 //                       WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR=127.0.0.1 and a
 //                       MASTER_PORT the driver found free; the first failure stops them all.
+//   "slurm"             world_size tasks of one `srun --ntasks N` step inside the Slurm job this
+//                       process runs in (slurm_launcher.cc): srun sets SLURM_PROCID/SLURM_NTASKS/
+//                       SLURM_LOCALID, the launcher exports MASTER_ADDR (the job's first node)
+//                       and a free MASTER_PORT. Refused outside a Slurm job or without srun.
 //
 // Every launcher runs the same `sftx-worker VERB REQUEST.json` (WorkerCall) in every process; the
 // worker finds its rank in its environment (rank_env.h), joins the group itself, and rank 0
 // alone answers on stdout (progress, result). So a launcher only decides *where and how* the
 // processes start, and what environment each gets.
 //
-// Adding a launcher (e.g. Slurm: `srun --ntasks N sftx-worker train REQUEST.json`, srun setting
-// SLURM_PROCID/SLURM_NTASKS/SLURM_LOCALID, the launcher exporting MASTER_ADDR/MASTER_PORT):
+// Adding a launcher:
 //   1. one file, runtime/launch/NAME_launcher.cc, with a class deriving from WorkerLauncher and a
 //      factory `std::unique_ptr<WorkerLauncher> make_NAME_launcher(int world_size)`;
 //   2. one row in kLaunchers (worker_launcher.cc) naming it.
 // The helpers below (run_worker_group, pick_free_port, rank_environment) are what the existing
-// launchers are made of; a Slurm launcher would use run_worker_group with one process (srun),
+// launchers are made of; the Slurm launcher uses run_worker_group with one process (srun),
 // since srun merges its tasks' stdout and only rank 0 writes there.
 #pragma once
 

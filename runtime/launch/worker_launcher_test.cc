@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <string>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -80,4 +82,50 @@ TEST_CASE("the first failure of a group stops the others and is named first", "[
     CHECK_THAT(m, Catch::Contains("  | rank one gives up"));
     CHECK_THAT(m, Catch::Contains("rank 0 of 2: stopped after the first failure by signal 15"));
   }
+}
+
+namespace {
+
+// Sets (or, with nullptr, unsets) an environment variable for one scope; restores it after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old, had_ = true;
+    value ? ::setenv(name, value, 1) : ::unsetenv(name);
+  }
+  ~ScopedEnv() { had_ ? ::setenv(name_.c_str(), old_.c_str(), 1) : ::unsetenv(name_.c_str()); }
+
+ private:
+  std::string name_, old_;
+  bool had_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("the slurm launcher refuses to start outside a Slurm job, without srun, or beyond the job's tasks",
+          "[launcher]") {
+  {
+    ScopedEnv no_job("SLURM_JOB_ID", nullptr);
+    CHECK_THROWS_AS(make_worker_launcher("slurm", 2), LaunchRefused);
+    CHECK_THROWS_WITH(make_worker_launcher("slurm", 2), Catch::Contains("this process is not in one (no SLURM_JOB_ID)"));
+  }
+  ScopedEnv job("SLURM_JOB_ID", "4711");
+  {
+    ScopedEnv no_srun("PATH", "/nonexistent");
+    CHECK_THROWS_WITH(make_worker_launcher("slurm", 2), Catch::Contains("needs 'srun', which is not on PATH"));
+  }
+  // The rest needs Slurm's srun on PATH (scripts/install-deps.sh installs it).
+  if (std::system("command -v srun >/dev/null 2>&1") != 0) {
+    WARN("srun is not installed: the slurm launcher's acceptance is not checked");
+    return;
+  }
+  {
+    ScopedEnv tasks("SLURM_NTASKS", "1");
+    CHECK_THROWS_WITH(make_worker_launcher("slurm", 2),
+                      Catch::Contains("the Slurm job 4711 has 1 task(s) (SLURM_NTASKS), fewer than the 2 ranks"));
+  }
+  ScopedEnv tasks("SLURM_NTASKS", "2");
+  auto l = make_worker_launcher("slurm", 2);
+  CHECK(l->name() == "slurm");
+  CHECK(l->world_size() == 2);
 }
