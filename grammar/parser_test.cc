@@ -112,7 +112,7 @@ TEST_CASE("the design card's line is valid verbatim inside a plan", "[parser]") 
         "plan p { stage1 = mix(math, code); stage2 = mix(general, ((1 / 256) * stage1.data)) }\n");
 }
 
-TEST_CASE("numbers keep their literal text; 1/256 is a division", "[parser]") {
+TEST_CASE("numbers keep their literal text, 1/256 is a division", "[parser]") {
   Parsed r = parse_text("a = 3\nb = 0.03\nc = 2e-5\nd = 1/256\ne = 1E+3\n");
   CHECK_FALSE(r.diags.has_errors());
   CHECK(value_of(r.program, 0).as<Number>()->text == "3");
@@ -195,7 +195,7 @@ TEST_CASE("pipelines continue on lines starting with |>, past comments and blank
   CHECK(pp->call->as<Call>()->callee == "f");
 }
 
-TEST_CASE("statements end at newline or ';'; comments anywhere", "[parser]") {
+TEST_CASE("statements end at newline or a semicolon, comments anywhere", "[parser]") {
   CHECK(ok_text("a = 1; b = 2;;\n# only a comment\n\n  c = 3 # trailing\n;") == "a = 1\nb = 2\nc = 3\n");
   CHECK(ok_text("") == "");
   CHECK(ok_text("# nothing but a comment") == "");

@@ -24,7 +24,7 @@ TEST_CASE("line and column of byte offsets", "[source]") {
   CHECK(f.line_text(5).empty());
 }
 
-TEST_CASE("columns count UTF-8 code points; tabs count one", "[source]") {
+TEST_CASE("columns count UTF-8 code points, tabs count one", "[source]") {
   SourceFile f("u.sftx", "é = \"ü\"\n\tx");
   // 'é' is 2 bytes, so '=' at byte 3 is column 3.
   CHECK(f.location(3).column == 3);

@@ -22,7 +22,7 @@ TEST_CASE("run --nproc: a world size the machine cannot start is refused before 
   CHECK(p.sftx("run --help").out.find("--nproc") != std::string::npos);
 }
 
-TEST_CASE("run --nproc 2 trains on 2 ranks; a 1-rank run reuses every node", "[run][e2e][ddp]") {
+TEST_CASE("run --nproc 2 trains on 2 ranks, a 1-rank run reuses every node", "[run][e2e][ddp]") {
   if (std::thread::hardware_concurrency() < 2) {
     WARN("skipped: needs 2 cores for 2 ranks");
     return;

@@ -159,7 +159,7 @@ TEST_CASE("slurm: a DMT sweep as Slurm jobs, training on 2 ranks, matches the lo
   CHECK(count_status(slurm.latest_run("sweep"), "reused") == reused["nodes"].size());
 }
 
-TEST_CASE("slurm: a failing job fails its node and skips its dependents; the rest still runs", "[run][e2e][slurm]") {
+TEST_CASE("slurm: a failing job fails its node and skips its dependents, the rest still runs", "[run][e2e][slurm]") {
   RunProject p;
   add_executor_section(p);
   p.write("broken.jsonl",
@@ -194,7 +194,7 @@ TEST_CASE("slurm: a failing job fails its node and skips its dependents; the res
   }
 }
 
-TEST_CASE("slurm: --detach returns after submission; status follows the jobs; cancel stops them",
+TEST_CASE("slurm: --detach returns after submission, status follows the jobs, cancel stops them",
           "[run][e2e][slurm]") {
   RunProject p;
   // The jobs may not start for ten minutes: what status and cancel see does not race them.

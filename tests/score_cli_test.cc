@@ -45,7 +45,7 @@ TEST_CASE("sftx score humaneval prints pass@k as the public formula gives it", "
   CHECK(fs::exists(samples.string() + "_results.jsonl"));
 }
 
-TEST_CASE("sftx score gsm8k prints accuracy; bad usage exits 2", "[score]") {
+TEST_CASE("sftx score gsm8k prints accuracy, bad usage exits 2", "[score]") {
   auto preds = scratch("gsm8k_predictions.jsonl");
   auto r = run_sftx("score gsm8k " + preds.string() + " --answers tests/data/eval/gsm8k_answers.jsonl");
   REQUIRE(r.status == 0);

@@ -95,7 +95,7 @@ TEST_CASE("claims: a missing value (a failed node) makes the claim inconclusive,
   CHECK(check_claims(a_below_b(), only_a)[0]["verdict"] == "inconclusive");
 }
 
-TEST_CASE("claims: constants and coefficients enter the difference; `and` combines verdicts", "[claims]") {
+TEST_CASE("claims: constants and coefficients enter the difference, `and` combines verdicts", "[claims]") {
   // b > 2 * a - 0.05  <=>  D = b - 2a + 0.05
   J scaled = {{"text", "b.m.x > 2 * a.m.x - 0.05"},
               {"larger", {ref("b")}},

@@ -94,7 +94,7 @@ TEST_CASE("every node runs once, inputs first, and a second run reuses all", "[e
   }
 }
 
-TEST_CASE("a failure skips its dependents; keep_going still runs the rest", "[exec][executor]") {
+TEST_CASE("a failure skips its dependents, keep_going still runs the rest", "[exec][executor]") {
   TempDir tmp;
   CacheStore store(tmp.path() / "cache");
   ExecGraph g(small_plan());

@@ -33,7 +33,7 @@ void write_foreign_lock(const fs::path& file, const std::string& token, double l
 
 }  // namespace
 
-TEST_CASE("key lock: one holder at a time; released on destruction", "[exec][lock]") {
+TEST_CASE("key lock: one holder at a time, released on destruction", "[exec][lock]") {
   TempDir tmp;
   fs::path file = tmp.path() / "k.lock";
   {

@@ -19,7 +19,7 @@ TEST_CASE("file-safe names keep ids readable", "[exec][record]") {
   CHECK(file_safe_name("gsm8k(t) @ dmt(1)") == "gsm8k(t)_@_dmt(1)");
 }
 
-TEST_CASE("run.json lists each node with its status; metrics, results and the table are copied", "[exec][record]") {
+TEST_CASE("run.json lists each node with its status, metrics, results and the table are copied", "[exec][record]") {
   TempDir tmp;
   CacheStore store(tmp.path() / "cache");
   PlanGraph p;

@@ -106,7 +106,7 @@ TEST_CASE("LoRA targets are checked against the model's projections", "[inputs][
   CHECK(any_contains(p->notes, "q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj"));
 }
 
-TEST_CASE("sentencepiece(PATH) takes its vocab from the file; a written vocab must agree", "[inputs][tokenizer]") {
+TEST_CASE("sentencepiece(PATH) takes its vocab from the file, a written vocab must agree", "[inputs][tokenizer]") {
   TempDir dir;
   dir.write("tok.model", sentencepiece_model(7));
   const std::string tail =

@@ -87,7 +87,7 @@ TEST_CASE("mixed sequential's stage 1 and DMT's stage 1 are one node", "[plan_bu
   CHECK(text.find("(shared with mixed_sequential.stage1") != std::string::npos);
 }
 
-TEST_CASE("two files sharing a stage give it the same key; a changed lr changes only stage 2", "[plan_build]") {
+TEST_CASE("two files sharing a stage give it the same key, a changed lr changes only stage 2", "[plan_build]") {
   TempDir dir;
   auto a = build(dir, "a.sftx", kSweep, "k_sweep");
   std::string changed = kSweep;

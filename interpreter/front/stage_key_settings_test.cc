@@ -28,7 +28,7 @@ std::string train_key(const TempDir& dir, const std::string& name, const std::st
 
 }  // namespace
 
-TEST_CASE("log_every and save_every leave the stage key unchanged; lr changes it", "[plan_build][stage_key]") {
+TEST_CASE("log_every and save_every leave the stage key unchanged, lr changes it", "[plan_build][stage_key]") {
   TempDir dir;
   const std::string plain = train_key(dir, "plain.sftx", "");
   CHECK(train_key(dir, "log.sftx", "log_every = 1") == plain);

@@ -40,7 +40,7 @@ TEST_CASE("turns are assistant replies") {
   CHECK(run_filter(rs, json{{"max_turns", 1}}).kept == V{"one"});
 }
 
-TEST_CASE("regex and keyword rules; require means at least one") {
+TEST_CASE("regex and keyword rules, require means at least one") {
   std::vector<Record> rs = {make_record("I like cats", "yes", "cats"), make_record("I like DOGS", "ok", "dogs"),
                             make_record("order 66", "done", "num")};
   CHECK(run_filter(rs, json{{"exclude_regex", "[0-9]+"}}).kept == V{"cats", "dogs"});

@@ -63,7 +63,7 @@ TEST_CASE("estimated Jaccard tracks the true Jaccard of 5-gram sets") {
   }
 }
 
-TEST_CASE("signatures are the same whatever the thread count; short texts still hash") {
+TEST_CASE("signatures are the same whatever the thread count, short texts still hash") {
   MinHasher h(64, 5);
   std::vector<std::string> texts;
   for (int i = 0; i < 100; ++i) texts.push_back("doc " + std::to_string(i) + " has some words in it " + std::to_string(i * 7));

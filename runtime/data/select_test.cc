@@ -36,7 +36,7 @@ TEST_CASE("split parts are exact, disjoint, cover the data and are seeded") {
                     Catch::Contains("\"part\" must be"));
 }
 
-TEST_CASE("take keeps the first n; sample a seeded n in order") {
+TEST_CASE("take keeps the first n, sample a seeded n in order") {
   TempDir dir;
   std::string in = hundred(dir);
   apply_transform("take", json{{"n", 3}}, {in}, dir.file("t.jsonl"), 0);

@@ -91,7 +91,7 @@ TEST_CASE("humaneval keeps every field in meta") {
   CHECK(error_of(o, "humaneval") == "missing field \"test\" (format humaneval)");
 }
 
-TEST_CASE("text is one assistant message; unknown formats and non-objects are errors") {
+TEST_CASE("text is one assistant message, unknown formats and non-objects are errors") {
   Record r = record_from_format(json{{"text", "Once upon a time"}}, "text");
   REQUIRE(r.messages.size() == 1);
   CHECK(r.messages[0].role == "assistant");

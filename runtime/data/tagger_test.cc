@@ -21,7 +21,7 @@ TEST_CASE("math is recognised by answers, arithmetic and maths words") {
   CHECK(rule_tags("Please calculate the total") == V{"math"});
 }
 
-TEST_CASE("everyday text gets no tags; both can apply") {
+TEST_CASE("everyday text gets no tags, both can apply") {
   CHECK(rule_tags("What is a good name for a goldfish? Maybe Bubbles.").empty());
   CHECK(rule_tags("I met 3 friends in 2019 and we went hiking.").empty());
   CHECK(rule_tags("Write a Python function to calculate 2 + 2") == V{"code", "math"});

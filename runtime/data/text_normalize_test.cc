@@ -22,7 +22,7 @@ TEST_CASE("word_hashes agree with words") {
   CHECK(h1[0] != h1[1]);
 }
 
-TEST_CASE("record_text joins contents; utf8_length counts code points") {
+TEST_CASE("record_text joins contents, utf8_length counts code points") {
   Record r;
   r.messages = {{"user", "a"}, {"assistant", "b"}};
   CHECK(record_text(r) == "a\nb");

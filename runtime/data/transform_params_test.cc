@@ -18,7 +18,7 @@ TEST_CASE("parse_fraction is exact") {
   CHECK_THROWS(parse_fraction("1/0"));
 }
 
-TEST_CASE("parameters read numbers, rationals, lists; reject unknown names and types") {
+TEST_CASE("parameters read numbers, rationals, lists, reject unknown names and types") {
   TransformParams p("filter", json{{"max_chars", "16000"}, {"threshold", "17/20"}, {"exclude_tags", "code"}, {"seed", 3}},
                     {"max_chars", "threshold", "exclude_tags", "flag"});
   CHECK(p.integer("max_chars", 0) == 16000);

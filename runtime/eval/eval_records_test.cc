@@ -7,7 +7,7 @@
 using namespace sftx::rt;
 namespace fs = std::filesystem;
 
-TEST_CASE("eval records: read with origins; bad lines name PATH:LINE", "[evaluate]") {
+TEST_CASE("eval records: read with origins, bad lines name PATH:LINE", "[evaluate]") {
   fs::path dir = fs::temp_directory_path() / "sftx-eval-records-test";
   fs::create_directories(dir);
   fs::path p = dir / "r.jsonl";

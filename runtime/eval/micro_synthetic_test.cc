@@ -13,7 +13,7 @@
 
 using namespace sftx::rt;
 
-TEST_CASE("micro code solutions pass their own check() in the sandbox; wrong ones fail", "[synthetic][micro][humaneval]") {
+TEST_CASE("micro code solutions pass their own check() in the sandbox, wrong ones fail", "[synthetic][micro][humaneval]") {
   std::map<std::string, HumanEvalProblem> problems;
   std::vector<HumanEvalSample> right, wrong;
   for (const std::string kind : {"code", "humaneval_test"}) {

@@ -64,7 +64,7 @@ TEST_CASE("score humaneval: bad samples are reported with PATH:LINE", "[score]")
                     Catch::Contains(bad.string() + ":2: task_id \"Toy/9\""));
 }
 
-TEST_CASE("score gsm8k: matching by idx, task_id and question; results beside the input", "[score]") {
+TEST_CASE("score gsm8k: matching by idx, task_id and question, results beside the input", "[score]") {
   auto preds = scratch_copy("gsm8k_predictions.jsonl");
   auto s = score_gsm8k_file(preds.string(), (kData / "gsm8k_answers.jsonl").string());
   // 7 == 7, 1265 == "1,265"; "4.50" is not "4.5" (lm-eval compares strings); the last says 4

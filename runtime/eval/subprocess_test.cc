@@ -12,7 +12,7 @@ TEST_CASE("subprocess: input in, output and status out", "[subprocess]") {
   CHECK_FALSE(r.ok());
 }
 
-TEST_CASE("subprocess: large input does not deadlock; timeouts kill", "[subprocess]") {
+TEST_CASE("subprocess: large input does not deadlock, timeouts kill", "[subprocess]") {
   std::string big(1 << 20, 'x');
   auto r = run_process({"wc", "-c"}, big);
   CHECK(r.ok());

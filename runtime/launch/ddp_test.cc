@@ -199,7 +199,7 @@ TEST_CASE("2 Gloo ranks train what 1 rank with the same global batch trains", "[
   fs::remove_all(dir);
 }
 
-TEST_CASE("a rank killed mid-step fails the run with a clear error; the rerun resumes on 1 rank", "[ddp][worker][resume]") {
+TEST_CASE("a rank killed mid-step fails the run with a clear error, the rerun resumes on 1 rank", "[ddp][worker][resume]") {
   if (!two_cores()) {
     WARN("skipped: needs 2 cores for 2 ranks");
     return;

@@ -44,7 +44,7 @@ TEST_CASE("pick_free_port gives a port that can be listened on", "[launcher]") {
   CHECK_THROWS_AS(pick_free_port("not-an-address"), WorkerError);
 }
 
-TEST_CASE("each process of a group gets its own environment; the first speaks the protocol", "[launcher]") {
+TEST_CASE("each process of a group gets its own environment, the first speaks the protocol", "[launcher]") {
   WorkerCall call;
   call.executable = "/bin/sh";
   // Rank 0 answers; rank 1 prints on stdout, which is not protocol: it goes to the stderr lines, labelled.
