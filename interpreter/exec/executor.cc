@@ -39,7 +39,7 @@ Executor::Executor(const ExecGraph& graph, CacheStore& store, NodeFn fn, ExecOpt
   if (options_.exclusive_slots < 1) options_.exclusive_slots = 1;
 }
 
-NodeRun Executor::run_one(size_t index, std::vector<NodeInput> inputs) {
+NodeRun Executor::run_one(size_t index, std::vector<NodeInput> inputs, std::optional<KeyLock> lock) {
   const PlanNode& node = graph_.node(index);
   auto t0 = std::chrono::steady_clock::now();
   NodeRun result;
@@ -65,7 +65,7 @@ NodeRun Executor::run_one(size_t index, std::vector<NodeInput> inputs) {
       warn_corrupt(first);
       warned = true;
     }
-    KeyLock lock = store_.lock(node.key);
+    if (!lock) lock.emplace(store_.lock(node.key));
     // Another process may have built (or rebuilt) it while we waited for the lock.
     ObjectCheck second = store_.check(node.key);
     if (second.status == ObjectCheck::Status::valid) return reuse(second);
@@ -144,10 +144,17 @@ std::vector<NodeRun> Executor::run(const std::set<size_t>& wanted) {
   int running = 0, running_exclusive = 0;
   bool stopping = false;
   std::vector<std::thread> threads;
+  // A node whose key another process is building (its lock is taken) is not waited for while
+  // other nodes can run: it is tried again after kBusyRetry. Two runs that share stages (a
+  // k sweep started beside Table 1) then each train what the other is not training.
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kBusyRetry = std::chrono::seconds(1);
+  std::vector<Clock::time_point> retry_at(n, Clock::time_point::min());
 
   std::unique_lock<std::mutex> lk(mu);
   for (;;) {
     bool started_any = false;
+    std::optional<Clock::time_point> next_retry;
     for (size_t v : graph_.topological_order()) {
       if (!selected[v] || runs[v].status != NodeStatus::pending) continue;
       const PlanNode& node = graph_.node(v);
@@ -169,6 +176,27 @@ std::vector<NodeRun> Executor::run(const std::set<size_t>& wanted) {
       if (!ready || stopping || running >= options_.jobs) continue;
       bool exclusive = options_.is_exclusive && options_.is_exclusive(node);
       if (exclusive && running_exclusive >= options_.exclusive_slots) continue;
+      const auto now = Clock::now();
+      if (now < retry_at[v]) {
+        next_retry = std::min(next_retry.value_or(retry_at[v]), retry_at[v]);
+        continue;
+      }
+      // Only a node to build takes the lock here (a reused one needs none: a read-only cache works).
+      std::optional<KeyLock> lock;
+      bool busy = false;
+      try {
+        if (store_.check(node.key).status != ObjectCheck::Status::valid) {
+          lock = store_.try_lock(node.key);
+          busy = !lock;
+        }
+      } catch (const std::exception&) {
+        // A lock that cannot be written: run_one takes it again and reports the node failed.
+      }
+      if (busy) {
+        retry_at[v] = now + kBusyRetry;
+        next_retry = std::min(next_retry.value_or(retry_at[v]), retry_at[v]);
+        continue;
+      }
 
       std::vector<NodeInput> inputs;
       for (size_t in : graph_.inputs_of(v)) inputs.push_back({&graph_.node(in), runs[in].dir, runs[in].outputs});
@@ -176,9 +204,9 @@ std::vector<NodeRun> Executor::run(const std::set<size_t>& wanted) {
       ++running;
       if (exclusive) ++running_exclusive;
       started_any = true;
-      threads.emplace_back([this, v, exclusive, inputs = std::move(inputs), &runs, &mu, &cv, &running,
-                            &running_exclusive, &stopping]() mutable {
-        NodeRun r = run_one(v, std::move(inputs));
+      threads.emplace_back([this, v, exclusive, inputs = std::move(inputs), lock = std::move(lock), &runs, &mu, &cv,
+                            &running, &running_exclusive, &stopping]() mutable {
+        NodeRun r = run_one(v, std::move(inputs), std::move(lock));
         if (observer_) observer_->finished(graph_.node(v), r);
         std::lock_guard<std::mutex> g(mu);
         if (r.status == NodeStatus::failed && !options_.keep_going) stopping = true;
@@ -188,8 +216,10 @@ std::vector<NodeRun> Executor::run(const std::set<size_t>& wanted) {
         cv.notify_all();
       });
     }
-    if (running == 0 && !started_any) break;
-    if (!started_any) cv.wait(lk);
+    if (started_any) continue;
+    if (next_retry) cv.wait_until(lk, *next_retry);  // a busy node to try again (or a node ended)
+    else if (running == 0) break;
+    else cv.wait(lk);
   }
   lk.unlock();
   for (auto& t : threads) t.join();

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,7 +93,9 @@ class Executor {
   NodeRun run_node(size_t index);
 
  private:
-  NodeRun run_one(size_t index, std::vector<NodeInput> inputs);
+  // `lock`: the key's lock when the caller already holds it (run() takes it without waiting, so
+  // that a node another process is building does not hold up the nodes that are free).
+  NodeRun run_one(size_t index, std::vector<NodeInput> inputs, std::optional<KeyLock> lock = std::nullopt);
 
   const ExecGraph& graph_;
   CacheStore& store_;

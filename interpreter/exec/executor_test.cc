@@ -218,6 +218,47 @@ TEST_CASE("exclusive_slots lets that many exclusive nodes run at once, never mor
   CHECK(max_trains == 2);
 }
 
+TEST_CASE("a node another process is building does not hold up the free ones", "[exec][executor][lock]") {
+  TempDir tmp;
+  CacheStore store(tmp.path() / "cache");
+  PlanGraph p;
+  p.nodes.push_back(make_node("free", "train", "train", {}, p));
+  p.nodes.push_back(make_node("busy", "train", "train", {}, p));
+  ExecGraph g(p);
+  REQUIRE(g.topological_order().front() == g.index_of("busy"));  // the executor comes to busy first
+  // "Another process" holds busy's lock; it lets go when free has run, or after 5 s at the
+  // latest (so that the old behaviour, waiting on busy with the one training slot, ends too).
+  std::mutex m;
+  std::optional<KeyLock> held = store.try_lock(g.node(g.index_of("busy")).key);
+  REQUIRE(held);
+  std::atomic<bool> released{false};
+  auto release = [&] {
+    std::lock_guard<std::mutex> guard(m);
+    held.reset();
+    released = true;
+  };
+  std::thread watchdog([&] {
+    for (int i = 0; i < 500 && !released; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    release();
+  });
+  std::vector<std::string> order;
+  NodeFn fn = [&](const NodeJob& job) {
+    {
+      std::lock_guard<std::mutex> guard(m);
+      order.push_back(job.node.id);
+    }
+    if (job.node.id == "free") release();
+    write_file(job.out_dir / "x", job.node.id);
+    return nlohmann::json::object();
+  };
+  ExecOptions opt;
+  opt.jobs = 2;  // one exclusive slot: the default
+  auto runs = Executor(g, store, fn, opt).run();
+  watchdog.join();
+  for (const auto& r : runs) CHECK(r.status == NodeStatus::executed);
+  CHECK(order == std::vector<std::string>{"free", "busy"});
+}
+
 TEST_CASE("two processes on one cache build each node once", "[exec][executor][lock]") {
   TempDir tmp;
   fs::path log = tmp.path() / "builds.log";
