@@ -46,7 +46,13 @@ TEST_CASE("run.json lists each node with its status, metrics, results and the ta
   std::vector<size_t> members = {g.index_of("report(x)"), g.index_of("gsm8k(t) @ dmt(1/4)"),
                                  g.index_of("dmt(1/4).stage1"), g.index_of("d")};
   fs::path dir = make_run_dir(tmp.path() / "runs", "x");
-  RunInfo info{"x", "f.sftx", "smoke", "cpu", "t0", "t1"};
+  RunInfo info;
+  info.experiment = "x";
+  info.file = "f.sftx";
+  info.profile = "smoke";
+  info.device = "cpu";
+  info.started = "t0";
+  info.finished = "t1";
   nlohmann::json rec = write_run_record(dir, info, g, runs, members);
 
   CHECK(rec == nlohmann::json::parse(read_file(dir / "run.json")));
