@@ -23,6 +23,15 @@ class Parser {
  private:
   std::vector<Token> t_;
   size_t i_ = 0;
+  int depth_ = 0;  // nesting of expressions and blocks: a bound keeps recursion off the stack's end
+
+  struct Nest {
+    Parser& p;
+    explicit Nest(Parser& parser) : p(parser) {
+      if (++p.depth_ > 200) p.fail(p.cur().pos, "nested too deeply (more than 200 levels)");
+    }
+    ~Nest() { --p.depth_; }
+  };
 
   const Token& cur() const { return t_[i_]; }
   const Token& peek(size_t k = 1) const { return t_[std::min(i_ + k, t_.size() - 1)]; }
@@ -97,6 +106,7 @@ class Parser {
   }
 
   std::unique_ptr<Stmt> statement() {
+    Nest nest(*this);
     const Token& tok = cur();
     auto s = std::make_unique<Stmt>();
     s->pos = tok.pos;
@@ -224,7 +234,10 @@ class Parser {
     return e;
   }
 
-  ExprPtr parse_expression(bool with_condexpr) { return with_condexpr ? parse_condexpr() : parse_or(); }
+  ExprPtr parse_expression(bool with_condexpr) {
+    Nest nest(*this);
+    return with_condexpr ? parse_condexpr() : parse_or();
+  }
 
   // An expression, or several separated by commas (a tuple).
   ExprPtr parse_tuple(bool with_condexpr, bool explicit_parens, const std::vector<std::string>& extra_ends = {}) {
@@ -299,6 +312,7 @@ class Parser {
   }
 
   ExprPtr parse_not() {
+    Nest nest(*this);
     if (is_name("not")) {
       auto e = node(Expr::Kind::unary, cur().pos);
       ++i_;
@@ -379,6 +393,7 @@ class Parser {
   }
 
   ExprPtr parse_unary(bool with_filter) {
+    Nest nest(*this);
     ExprPtr e;
     if (is_op("-") || is_op("+")) {
       e = node(Expr::Kind::unary, cur().pos);

@@ -124,3 +124,13 @@ TEST_CASE("Python value semantics: repr, floats, equality, code points", "[jinja
   CHECK(render("{{ '東京😀' | length }}{{ '東京😀'[1] }}{{ '東京😀'[-1:] }}") == "3京😀");
   CHECK(render("{{ '\\u00a0x\\u3000'.strip() }}|{{ 'a\\u2028b'.split() }}") == "x|['a', 'b']");
 }
+
+TEST_CASE("deeply nested templates are refused, not a stack overflow", "[jinja]") {
+  CHECK(error_of("{{ " + std::string(5000, '(') + "1" + std::string(5000, ')') + " }}").find("nested too deeply") !=
+        std::string::npos);
+  CHECK(error_of(std::string(400, ' ') + "{{ " + std::string(3000, '-') + "1 }}").find("nested too deeply") !=
+        std::string::npos);
+  std::string ifs;
+  for (int i = 0; i < 300; ++i) ifs += "{% if true %}";
+  CHECK(error_of(ifs).find("nested too deeply") != std::string::npos);
+}
