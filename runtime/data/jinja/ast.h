@@ -58,6 +58,7 @@ struct Stmt {
     break_,
     continue_,
     generation,  // transformers' {% generation %} ... {% endgeneration %}: renders its body
+    call_block,  // call[(params)] expr: body (the macro call in expr gets caller() = body)
   };
   Kind kind;
   size_t pos = 0;
@@ -70,7 +71,7 @@ struct Stmt {
   ExprPtr filter;
   Body body, else_body;
   std::string name;
-  std::vector<std::pair<std::string, ExprPtr>> params;  // macro parameters and their defaults
+  std::vector<std::pair<std::string, ExprPtr>> params;  // macro (or caller) parameters and defaults
 };
 
 // Parses a normalised template (lexer.h); throws ParseFailure.

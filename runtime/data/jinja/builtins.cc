@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <set>
 
 namespace sftx::rt::jinja {
@@ -793,6 +794,21 @@ std::map<std::string, Value> global_functions() {
     }
     for (const auto& [k, v] : c.kwargs) d.set(k, v);
     return Value::ns(std::move(d));
+  });
+  // transformers' strftime_now: datetime.now().strftime(format), local time (Python's strftime
+  // is C's). Llama-3.2's template writes "Today Date: ..." with it: the rendering depends on the
+  // day it is made, in transformers as here.
+  g["strftime_now"] = Value::function("strftime_now", [](Call& c) {
+    c.expect("strftime_now()", 1, {});
+    const std::string format = need_string(c.arg(0, "format"), "strftime_now()");
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    std::string out(256, '\0');
+    const size_t n = format.empty() ? 0 : std::strftime(out.data(), out.size(), format.c_str(), &local);
+    if (n == 0 && !format.empty()) throw EvalError("strftime_now(): the format gives nothing or too much text");
+    out.resize(n);
+    return Value::string(out);
   });
   g["dict"] = Value::function("dict", [](Call& c) {
     if (!c.args.empty()) throw EvalError("dict() with positional arguments is not supported");

@@ -20,7 +20,7 @@ Value get_slice(const Value& obj, const Value& start, const Value& stop, const V
 Value call_value(const Value& callee, Call& call);
 Value apply_filter(const std::string& name, const Value& target, Call& call);
 bool apply_test(const std::string& name, const Value& target, const Call& call);
-// raise_exception, namespace, range, dict (the globals a chat template may call).
+// raise_exception, strftime_now, namespace, range, dict (the globals a chat template may call).
 std::map<std::string, Value> global_functions();
 // The error for using an undefined value in an operation.
 [[noreturn]] void undefined_error(const Value& v);

@@ -173,22 +173,18 @@ class Parser {
     } else if (kw == "macro") {
       s->kind = Stmt::Kind::macro;
       s->name = expect_name();
-      expect_op("(");
-      while (!is_op(")")) {
-        if (!s->params.empty()) expect_op(",");
-        if (is_op(")")) break;
-        std::string param = expect_name();
-        ExprPtr def;
-        if (is_op("=")) {
-          ++i_;
-          def = parse_expression(true);
-        }
-        s->params.emplace_back(std::move(param), std::move(def));
-      }
-      ++i_;
+      parameters(*s);
       expect_block_end();
       s->body = subparse({"endmacro"});
       consume_end("endmacro");
+    } else if (kw == "call") {
+      s->kind = Stmt::Kind::call_block;
+      if (is_op("(")) parameters(*s);
+      s->expr = parse_expression(true);
+      if (s->expr->kind != Expr::Kind::call) fail(s->expr->pos, "{% call %} needs a macro call");
+      expect_block_end();
+      s->body = subparse({"endcall"});
+      consume_end("endcall");
     } else if (kw == "break" || kw == "continue") {
       s->kind = kw == "break" ? Stmt::Kind::break_ : Stmt::Kind::continue_;
       expect_block_end();
@@ -203,6 +199,23 @@ class Parser {
       fail(tok.pos, "unsupported tag {% " + kw + " %}");
     }
     return s;
+  }
+
+  // (name, name = default, ...) of a macro or a call block's caller.
+  void parameters(Stmt& s) {
+    expect_op("(");
+    while (!is_op(")")) {
+      if (!s.params.empty()) expect_op(",");
+      if (is_op(")")) break;
+      std::string param = expect_name();
+      ExprPtr def;
+      if (is_op("=")) {
+        ++i_;
+        def = parse_expression(true);
+      }
+      s.params.emplace_back(std::move(param), std::move(def));
+    }
+    ++i_;
   }
 
   // for/set targets: name, a.b (set only), or a tuple of names.

@@ -77,10 +77,22 @@ class Renderer {
         scope->vars[s.names[0]] = Value::string(t);
         return Flow::normal;
       }
-      case Stmt::Kind::macro: scope->vars[s.name] = macro(s, scope); return Flow::normal;
+      case Stmt::Kind::macro: scope->vars[s.name] = callable(s, s.name, scope); return Flow::normal;
       case Stmt::Kind::break_: return Flow::break_;
       case Stmt::Kind::continue_: return Flow::continue_;
       case Stmt::Kind::generation: return exec(s.body, scope, out);
+      case Stmt::Kind::call_block: {
+        const Expr& e = *s.expr;
+        const Value callee = eval(*e.target, scope);
+        Call c = call_args(e, scope);
+        c.kwargs.emplace_back("caller", callable(s, "caller", scope));
+        try {
+          out.append(call_value(callee, c).to_text());
+        } catch (const EvalError& err) {
+          throw RenderFailure(e.pos, err.what());
+        }
+        return Flow::normal;
+      }
     }
     return Flow::normal;
   }
@@ -153,11 +165,13 @@ class Renderer {
       throw RenderFailure(s.pos, "break/continue outside a loop");
   }
 
-  Value macro(const Stmt& s, const ScopePtr& defined_in) {
+  // A macro, or a call block's caller(): renders the body with the parameters bound; a macro
+  // called from {% call %} also sees `caller`.
+  Value callable(const Stmt& s, const std::string& name, const ScopePtr& defined_in) {
     const Stmt* stmt = &s;
-    return Value::function(s.name, [this, stmt, defined_in](Call& c) -> Value {
+    return Value::function(name, [this, stmt, name, defined_in](Call& c) -> Value {
       if (c.args.size() > stmt->params.size())
-        throw EvalError("macro '" + stmt->name + "' takes not more than " + std::to_string(stmt->params.size()) +
+        throw EvalError("macro '" + name + "' takes not more than " + std::to_string(stmt->params.size()) +
                         " argument(s)");
       if (++depth_ > 64) throw EvalError("macro calls nested deeper than 64");
       ScopePtr local = child_of(defined_in);
@@ -171,9 +185,10 @@ class Renderer {
         local->vars[pname] = v;
       }
       for (const auto& [kw, kv] : c.kwargs) {
-        bool known = false;
+        bool known = kw == "caller";
         for (const auto& p : stmt->params) known = known || p.first == kw;
-        if (!known) throw EvalError("macro '" + stmt->name + "' takes no keyword argument '" + kw + "'");
+        if (!known) throw EvalError("macro '" + name + "' takes no keyword argument '" + kw + "'");
+        if (kw == "caller") local->vars["caller"] = kv;
       }
       Text t;
       if (exec(stmt->body, local, t) != Flow::normal) throw RenderFailure(stmt->pos, "break/continue outside a loop");

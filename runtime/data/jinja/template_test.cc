@@ -56,7 +56,12 @@ TEST_CASE("templates render as jinja2 renders them", "[jinja]") {
       {"{{ 'a' if false }}|{{ not none is none }}|{{ 1 < 2 < 3 }}|{{ 'ab' in 'cabd' }}|{{ 3 not in [1, 2] }}|{{ {'k': 1}.items() | list }}",
        "|False|True|True|True|[('k', 1)]"},
       {"{{ messages[0].get('nope', 'dflt') }} {{ messages[0].nope | default('d') }} {{ '' | default('e', true) }} {{ 'line1\nline2' | indent(2) }}",
-       "dflt d e line1\n  line2"},  };
+       "dflt d e line1\n  line2"},
+      {"{% macro box(title) %}[{{ title }}:{{ caller() }}]{% endmacro %}{% call box('t') %}in {{ messages|length }}"
+       "{% endcall %}|{% macro each(xs) %}{% for x in xs %}{{ caller(x) }}{% endfor %}{% endmacro %}"
+       "{% call(v) each([1, 2]) %}<{{ v }}>{% endcall %}",
+       "[t:in 3]|<1><2>"},
+  };
   for (const auto& [source, want] : cases) {
     INFO(source);
     CHECK(render(source) == want);
