@@ -105,7 +105,8 @@ void build_tokenizer(const TokenizerSpec& spec, const std::vector<std::string>& 
 
 struct PackSpec {
   std::string tokenizer_model;
-  std::string chat_template = "vicuna";  // vicuna, llama2, chatml, alpaca
+  std::string chat_template = "vicuna";  // vicuna, llama2, chatml, alpaca, or "model":
+  std::string chat_template_dir;         // the checkpoint directory whose template "model" means
   int seq_len = 512;
   bool packed = true;  // false: one document per block, padded
 };
@@ -260,6 +261,7 @@ struct EvalRequest {
   std::string checkpoint_dir;    // HF layout
   std::string tokenizer_model;
   std::string chat_template = "vicuna";
+  std::string chat_template_dir;  // for chat_template "model" (PackSpec)
   std::string data_jsonl;
   Device device;
   std::string out_dir;           // per-sample outputs

@@ -452,7 +452,7 @@ const std::vector<std::string>& known_formats() {
   return v;
 }
 const std::vector<std::string>& known_chat_templates() {
-  static const std::vector<std::string> v = {"vicuna", "llama2", "chatml", "alpaca"};
+  static const std::vector<std::string> v = {"vicuna", "llama2", "chatml", "alpaca", "model"};
   return v;
 }
 const std::vector<std::string>& known_synthetic_kinds() { return rt::synth::synthetic_kinds(); }

@@ -121,7 +121,7 @@ std::vector<std::string> builtin_names();
 // Fixed vocabularies.
 // The record formats of jsonl(...)/json(...): the runtime's table (runtime/data/record_formats.h).
 const std::vector<std::string>& known_formats();
-const std::vector<std::string>& known_chat_templates();  // vicuna llama2 chatml alpaca
+const std::vector<std::string>& known_chat_templates();  // vicuna llama2 chatml alpaca model
 // The kinds and levels of synthetic(...): the runtime's table (stdlib/synthetic/kinds.h).
 const std::vector<std::string>& known_synthetic_kinds(); // math code general pretrain *_test
 // Difficulty levels of synthetic(...): paper (the default) and micro (stdlib/synthetic/micro.h).

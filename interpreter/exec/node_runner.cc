@@ -84,6 +84,7 @@ nlohmann::json run_pack(const NodeJob& job) {
   rt::PackSpec spec;
   spec.tokenizer_model = in_path(job, 1, layout::kTokenizer);
   spec.chat_template = p.value("template", spec.chat_template);
+  spec.chat_template_dir = p.value("chat_template_dir", "");
   spec.seq_len = p.value("seq_len", spec.seq_len);
   spec.packed = p.value("packed", spec.packed);
   rt::PackStats s = rt::pack_data(in_path(job, 0, layout::kData), spec, (job.out_dir / layout::kShard).string());
@@ -131,7 +132,9 @@ nlohmann::json run_eval(const NodeJob& job, const RunSettings& settings) {
   req.metric = job.node.op;
   req.params = job.node.params;
   req.chat_template = req.params.value("template", req.chat_template);
+  req.chat_template_dir = req.params.value("chat_template_dir", "");
   req.params.erase("template");
+  req.params.erase("chat_template_dir");
   req.checkpoint_dir = in_path(job, 0, layout::kModel);
   req.tokenizer_model = in_path(job, job.inputs.size() - 1, layout::kTokenizer);
   req.data_jsonl = in_path(job, 1, layout::kData);

@@ -4,6 +4,7 @@
 
 #include "interpreter/front/did_you_mean.h"
 #include "interpreter/front/evaluator_impl.h"
+#include "interpreter/front/input_files.h"
 
 namespace sftx {
 
@@ -102,6 +103,30 @@ ExperimentInstance Evaluator::Impl::eval_experiment(const Definition& def) {
     for (auto& v : items(*it->second, Type::metric, "eval")) out.metrics.push_back(v.metric);
   } else {
     warning(m, x.name_range, "experiment '" + x.name + "' evaluates nothing").help("eval = [gsm8k(gsm8k_test)]");
+  }
+  // template = "model" takes the chat template from the checkpoint the plan starts from: that
+  // must be an hf(...) directory that has one.
+  if (auto it = fields.find("plans"); it != fields.end()) {
+    std::set<std::string> told;
+    for (const auto& p : out.plans) {
+      ModelPtr root = p->from ? p->from : out.base;
+      for (int hops = 0; root && root->is_stage() && root->instance && hops < 64; ++hops)
+        root = root->instance->from ? root->instance->from : out.base;
+      if (!root || root->is_stage()) continue;
+      for (const auto& stage : p->stages) {
+        if (stage.hyper.count("template") == 0 || stage.hyper.at("template").value != "model") continue;
+        std::string problem = root->hf_dir.empty()
+                                  ? "its base model " + root->label + " is not a Hugging Face checkpoint"
+                                  : hf_chat_template_problem(root->hf_dir);
+        if (!problem.empty() && !root->hf_dir.empty()) problem = root->label + " has no chat template: " + problem;
+        if (problem.empty() || !told.insert(p->label).second) continue;
+        error(m, it->second->value->range, "plan '" + p->label + "' (stage '" + stage.name +
+                                               "') uses template = \"model\", the checkpoint's own chat template, but " +
+                                               problem)
+            .help("base = hf(\"DIR\") with a chat template, or a built-in: vicuna, llama2, chatml, alpaca");
+        break;
+      }
+    }
   }
   if (auto it = fields.find("seeds"); it != fields.end()) out.seeds = eval_seeds(*it->second, m);
   out.claims = eval_claims(x, m, out);

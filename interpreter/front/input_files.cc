@@ -257,4 +257,18 @@ std::optional<InputProblem> lora_target_problem(const std::string& target) {
   return p;
 }
 
+std::string hf_chat_template_problem(const fs::path& dir) {
+  if (fs::exists(dir / "chat_template.jinja")) return "";
+  const fs::path config = dir / "tokenizer_config.json";
+  std::ifstream in(config);
+  if (!in) return "there is neither a chat_template.jinja nor a tokenizer_config.json";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return "its tokenizer_config.json is not a JSON object";
+  if (!j.contains("chat_template") || j["chat_template"].is_null())
+    return "its tokenizer_config.json has no chat_template (and there is no chat_template.jinja)";
+  return "";
+}
+
 }  // namespace sftx

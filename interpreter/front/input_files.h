@@ -51,6 +51,12 @@ std::optional<long long> hf_config_vocab_size(const std::filesystem::path& confi
 // the embedding); a larger vocab_size is common (rows padded for speed) and fine.
 std::optional<InputProblem> hf_vocab_problem(const std::filesystem::path& dir, const std::string& tokenizer_file);
 
+// template = "model": why a checkpoint directory has no chat template (neither
+// chat_template.jinja nor a "chat_template" in tokenizer_config.json), naming the files but not
+// the directory; empty when it has one. Whether
+// the template itself parses is found when data is packed (runtime/data/jinja/).
+std::string hf_chat_template_problem(const std::filesystem::path& dir);
+
 // lora(targets = [...]): a target that names no projection of the model.
 std::optional<InputProblem> lora_target_problem(const std::string& target);
 

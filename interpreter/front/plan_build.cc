@@ -111,6 +111,22 @@ class GraphBuilder {
     return id;
   }
 
+  // template = "model": the node reads the chat template of the base checkpoint's directory
+  // (rt::ChatTemplate::from_model_dir), so its params name the directory and its key holds what
+  // the template is made of (chat_template.jinja, tokenizer_config.json), not where it lies.
+  // `params` gains the directory; the returned key params have the digests instead.
+  nlohmann::json with_model_template(nlohmann::json& params, const ModelPtr& root) {
+    if (params.value("template", "") != "model" || !root || root->hf_dir.empty()) return params;
+    params["chat_template_dir"] = root->hf_dir;
+    nlohmann::json key = params;
+    key.erase("chat_template_dir");
+    for (const char* file : {"chat_template.jinja", "tokenizer_config.json"}) {
+      const fs::path p = fs::path(root->hf_dir) / file;
+      if (fs::exists(p)) key["chat_template_digest"][file] = file_digest(p.string(), {});
+    }
+    return key;
+  }
+
   struct Chain {
     ModelPtr root;                        // the base model at the start of the chain
     std::vector<std::string> trains;      // train node ids of the instance's stages
@@ -152,7 +168,7 @@ class GraphBuilder {
                      {"seq_len", h.at("seq_len").value},
                      {"packed", h.at("packing").value == "packed"}};
       pack.origin = stage.origin;
-      std::string pack_id = add(pack, pack.params);
+      std::string pack_id = add(pack, with_model_template(pack.params, chain.root));
 
       PlanNode train;
       train.kind = "train";
@@ -233,7 +249,7 @@ class GraphBuilder {
         e.params["template"] = final_stage.hyper.at("template").value;
         e.used_by = {x.name};
         e.origin = m->origin;
-        evals.push_back(add(e, e.params));
+        evals.push_back(add(e, with_model_template(e.params, chain->root)));
       }
       nlohmann::json params = nlohmann::json::object();
       for (const auto& [name, value] : inst->args) params[name] = value;

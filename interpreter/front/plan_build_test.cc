@@ -212,6 +212,39 @@ experiment e {
   CHECK(key_with != key_without);
 }
 
+TEST_CASE("template = \"model\": pack and eval read the checkpoint's template, keyed by its content", "[plan_build][hf]") {
+  TempDir dir;
+  auto program = [](const std::string& ckpt) {
+    return "d = synthetic(\"math\", n = 10, seed = 1)\nplan p { stage1 = d with { template = \"model\" } }\n"
+           "experiment e { base = hf(\"" + ckpt + "\"); plans = [p]; eval = [perplexity(d)] }\n";
+  };
+  for (const char* ckpt : {"ckpt", "copy"}) {
+    dir.write(std::string(ckpt) + "/config.json", "{\"vocab_size\": 32}");
+    dir.write(std::string(ckpt) + "/model.safetensors", sftx::testing::empty_safetensors());
+    dir.write(std::string(ckpt) + "/tokenizer.model", sftx::testing::sentencepiece_model(20));
+    dir.write(std::string(ckpt) + "/tokenizer_config.json", R"({"chat_template": "{{ messages[0].content }}"})");
+  }
+  auto node = [](const sftx::PlanGraph& g, const std::string& op) {
+    for (const auto& n : g.nodes)
+      if (n.op == op) return n;
+    FAIL("no " << op << " node");
+    return sftx::PlanNode{};
+  };
+  const auto g = build(dir, "a.sftx", program("ckpt"));
+  for (const char* op : {"pack", "perplexity"}) {
+    CHECK(node(g, op).params["template"] == "model");
+    CHECK(node(g, op).params["chat_template_dir"] == (dir.path() / "ckpt").string());
+  }
+  // The same files elsewhere pack the same (the key holds the template's content, not its
+  // path; training keys name the checkpoint directory); another template: other keys.
+  const auto copy = build(dir, "b.sftx", program("copy"));
+  CHECK(node(copy, "pack").key == node(g, "pack").key);
+  dir.write("copy/chat_template.jinja", "{{ messages[-1].content }}");
+  const auto other = build(dir, "c.sftx", program("copy"));
+  CHECK(node(other, "pack").key != node(g, "pack").key);
+  CHECK(node(other, "perplexity").key != node(g, "perplexity").key);
+}
+
 TEST_CASE("a data source that is not a regular file is an error, and nothing reads it", "[plan_build]") {
   TempDir dir;
   const std::string fifo = (dir.path() / "pipe.jsonl").string();

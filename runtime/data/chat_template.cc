@@ -3,6 +3,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "runtime/data/jinja_chat_template.h"
+
 namespace sftx::rt {
 namespace {
 
@@ -94,7 +96,23 @@ std::string ChatTemplate::join(const std::vector<TemplateSegment>& segments) {
   return s;
 }
 
+ChatTemplate ChatTemplate::from_jinja(const std::string& source, std::optional<std::string> bos,
+                                      std::optional<std::string> eos, const std::string& origin) {
+  ChatTemplate t(kModelTemplate, Kind::jinja, {});
+  t.jinja_ = std::make_shared<const JinjaChatTemplate>(source, std::move(bos), std::move(eos), origin);
+  t.stops_ = t.jinja_->stop_strings();
+  return t;
+}
+
+ChatTemplate ChatTemplate::resolve(const std::string& name, const std::string& model_dir) {
+  if (name != kModelTemplate) return get(name);
+  if (model_dir.empty())
+    throw std::invalid_argument("chat template \"model\" needs a Hugging Face checkpoint (hf(...)) to take it from");
+  return from_model_dir(model_dir);
+}
+
 std::vector<TemplateSegment> ChatTemplate::render(const std::vector<Message>& messages) const {
+  if (jinja_) return jinja_->render(messages);
   if (is_plain_text(messages)) {
     SegmentList out;
     out.marker("<s>", false);
@@ -108,6 +126,7 @@ std::vector<TemplateSegment> ChatTemplate::render(const std::vector<Message>& me
 }
 
 std::vector<TemplateSegment> ChatTemplate::render_prompt(const std::vector<Message>& messages) const {
+  if (jinja_) return jinja_->render_prompt(messages);
   size_t last_user = messages.size();
   for (size_t i = messages.size(); i-- > 0;)
     if (messages[i].role == "user") {
@@ -203,6 +222,7 @@ std::vector<TemplateSegment> ChatTemplate::render_turns(const std::vector<Messag
       }
       break;  // the prompt ends at "### Response:\n"
     }
+    case Kind::jinja: break;  // rendered by jinja_ (render, render_prompt)
   }
   return out.take();
 }

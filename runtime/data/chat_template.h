@@ -30,14 +30,23 @@
 // Plain text: a conversation with no user message and only assistant messages (pretraining
 // text, the `text` reader) renders as <s>{a}</s> with the text and the eos trainable, in every
 // template.
+//
+// Besides the four built-ins, a template may come from a Hugging Face checkpoint: the name
+// "model" means the chat template of the model's own directory (chat_template.jinja, else
+// tokenizer_config.json's chat_template), interpreted natively (runtime/data/jinja_chat_template.h
+// says how it renders and how the loss mask is found).
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "runtime/data/record.h"
 
 namespace sftx::rt {
+
+class JinjaChatTemplate;
 
 struct TemplateSegment {
   std::string text;
@@ -53,6 +62,21 @@ class ChatTemplate {
   // Throws std::invalid_argument naming the known templates when `name` is not one.
   static const ChatTemplate& get(const std::string& name);
   static std::vector<std::string> names();
+  // The name that stands for a checkpoint's own template.
+  static constexpr const char* kModelTemplate = "model";
+
+  // A template written in Jinja, with the tokenizer's bos/eos tokens (absent: undefined in the
+  // template). `origin` names it in errors. Throws jinja::TemplateError on a syntax error or an
+  // unsupported construct, with the line and column.
+  static ChatTemplate from_jinja(const std::string& source, std::optional<std::string> bos,
+                                 std::optional<std::string> eos, const std::string& origin);
+  // The chat template of a Hugging Face checkpoint directory: DIR/chat_template.jinja if there
+  // is one (newer transformers save it there), else DIR/tokenizer_config.json's chat_template (a
+  // string, or a list of {"name", "template"} of which "default" is used), with that file's
+  // bos_token and eos_token. Throws std::runtime_error naming the file when there is none.
+  static ChatTemplate from_model_dir(const std::string& dir);
+  // A built-in by name, or "model" for from_model_dir(model_dir).
+  static ChatTemplate resolve(const std::string& name, const std::string& model_dir);
 
   const std::string& name() const { return name_; }
 
@@ -72,14 +96,18 @@ class ChatTemplate {
   // Concatenated segment texts (what the model sees, with markers written out).
   static std::string join(const std::vector<TemplateSegment>& segments);
 
-  enum class Kind { vicuna, llama2, chatml, alpaca };
+  enum class Kind { vicuna, llama2, chatml, alpaca, jinja };
   ChatTemplate(std::string name, Kind kind, std::vector<std::string> stops)
       : name_(std::move(name)), kind_(kind), stops_(std::move(stops)) {}
+
+  // The Jinja template behind a "model" template, or null for a built-in.
+  const JinjaChatTemplate* jinja() const { return jinja_.get(); }
 
  private:
   std::string name_;
   Kind kind_;
   std::vector<std::string> stops_;
+  std::shared_ptr<const JinjaChatTemplate> jinja_;
   std::vector<TemplateSegment> render_turns(const std::vector<Message>& messages, bool for_prompt) const;
 };
 

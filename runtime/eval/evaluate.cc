@@ -58,7 +58,7 @@ nlohmann::json masked_logprobs(const EvalRequest& req, const std::vector<Record>
   lr.out_jsonl = (out / (prefix + "logprobs.jsonl")).string();
   lr.device = req.device;
   lr.progress = req.progress;
-  auto stats = write_logprob_sequences(records, tok, ChatTemplate::get(req.chat_template),
+  auto stats = write_logprob_sequences(records, tok, ChatTemplate::resolve(req.chat_template, req.chat_template_dir),
                                        req.params.value("max_len", int64_t{2048}), lr.sequences_jsonl);
   stats["logprobs"] = "";
   if (stats["sequences"].get<int64_t>() == 0) return stats;
@@ -84,7 +84,7 @@ void add_answer_nll(const EvalRequest& req, const std::vector<Record>& records, 
 
 nlohmann::json run_generative(const EvalRequest& req, const std::vector<Record>& records) {
   const fs::path out(req.out_dir);
-  const auto& tmpl = ChatTemplate::get(req.chat_template);
+  const auto tmpl = ChatTemplate::resolve(req.chat_template, req.chat_template_dir);
   Tokenizer tok = Tokenizer::load(req.tokenizer_model);
   const int64_t n = samples_per_prompt(req);
 

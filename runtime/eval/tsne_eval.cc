@@ -66,7 +66,7 @@ nlohmann::json run_tsne_eval(const EvalRequest& req, const std::vector<Record>& 
   namespace fs = std::filesystem;
   const fs::path out(req.out_dir);
   const int64_t per_source = req.params.value("n", int64_t{100});
-  const auto& tmpl = ChatTemplate::get(req.chat_template);
+  const auto tmpl = ChatTemplate::resolve(req.chat_template, req.chat_template_dir);
   Tokenizer tok = Tokenizer::load(req.tokenizer_model);
 
   std::map<std::string, int64_t> taken;

@@ -54,7 +54,7 @@ PackStats pack_data(const std::string& in_jsonl, const PackSpec& spec, const std
   if (spec.seq_len <= 0 || spec.seq_len % 2 != 0)
     throw std::runtime_error("pack: seq_len must be a positive even number (got " + std::to_string(spec.seq_len) + ")");
   const Tokenizer tok = Tokenizer::load(spec.tokenizer_model);
-  const ChatTemplate& tmpl = ChatTemplate::get(spec.chat_template);
+  const ChatTemplate tmpl = ChatTemplate::resolve(spec.chat_template, spec.chat_template_dir);
   const int threads = std::max(1, default_threads());
   const size_t batch_size = 512 * static_cast<size_t>(threads);
 

@@ -113,3 +113,43 @@ TEST_CASE("pack_data output does not depend on the thread count", "[pack]") {
   CHECK(slurp(dir / "one.shard") == slurp(dir / "three.shard"));
   CHECK(std::filesystem::file_size(dir / "one.shard") > 64);
 }
+
+TEST_CASE("pack_data with template \"model\" renders with the checkpoint directory's Jinja template", "[pack][jinja]") {
+  const auto dir = testing::scratch_dir("pack_model_template");
+  const std::string corpus = testing::write_corpus(dir);
+  const Tokenizer tok = Tokenizer::load(testing::shared_model_path());
+  // Llama-2-chat's published template with the SentencePiece model's <s> and </s>: control ids.
+  std::ifstream src(std::string(SFTX_SOURCE_DIR) + "/tests/data/chat_templates/llama2.jinja");
+  const std::string source((std::istreambuf_iterator<char>(src)), {});
+  const auto model_dir = dir / "ckpt";
+  std::filesystem::create_directories(model_dir);
+  std::ofstream(model_dir / "tokenizer_config.json")
+      << nlohmann::json{{"bos_token", "<s>"}, {"eos_token", "</s>"}, {"chat_template", source}}.dump();
+  PackSpec spec;
+  spec.tokenizer_model = testing::shared_model_path();
+  spec.seq_len = 512;
+  spec.chat_template = "model";
+  spec.chat_template_dir = model_dir.string();
+  const PackStats st = pack_data(corpus, spec, (dir / "model.shard").string());
+  CHECK(st.records == 600);
+  const auto docs = documents_of(ShardReader((dir / "model.shard").string()));
+  REQUIRE(docs.size() == 600);
+  const ChatTemplate jinja = ChatTemplate::from_model_dir(model_dir.string());
+  std::ifstream in(corpus);
+  std::string line;
+  int64_t loss = 0;
+  for (size_t i = 0; std::getline(in, line); ++i) {
+    const auto messages = record_from_json(nlohmann::json::parse(line)).messages;
+    const auto expect = tok.encode_segments(jinja.render(messages));
+    CHECK(docs[i].ids == expect.ids);
+    CHECK(docs[i].loss_mask == expect.loss_mask);
+    // The same tokens as the built-in llama2 (its text equals Llama-2-chat's template).
+    CHECK(expect.ids == tok.encode_segments(ChatTemplate::get("llama2").render(messages)).ids);
+    CHECK(docs[i].ids.front() == tok.bos_id());
+    for (auto m : expect.loss_mask) loss += m;
+  }
+  CHECK(st.loss_tokens == loss);
+  CHECK(loss > 0);
+  spec.chat_template_dir = (dir / "nowhere").string();
+  CHECK_THROWS_WITH(pack_data(corpus, spec, (dir / "x.shard").string()), Catch::Contains("no chat template"));
+}

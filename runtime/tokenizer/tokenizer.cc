@@ -166,7 +166,9 @@ std::string Tokenizer::decode(const std::vector<int32_t>& ids) const {
 EncodedDocument Tokenizer::encode_segments(const std::vector<TemplateSegment>& segments) const {
   EncodedDocument doc;
   bool at_start = true;
-  const TemplateSegment* after_added_token = nullptr;  // the added token just appended (tokenizer.json)
+  // The added token just appended (tokenizer.json): a special segment, or the last token of a
+  // text segment that ends with one (a Jinja template's "<|end|>" inside an assistant span).
+  std::string after_added_token;
   auto append = [&](const std::vector<int32_t>& ids, bool trainable) {
     doc.ids.insert(doc.ids.end(), ids.begin(), ids.end());
     doc.loss_mask.insert(doc.loss_mask.end(), ids.size(), trainable ? 1 : 0);
@@ -177,7 +179,7 @@ EncodedDocument Tokenizer::encode_segments(const std::vector<TemplateSegment>& s
       const int32_t id = hf_->added_token_id(seg.text);
       if (id >= 0) {
         append({id}, seg.trainable);
-        after_added_token = &seg;
+        after_added_token = seg.text;
         continue;
       }
     } else if (seg.special) {
@@ -187,23 +189,27 @@ EncodedDocument Tokenizer::encode_segments(const std::vector<TemplateSegment>& s
         continue;
       }
     }
-    if (hf_ && after_added_token && !at_start) {
+    std::vector<int32_t> ids;
+    if (hf_ && !after_added_token.empty() && !at_start) {
       // Text right after an added token, as `tokenizers` encodes the whole conversation: it
       // splits at added tokens and normalises each piece on its own, so Llama-2's Prepend
       // normalizer puts "▁" before "USER" in "</s>USER" while Mistral's Metaspace (prepend_scheme
       // "first") does not. Encoding the token and the text together lets HfTokenizer decide.
-      auto ids = hf_->encode(after_added_token->text + seg.text, false, true);
-      const int32_t token = hf_->added_token_id(after_added_token->text);
-      if (!ids.empty() && ids.front() == token) {
-        ids.erase(ids.begin());
-        append(ids, seg.trainable);
-        after_added_token = nullptr;
-        continue;
-      }
+      ids = hf_->encode(after_added_token + seg.text, false, true);
+      const int32_t token = hf_->added_token_id(after_added_token);
+      if (!ids.empty() && ids.front() == token) ids.erase(ids.begin());
+      else ids.clear();
     }
-    append(at_start ? encode(seg.text) : encode_continuation(seg.text), seg.trainable);
+    if (ids.empty()) ids = at_start ? encode(seg.text) : encode_continuation(seg.text);
+    append(ids, seg.trainable);
     at_start = false;
-    after_added_token = nullptr;
+    after_added_token.clear();
+    if (hf_ && !ids.empty()) {
+      const std::string& last = hf_->piece(ids.back());
+      if (hf_->added_token_id(last) == ids.back() && seg.text.size() >= last.size() &&
+          seg.text.compare(seg.text.size() - last.size(), last.size(), last) == 0)
+        after_added_token = last;
+    }
   }
   return doc;
 }

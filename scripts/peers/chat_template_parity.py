@@ -9,8 +9,9 @@ built-in template of the same family (tests/tools/chat_encode.cc): the training 
 (add_generation_prompt false) and the generation prompt (true, up to the last user turn).
 
 Where a template and a built-in agree only on some conversations (Qwen2 adds a default system
-prompt), the check states the condition and verifies it. sftx does not read chat_template from
-tokenizer_config.json: this records which published templates a built-in reproduces exactly.
+prompt), the check states the condition and verifies it. This records which published templates
+a built-in reproduces exactly; sftx's own rendering of any published template (template =
+"model") is checked by jinja_chat_parity.py.
 
 Pinned peer: jinja2==3.1.6 (scripts/peers/requirements.txt)
 Run:  ctest --test-dir build -R chat_template_parity

@@ -1,18 +1,25 @@
 // sftx_chat_encode: a conversation through one of sftx's chat templates and a tokenizer, as
-// training sees it, for the parity check against FastChat (scripts/peers/vicuna_parity.py).
+// training sees it, for the parity checks against FastChat (scripts/peers/vicuna_parity.py) and
+// jinja2 (scripts/peers/chat_template_parity.py, jinja_chat_parity.py).
 //
 //   sftx_chat_encode TEMPLATE TOKENIZER IN_JSONL OUT_JSONL
+//     TEMPLATE: a built-in name, or a checkpoint directory whose chat template to use (what
+//               template = "model" reads: chat_template.jinja or tokenizer_config.json).
 //     TOKENIZER: a SentencePiece .model or a tokenizer.json.
 //     IN_JSONL: per line {"messages": [{"role", "content"}, ...]}.
 //     OUT_JSONL: per line {"text": the rendered conversation, "ids", "loss_mask",
 //                          "prompt_text", "prompt_ids": the generation prompt up to the last
-//                          user message} or {"error": why}.
+//                          user message; for a directory's template also "generation_text":
+//                          the whole conversation with add_generation_prompt=true} or
+//                          {"error": why}.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "runtime/data/chat_template.h"
+#include "runtime/data/jinja_chat_template.h"
 #include "runtime/base/jsonl.h"
 #include "runtime/tokenizer/tokenizer.h"
 
@@ -24,7 +31,9 @@ int main(int argc, char** argv) {
       std::cerr << "usage: sftx_chat_encode TEMPLATE TOKENIZER IN_JSONL OUT_JSONL\n";
       return 2;
     }
-    const auto& chat = sftx::rt::ChatTemplate::get(argv[1]);
+    const std::string which = argv[1];
+    const auto chat = std::filesystem::is_directory(which) ? sftx::rt::ChatTemplate::from_model_dir(which)
+                                                           : sftx::rt::ChatTemplate::get(which);
     const auto tok = sftx::rt::Tokenizer::load(argv[2]);
     std::ofstream out(argv[4]);
     if (!out) throw std::runtime_error(std::string(argv[4]) + ": cannot write");
@@ -42,6 +51,7 @@ int main(int argc, char** argv) {
                   {"loss_mask", doc.loss_mask},
                   {"prompt_text", sftx::rt::ChatTemplate::join(prompt)},
                   {"prompt_ids", tok.encode_segments(prompt).ids}};
+        if (chat.jinja()) result["generation_text"] = chat.jinja()->render_text(messages, true);
       } catch (const std::exception& e) {
         result = {{"error", e.what()}};
       }
