@@ -50,7 +50,16 @@ elseif(SFTX_TORCH STREQUAL "wheel")
   endif()
   if(SFTX_CUDA)
     list(APPEND CMAKE_PREFIX_PATH "${_torch_cmake_prefix}")
+    # TorchConfig looks for libtorch and libc10 with find_library(... PATHS <wheel>/lib), which
+    # searches the system first and would pick Debian's libc10 (two c10s in one process): the
+    # wheel's lib folder goes first.
+    list(PREPEND CMAKE_LIBRARY_PATH "${_torch_dir}/lib")
     find_package(Torch REQUIRED CONFIG)
+    foreach(_lib IN LISTS TORCH_LIBRARIES)
+      if(_lib MATCHES "^/usr/lib/.*(torch|c10)")
+        message(FATAL_ERROR "SFTX_CUDA=ON: the wheel's TorchConfig picked a system LibTorch library: ${_lib}")
+      endif()
+    endforeach()
     target_link_libraries(sftx_torch INTERFACE ${TORCH_LIBRARIES})
     # NCCL's process group for data parallelism on GPUs (runtime/nn/data_parallel.cc), where
     # nccl.h is found: the toolkit's, or the nvidia-nccl wheel's.
