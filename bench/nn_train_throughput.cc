@@ -24,10 +24,11 @@
 #include <string>
 #include <vector>
 
-#include <ATen/autocast_mode.h>
 #include <fmt/core.h>
 
+#include "runtime/nn/autocast.h"
 #include "runtime/nn/device.h"
+#include "runtime/nn/fused_adamw.h"
 #include "runtime/nn/hf_config.h"
 #include "runtime/nn/model.h"
 
@@ -129,31 +130,15 @@ int main(int argc, char** argv) try {
     model->to(device);
     model->train();
     std::vector<torch::Tensor> params = model->parameters();
-    torch::optim::AdamW opt(params, torch::optim::AdamWOptions(1e-4).weight_decay(0.01));
+    FusedAdamW opt(params, torch::optim::AdamWOptions(1e-4).weight_decay(0.01));
     auto ids = torch::randint(config.vocab_size, {args.batch, args.seq}, torch::TensorOptions().dtype(torch::kInt64).device(device));
     auto mask = torch::ones({args.batch, args.seq}, torch::TensorOptions().dtype(torch::kUInt8).device(device));
 
     auto step = [&] {
       LossSum ls;
       {
-        if (cuda) {
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-          at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-          at::autocast::set_autocast_enabled(at::kCUDA, true);
-#else
-          at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-          at::autocast::set_enabled(true);
-#endif
-        }
+        AutocastScope autocast(cuda, device);
         ls = causal_lm_loss(model->forward(ids), ids, mask);
-        if (cuda) {
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-          at::autocast::set_autocast_enabled(at::kCUDA, false);
-#else
-          at::autocast::set_enabled(false);
-#endif
-          at::autocast::clear_cache();
-        }
       }
       (ls.sum / static_cast<double>(ls.count)).backward();
       torch::nn::utils::clip_grad_norm_(params, 1.0);

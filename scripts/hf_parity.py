@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Logit parity between sftx's LLaMA and transformers.LlamaForCausalLM (issue 4, item 2).
 
-Run on the GPU machine after scripts/build-gpu.sh (needs torch, transformers, safetensors):
+Run on the GPU machine after scripts/build-gpu.sh (needs torch, transformers, safetensors; docs/gpu.md):
 
     python3 scripts/hf_parity.py                 # CUDA if available, else CPU
     python3 scripts/hf_parity.py --device cpu
 
 Both directions, each for an untied and a tied-embedding GQA config, in float32:
   1. transformers -> sftx: a random LlamaForCausalLM saved with save_pretrained (single file and
-     sharded), loaded by sftx (build/gpu/cmake/sftx-nn-logits logits ...); logits compared.
+     sharded), loaded by sftx (build-torch2-cuda/tests/sftx-nn-logits logits ...); logits compared.
   2. sftx -> transformers: a random sftx model saved with save_hf (sftx-nn-logits init ...),
      loaded by LlamaForCausalLM.from_pretrained with no missing or unexpected keys; logits compared.
 Prints the max abs difference of each check; exits 1 if any exceeds --tol (default 1e-4).
@@ -56,7 +56,7 @@ def sftx_logits(tool, model_dir, ids, device, work):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--tool", default=os.path.join(ROOT, "build/gpu/cmake/sftx-nn-logits"))
+    ap.add_argument("--tool", default=os.path.join(ROOT, "build-torch2-cuda/tests/sftx-nn-logits"))
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--tol", type=float, default=1e-4)
     ap.add_argument("--seq", type=int, default=64)

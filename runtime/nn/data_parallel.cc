@@ -1,10 +1,10 @@
 // c10d behind DataParallel (see data_parallel.h). LibTorch's headers hide each backend behind a
 // guard its own build defines (USE_C10D_GLOO, USE_C10D_NCCL), which an outside project must set
 // itself, and only where the backend's headers exist:
-//   Gloo  where gloo's headers are installed: Debian's libgloo-dev (CMakeLists.txt requires it),
-//         or the ones a PyTorch install ships;
-//   NCCL  only in the CUDA flavour (scripts/gpu/CMakeLists.txt defines SFTX_WITH_NCCL when its
-//         LibTorch has CUDA) and where nccl.h is found. Never on the CPU build.
+//   Gloo  where gloo's headers are installed: Debian's libgloo-dev (CMakeLists.txt requires it;
+//         the torch 2.x wheel ships none);
+//   NCCL  only in the CUDA flavour (cmake/torch_flavour.cmake defines SFTX_WITH_NCCL with
+//         SFTX_CUDA=ON) and where nccl.h is found. Never on the CPU builds.
 #if !defined(USE_C10D_GLOO) && __has_include(<gloo/config.h>)
 #define USE_C10D_GLOO 1
 #endif

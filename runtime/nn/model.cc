@@ -3,12 +3,11 @@
 // model, then the packed-block helpers and the loss.
 #include "runtime/nn/model.h"
 
-#include <torch/version.h>
-
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <string>
+
+#include "runtime/nn/attend.h"
 
 namespace sftx::rt {
 
@@ -104,26 +103,6 @@ torch::Tensor repeat_kv(const torch::Tensor& x, int64_t n_rep) {
   if (n_rep == 1) return x;
   const auto B = x.size(0), kv = x.size(1), S = x.size(2), d = x.size(3);
   return x.unsqueeze(2).expand({B, kv, n_rep, S, d}).reshape({B, kv * n_rep, S, d});
-}
-
-// softmax(q k^T / sqrt(d) + mask) v. mask undefined = causal over equal-length q and k.
-torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, const torch::Tensor& mask) {
-#if TORCH_VERSION_MAJOR >= 2
-  if (!mask.defined()) return at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
-  return at::scaled_dot_product_attention(q, k, v, mask, 0.0, /*is_causal=*/false);
-#else
-  // LibTorch 1.13 has no fused kernel: the textbook computation, softmax in float32 as HF eager.
-  const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
-  torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) * scale;
-  torch::Tensor allowed = mask;
-  if (!allowed.defined()) {
-    const auto T = q.size(-2), S = k.size(-2);
-    allowed = torch::ones({T, S}, torch::TensorOptions().dtype(torch::kBool).device(q.device())).tril(S - T);
-  }
-  scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
-  torch::Tensor probs = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type());
-  return torch::matmul(probs, v);
-#endif
 }
 
 }  // namespace

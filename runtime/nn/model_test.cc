@@ -217,7 +217,10 @@ TEST_CASE("loss on a packed block equals the losses of its documents computed ap
   const auto loss =
       causal_lm_loss(model->forward(ids, segments), ids, torch::tensor(mask, torch::kInt64).unsqueeze(0), segments);
   CHECK(loss.count == apart_count);
-  CHECK(loss.sum.item<double>() == Approx(apart_sum).epsilon(1e-12));
+  // Not bitwise: LibTorch 2's attention kernels differ in the last float64 bits between the causal
+  // and the masked call, and RMSNorm's float32 island rounds that to float32's precision (seen:
+  // relative 9e-8 with LibTorch 2.14; exact with 1.13's single code path).
+  CHECK(loss.sum.item<double>() == Approx(apart_sum).epsilon(1e-6));
   // Without segment ids the documents see each other: the loss differs (the test can fail).
   const auto leaky = causal_lm_loss(model->forward(ids), ids, torch::tensor(mask, torch::kInt64).unsqueeze(0), segments);
   CHECK(std::abs(leaky.sum.item<double>() - apart_sum) > 1e-6);

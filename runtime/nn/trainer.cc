@@ -1,7 +1,6 @@
 // The training loop (see trainer.h for the outline; this file follows it top to bottom).
 #include "runtime/nn/trainer.h"
 
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 #include <torch/version.h>
 
@@ -13,7 +12,9 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "runtime/nn/autocast.h"
 #include "runtime/nn/device.h"
+#include "runtime/nn/fused_adamw.h"
 #include "runtime/launch/rank_env.h"
 #include "runtime/nn/data_parallel.h"
 #include "runtime/nn/hf_checkpoint.h"
@@ -90,40 +91,16 @@ RankEnv resolve_ranks(const TrainRequest& request) {
   return env;
 }
 
-// bf16 autocast around forward passes on CUDA (fp32 master weights, as HF's bf16=True).
+// bf16 autocast around forward passes: on CUDA unless dtype says fp32; on the CPU when dtype says
+// bf16 and this LibTorch can (runtime/nn/autocast.h).
 bool use_bf16_autocast(const TrainHyper& hp, torch::Device device) {
-  if (!device.is_cuda()) {
-    if (hp.dtype == "bf16") std::fprintf(stderr, "sftx-worker: dtype bf16 is for CUDA; training in fp32 on the CPU\n");
-    return false;
-  }
-  return hp.dtype != "fp32";
+  if (device.is_cuda()) return hp.dtype != "fp32";
+  if (hp.dtype != "bf16") return false;
+  if (cpu_bf16_autocast()) return true;
+  std::fprintf(stderr, "sftx-worker: dtype bf16 on the CPU needs LibTorch >= 2.4 (this is %s); training in fp32\n",
+               TORCH_VERSION);
+  return false;
 }
-
-class AutocastScope {
- public:
-  explicit AutocastScope(bool on) : on_(on) {
-    if (!on_) return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
-#else
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-    at::autocast::set_enabled(true);
-#endif
-  }
-  ~AutocastScope() {
-    if (!on_) return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_enabled(at::kCUDA, false);
-#else
-    at::autocast::set_enabled(false);
-#endif
-    at::autocast::clear_cache();  // as torch.autocast's __exit__: drop the cached bf16 weight casts
-  }
-
- private:
-  bool on_;
-};
 
 // ---------------------------------------------------------------- model
 // init_dir (parent stage) > hf_dir > preset with random init from the seed. Always fp32 on the
@@ -140,7 +117,8 @@ Llama initial_model(const TrainRequest& request) {
 
 // ---------------------------------------------------------------- optimiser
 // Two AdamW groups: matrices decay, vectors (RMSNorm weights, biases) do not — HF Trainer's rule.
-std::unique_ptr<torch::optim::AdamW> make_optimizer(const TrainableSet& trainable, const TrainHyper& hp) {
+// LibTorch 2.x steps them with its fused kernel (runtime/nn/fused_adamw.h).
+std::unique_ptr<FusedAdamW> make_optimizer(const TrainableSet& trainable, const TrainHyper& hp) {
   std::vector<torch::Tensor> decay, no_decay;
   for (const auto& [name, t] : trainable.params) (t.dim() >= 2 ? decay : no_decay).push_back(t);
   std::vector<torch::optim::OptimizerParamGroup> groups;
@@ -150,7 +128,7 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(const TrainableSet& trainabl
   };
   if (!decay.empty()) groups.emplace_back(decay, options(hp.weight_decay));
   if (!no_decay.empty()) groups.emplace_back(no_decay, options(0.0));
-  return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(hp.lr).weight_decay(hp.weight_decay));
+  return std::make_unique<FusedAdamW>(groups, torch::optim::AdamWOptions(hp.lr).weight_decay(hp.weight_decay));
 }
 
 void set_lr(torch::optim::Optimizer& optimizer, double lr) {
@@ -191,7 +169,7 @@ double validation_loss(Llama& model, const TokenBlocks& blocks, int64_t micro_ba
     std::vector<uint64_t> idx;
     for (int64_t i = start; i < std::min(n, start + micro_batch); ++i) idx.push_back(static_cast<uint64_t>(i));
     TokenBatch b = blocks.gather(idx);
-    AutocastScope autocast(bf16);
+    AutocastScope autocast(bf16, device);
     auto ids = b.ids.to(device), seg = b.segments.to(device);
     LossSum ls = causal_lm_loss(model->forward(ids, seg), ids, b.loss_mask.to(device), seg);
     sum += ls.sum.item<double>();
@@ -303,7 +281,7 @@ TrainResult run_training(const TrainRequest& request, const TrainOptions& option
       auto ids = b.ids.to(device), seg = b.segments.to(device);
       LossSum ls;
       {
-        AutocastScope autocast(bf16);
+        AutocastScope autocast(bf16, device);
         ls = causal_lm_loss(model->forward(ids, seg), ids, b.loss_mask.to(device), seg);
       }
       (ls.sum / norm).backward();

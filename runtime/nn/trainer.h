@@ -15,8 +15,9 @@
 //      optimiser step (so accumulation is exact), a NaN/Inf check, metrics, progress, periodic
 //      state saves;
 //   7. export: LoRA merged, the model saved in HF layout to out_dir/model.
-// Device and precision: fp32 on CPU; on CUDA bf16 autocast (fp32 master weights) unless dtype
-// says fp32.
+// Device and precision: on CUDA bf16 autocast (fp32 master weights) unless dtype says fp32; on the
+// CPU fp32, or bf16 autocast when dtype says bf16 and LibTorch is >= 2.4 (runtime/nn/autocast.h).
+// AdamW steps with LibTorch 2.x's fused kernel where it has one (runtime/nn/fused_adamw.h).
 #pragma once
 
 #include <cstdint>

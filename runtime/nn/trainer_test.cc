@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "runtime/nn/autocast.h"
 #include "runtime/nn/hf_checkpoint.h"
 #include "runtime/nn/hf_config.h"
 #include "runtime/nn/testing_math_shard.h"
@@ -158,6 +159,35 @@ TEST_CASE("gradient accumulation gives the same loss and gradient as one big bat
   CHECK(ma[0]["loss"].get<double>() == Approx(mb[0]["loss"].get<double>()).epsilon(1e-5));
   CHECK(ma[0]["grad_norm"].get<double>() == Approx(mb[0]["grad_norm"].get<double>()).epsilon(1e-5));
   CHECK(ma[1]["loss"].get<double>() == Approx(mb[1]["loss"].get<double>()).epsilon(1e-3));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("dtype bf16 on the CPU trains under autocast where LibTorch can, and follows the fp32 run", "[trainer][autocast]") {
+  // LibTorch >= 2.4: bf16 matmuls, so the losses differ from fp32 but stay within bf16 rounding;
+  // LibTorch 1.13: the worker says it trains fp32, and the losses are fp32's exactly.
+  sftx::testing::TempDir dir_tmp("sftx-trainer-bf16");
+  const fs::path dir = dir_tmp.path();
+  testing::write_math_shard((dir / "d.shard").string(), 16, 32, 5);
+  TrainRequest fp32 = tiny_request(dir, (dir / "d.shard").string());
+  fp32.hp.dtype = "fp32";
+  TrainRequest bf16 = fp32;
+  bf16.hp.dtype = "bf16";
+  bf16.out_dir = (dir / "out-bf16").string();
+  run_training(fp32);
+  run_training(bf16);
+  auto a = read_metrics((dir / "out" / "metrics.jsonl").string());
+  auto b = read_metrics((dir / "out-bf16" / "metrics.jsonl").string());
+  REQUIRE(a.size() == 3);
+  REQUIRE(b.size() == 3);
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double la = a[i]["loss"].get<double>(), lb = b[i]["loss"].get<double>();
+    if (cpu_bf16_autocast()) {
+      CHECK(la != lb);
+      CHECK(lb == Approx(la).epsilon(2e-2));
+    } else {
+      CHECK(la == lb);
+    }
+  }
   fs::remove_all(dir);
 }
 

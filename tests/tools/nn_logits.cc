@@ -1,4 +1,4 @@
-// sftx-nn-logits: the sftx side of scripts/hf_parity.py.
+// sftx-nn-logits: the sftx side of scripts/hf_parity.py (built with the torch side: tests/CMakeLists.txt).
 //
 //   sftx-nn-logits logits CHECKPOINT_DIR IDS_JSON OUT_BIN [cpu|cuda]
 //       Loads a Hugging Face checkpoint with sftx's loader, runs the model in float32 on the ids
