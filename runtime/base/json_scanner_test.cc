@@ -30,7 +30,7 @@ TEST_CASE("json scanner: brackets outside strings open and close", "[json_depth]
   CHECK(s.back() == std::pair{Byte::close, size_t{0}});
 }
 
-TEST_CASE("json scanner: strings hide brackets; escapes hide quotes and backslashes", "[json_depth]") {
+TEST_CASE("json scanner: strings hide brackets, escapes hide quotes and backslashes", "[json_depth]") {
   JsonScanner s;
   for (char c : std::string_view(R"(["[{\"]}", "\\")")) s.feed(c);  // ["[{\"]}", "\\"
   CHECK(s.depth() == 1);
