@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "runtime/base/json_scanner.h"
 #include "runtime/data/data_error.h"
 
 namespace sftx::rt {
@@ -82,13 +83,12 @@ bool JsonArrayReader::next(std::string& element, int64_t& line) {
 
   if (peek() == ']') fail("a ',' with no element after it before ']'");
   line = line_;
-  int depth = 0;
-  bool in_string = false, escaped = false;
+  JsonScanner scanner;
   for (;;) {
     int c = peek();
     if (c < 0) fail("unterminated JSON array (end of file inside an element)");
-    if (!in_string && depth == 0 && (c == ',' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n') &&
-        !element.empty())
+    if (!scanner.in_string() && scanner.depth() == 0 &&
+        (c == ',' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n') && !element.empty())
       break;
     if (element.size() >= max_element_bytes_) {
       line_ = line;  // the error names where the element starts, not where reading stopped
@@ -97,18 +97,10 @@ bool JsonArrayReader::next(std::string& element, int64_t& line) {
     }
     get();
     element.push_back(static_cast<char>(c));
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      if (--depth < 0) fail("unbalanced '" + std::string(1, static_cast<char>(c)) + "' in an array element");
-      if (depth == 0) break;
-    }
+    JsonScanner::Byte kind = scanner.feed(static_cast<char>(c));
+    if (kind == JsonScanner::Byte::unbalanced)
+      fail("unbalanced '" + std::string(1, static_cast<char>(c)) + "' in an array element");
+    if (kind == JsonScanner::Byte::close && scanner.depth() == 0) break;
     peak_ = std::max(peak_, buf_.size() + element.size());
   }
   peak_ = std::max(peak_, buf_.size() + element.size());

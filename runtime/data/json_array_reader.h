@@ -3,7 +3,7 @@
 //
 // Memory bound: the reader keeps one read chunk (chunk_bytes, 64 KiB by default, as
 // LineReader) plus the text of the element being returned, never the whole array. It finds element boundaries
-// itself (tracking bracket depth, strings and escapes) and hands each element's text to the
+// itself (bracket depth, strings and escapes through runtime/base/json_scanner.h) and hands each element's text to the
 // caller to parse, so a 2 GB array of 2 KB records needs about 64 KiB + 2 KB, and a malformed
 // element can be reported (or skipped) with its line while the rest of the file still reads.
 #pragma once

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "runtime/eval/ifeval_text.h"
+#include "runtime/eval/nltk_word_tokenize.h"
 #include "runtime/regex/regex.h"
 
 namespace sftx::rt {
@@ -50,12 +51,21 @@ std::vector<std::string> strings_arg(const nlohmann::json& kw, const char* name)
 }
 
 // The public relations: "less than" means count < N, "at least" means count >= N.
-bool compare(const nlohmann::json& kw, const char* count_name, int64_t count) {
-  std::string rel = string_arg(kw, "relation");
+bool compare(const nlohmann::json& kw, const char* count_name, int64_t count, const char* relation_name = "relation") {
+  std::string rel = string_arg(kw, relation_name);
   int64_t n = int_arg(kw, count_name);
   if (rel == "less than") return count < n;
   if (rel == "at least") return count >= n;
-  throw std::invalid_argument("argument \"relation\" must be \"less than\" or \"at least\" (got \"" + rel + "\")");
+  throw std::invalid_argument(std::string("argument \"") + relation_name +
+                              "\" must be \"less than\" or \"at least\" (got \"" + rel + "\")");
+}
+
+// Words in all capitals: the tokens of nltk.word_tokenize that are str.isupper() (so "U.S",
+// "N'T" and the "I" of "I'm" count; "CAN'T" is two tokens, "X-RAY" one).
+int64_t count_capital_words(const std::string& text) {
+  int64_t n = 0;
+  for (const auto& token : nltk_word_tokenize(text)) n += is_all_upper(token) ? 1 : 0;
+  return n;
 }
 
 bool starts_with(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
@@ -218,6 +228,10 @@ const std::vector<std::pair<std::string, Check>>& registry() {
       {"punctuation:no_comma", [](auto&, const std::string& v) { return v.find(',') == std::string::npos; }},
       {"change_case:english_capital", [](auto&, const std::string& v) { return is_all_upper(v); }},
       {"change_case:english_lowercase", [](auto&, const std::string& v) { return is_all_lower(v); }},
+      {"change_case:capital_word_frequency",
+       [](auto& kw, const std::string& v) {
+         return compare(kw, "capital_frequency", count_capital_words(v), "capital_relation");
+       }},
       {"detectable_format:number_bullet_lists",
        [](auto& kw, const std::string& v) { return count_bullets(v) == int_arg(kw, "num_bullets"); }},
       {"detectable_format:constrained_response",

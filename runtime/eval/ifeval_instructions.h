@@ -5,6 +5,8 @@
 //   punctuation:no_comma                       no "," anywhere
 //   change_case:english_capital                response.isupper()
 //   change_case:english_lowercase              response.islower()
+//   change_case:capital_word_frequency         {capital_frequency, capital_relation}: nltk.word_tokenize
+//                                              tokens that are isupper() (runtime/eval/nltk_word_tokenize.h)
 //   detectable_format:number_bullet_lists      {num_bullets}: (?m)^\s*\*[^\*].*$ plus (?m)^\s*-.*$ == N
 //   detectable_format:constrained_response     contains "My answer is yes." / "no." / "maybe."
 //   detectable_format:multiple_sections        {section_spliter, num_sections}: \s?S\s?\d+\s? splits >= N
@@ -25,10 +27,10 @@
 //   startend:quotation                         wrapped in double quotes
 //   combination:two_responses                  two different responses separated by "******"
 //   combination:repeat_prompt                  {prompt_to_repeat}: starts with it
-// Not done (3 of the public 25): language:response_language and the langdetect == "en" part of
-// the change_case checks (langdetect's language model), change_case:capital_word_frequency
-// (nltk's word_tokenize); and number_sentences splits sentences by the rules of the public
-// split_into_sentences, where lm-eval counts them with nltk's Punkt model.
+// Not done (1 of the public 25): language:response_language and the langdetect == "en" part of
+// the change_case checks (they need langdetect's language profiles); and number_sentences
+// splits sentences by the rules of the public split_into_sentences, where lm-eval counts them
+// with nltk's Punkt model.
 #pragma once
 
 #include <string>

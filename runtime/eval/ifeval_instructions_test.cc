@@ -132,3 +132,20 @@ TEST_CASE("ifeval: letters, constrained answers, sections, first words, two resp
   CHECK_FALSE(f("combination:two_responses", {}, "One.\n******\nOne."));
   CHECK_FALSE(f("combination:two_responses", {}, "One.\n******\n\n******\nTwo."));
 }
+
+TEST_CASE("ifeval: capital word frequency counts nltk's upper-case tokens", "[ifeval]") {
+  auto at_least = [](int n) { return json{{"capital_frequency", n}, {"capital_relation", "at least"}}; };
+  auto less_than = [](int n) { return json{{"capital_frequency", n}, {"capital_relation", "less than"}}; };
+  // "I", "CA", "N'T", "U.S." : 4 (a contraction is two tokens; "U.S." is one)
+  const std::string text = "I CAN'T visit the U.S. today.";
+  CHECK(f("change_case:capital_word_frequency", at_least(4), text));
+  CHECK_FALSE(f("change_case:capital_word_frequency", at_least(5), text));
+  CHECK(f("change_case:capital_word_frequency", less_than(5), text));
+  CHECK_FALSE(f("change_case:capital_word_frequency", less_than(4), text));
+  CHECK(f("change_case:capital_word_frequency", at_least(1), "X-RAY vision"));      // hyphenated: one word
+  CHECK_FALSE(f("change_case:capital_word_frequency", at_least(1), "Mr. Smith, 42."));  // no cased-only-upper token
+  CHECK_THROWS_WITH(f("change_case:capital_word_frequency", {{"capital_frequency", 2}, {"capital_relation", "at most"}}, "A"),
+                    Catch::Contains("capital_relation"));
+  CHECK_THROWS_WITH(f("change_case:capital_word_frequency", {{"capital_relation", "at least"}}, "A"),
+                    Catch::Contains("capital_frequency"));
+}

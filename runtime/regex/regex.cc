@@ -111,4 +111,24 @@ std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view text) co
   return out;
 }
 
+std::string Regex::replace_all(std::string_view text, const std::string& replacement) const {
+  constexpr uint32_t options =
+      PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_UNSET_EMPTY | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH;
+  MatchData md = match_data(impl_->code);
+  std::string out(text.size() + text.size() / 2 + 64, '\0');
+  for (;;) {
+    PCRE2_SIZE length = out.size();
+    int rc = pcre2_substitute(impl_->code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, options, md.get(),
+                              impl_->context, reinterpret_cast<PCRE2_SPTR>(replacement.data()), replacement.size(),
+                              reinterpret_cast<PCRE2_UCHAR*>(out.data()), &length);
+    if (rc == PCRE2_ERROR_NOMEMORY) {  // `length` is now the size needed
+      out.resize(length);
+      continue;
+    }
+    if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) matched(rc, pattern_);  // throws
+    out.resize(length);
+    return out;
+  }
+}
+
 }  // namespace sftx

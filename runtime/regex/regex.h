@@ -67,6 +67,11 @@ class Regex {
   // search runs under the limits. Safe to call from several threads at once.
   std::vector<std::pair<size_t, size_t>> find_all(std::string_view text) const;
 
+  // Every non-overlapping match replaced, left to right, as Python's re.sub does; in
+  // `replacement`, $0 is the match and $1..$9 its groups (an unset group is empty), $$ a "$".
+  // Each search runs under the limits. Safe to call from several threads at once.
+  std::string replace_all(std::string_view text, const std::string& replacement) const;
+
   const std::string& pattern() const { return pattern_; }
 
  private:

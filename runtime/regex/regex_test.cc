@@ -37,3 +37,13 @@ TEST_CASE("regex: catastrophic backtracking ends at the match limit", "[regex]")
   CHECK_THROWS_WITH(re.search(text), Catch::Contains("too much backtracking"));
   CHECK(re.search(std::string(30, 'a')));
 }
+
+TEST_CASE("regex: replace_all substitutes every match with its groups, as re.sub", "[regex]") {
+  CHECK(Regex(R"(([:,])([^\d]))").replace_all("a,b: 1,2", " $1 $2") == "a , b :  1,2");
+  CHECK(Regex(R"([?!])").replace_all("Why?! No", " $0 ") == "Why ?  !  No");
+  CHECK(Regex(R"((a)|(b))").replace_all("ab", "[$1$2]") == "[a][b]");  // an unset group is empty
+  CHECK(Regex("x").replace_all("none here", "y") == "none here");
+  std::string long_text(5000, 'a');  // the output outgrows the first buffer
+  CHECK(Regex("a").replace_all(long_text, "bbbb") == std::string(20000, 'b'));
+  CHECK_THROWS_AS(Regex("(a+)+$").replace_all(std::string(30, 'a') + "!", "x"), RegexLimitError);
+}

@@ -8,6 +8,8 @@ and decimals, end phrases, quotes, upper and lower case, commas, keywords inside
 pairs each with one to three instructions of the ids sftx supports (arguments chosen near the
 response's own counts), and compares, per instruction, the strict and the loose verdict of
 sftx (tests/tools/ifeval_check.cc) with lm-eval's process_results (lm_eval/tasks/ifeval/utils.py).
+change_case:capital_word_frequency gets further responses of its own (contractions, abbreviations,
+hyphens, numbers, mixed case), and its tokens are compared with nltk.word_tokenize's as well.
 Also lists the ids of lm-eval's registry that sftx lacks. Exit 0 only when nothing differs.
 
 Pinned peer: lm-eval==0.4.13 with langdetect, immutabledict, nltk (scripts/peers/requirements.txt)
@@ -23,6 +25,8 @@ import sys
 from pathlib import Path
 
 import lm_eval
+import nltk
+import nltk.tokenize
 from lm_eval.tasks.ifeval import instructions_registry, instructions_util
 from lm_eval.tasks.ifeval.utils import process_results
 
@@ -106,6 +110,33 @@ def response(rng):
     return text
 
 
+# Words that put change_case:capital_word_frequency's tokenizer to work: contractions (split
+# into two tokens, both upper case or not), "U.S."-style abbreviations, hyphens, numbers, mixed
+# case, quotes and brackets, Latin-1 capitals.
+CAPITAL_WORDS = ["NASA", "U.S.", "U.S.A.", "USA", "I", "A", "OK", "CAN'T", "DON'T", "WON'T", "I'M", "I'm", "I'd",
+                 "JOHN'S", "John's", "WE'LL", "THEY'RE", "YOU'VE", "SHE'D", "JAMES'", "CANNOT", "GONNA", "WANNA",
+                 "GOTTA", "GIMME", "'TIS", "'TWAS", "X-RAY", "x-ray", "COVID-19", "B-52", "ALL-CAPS", "3RD", "MP3",
+                 "iPhone", "McDONALD", "McDonald", "Ph.D.", "PhD", "e.g.", "A.M.", "TV's", "TV'S", "NO.", "5PM",
+                 "ÉCOLE", "ÜBER", "Straße", "IT'S", "it's", "can't", "42", "3.14", "1,000", "$5", "#1", "A&W",
+                 "AT&T", "Q&A", "--", "NOT--NOW", "Mr.", "DR.", "J.", "R.", "ok", "Ok", "HELLO", "WORLD"]
+CAPITAL_AFTER = ["", "", "", "", ".", ".", ",", "!", "?", ":", ";", "...", ".)", ".\"", "'", ")", "\"", ".'"]
+CAPITAL_BEFORE = ["", "", "", "", "\"", "'", "(", "*", "``", "[", "'"]
+
+
+def capital_text(rng):
+    sentences = []
+    for _ in range(rng.randint(1, 5)):
+        words = [rng.choice(CAPITAL_WORDS) if rng.random() < 0.4 else rng.choice(WORDS) for _ in range(rng.randint(1, 10))]
+        words = [(rng.choice(CAPITAL_BEFORE) if rng.random() < 0.15 else "") + w +
+                 (rng.choice(CAPITAL_AFTER) if rng.random() < 0.3 else "") for w in words]
+        sentences.append(" ".join(words) + rng.choice([".", ".", "!", "?", "", ".\"", ".)", "..."]))
+    return "".join(s + rng.choice([" ", " ", "  ", "\n", "\n\n", "\t"]) for s in sentences).rstrip(" ")
+
+
+def capital_count(text):
+    return sum(1 for w in nltk.word_tokenize(text) if w.isupper())
+
+
 # Per instruction, a way to give the response what that instruction looks for (or nearly), so
 # that every id sees responses that follow it as well as ones that do not.
 FEATURES = {
@@ -126,6 +157,8 @@ FEATURES = {
     "detectable_format:number_highlighted_sections": lambda rng, t: t.replace(" ", " *x* ", rng.randint(1, 4)),
     "detectable_content:number_placeholders": lambda rng, t: t.replace(" ", " [x] ", rng.randint(1, 3)),
     "length_constraints:number_paragraphs": lambda rng, t: "\n\n***\n\n".join([t] * rng.randint(1, 4)),
+    "change_case:capital_word_frequency": lambda rng, t: rng.choice(["{c} {t}", "{t}\n{c}", "{c}", "{t} {c}\n{c}"]).format(
+        c=capital_text(rng), t=t),
 }
 
 
@@ -175,6 +208,8 @@ def kwargs_for(iid, text, rng, prompt):
         # nth_paragraph > num_paragraphs makes lm-eval draw a random one: keep it in range.
         num = rng.randint(1, 4)
         return {"num_paragraphs": num, "nth_paragraph": rng.randint(1, num), "first_word": word or "x"}
+    if iid == "change_case:capital_word_frequency":
+        return {"capital_frequency": max(1, capital_count(text) + rng.randint(-2, 2)), "capital_relation": rel()}
     if iid == "combination:repeat_prompt":
         return {"prompt_to_repeat": rng.choice([prompt, text[: rng.randint(1, 40)], " " + text[:20].upper()]).strip()
                 or prompt}
@@ -186,6 +221,8 @@ def main():
     ap.add_argument("--tool", required=True, help="sftx_ifeval_check")
     ap.add_argument("--work", required=True)
     ap.add_argument("--n", type=int, default=1500)
+    ap.add_argument("--n-capital", type=int, default=800,
+                    help="further responses built for change_case:capital_word_frequency")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -208,6 +245,18 @@ def main():
         print("  NOT COMPARED length_constraints:number_sentences: lm-eval needs nltk's punkt data, which is not "
               "installed (" + " ".join(l.strip() for l in str(e).splitlines() if l.strip("* \n"))[:160] + ")")
 
+    # nltk.word_tokenize (change_case:capital_word_frequency) splits sentences with Punkt's
+    # English model, the same punkt_tab data. Without it, lm-eval's checker would raise; it is
+    # then compared with an untrained Punkt (nltk's own PunktSentenceTokenizer, no abbreviation
+    # list) in its place: sftx's reading of sentence ends (runtime/eval/nltk_word_tokenize.h says
+    # why that changes no upper-case count but after a contraction that the English model would
+    # call an abbreviation).
+    if not nltk.tokenize.punkt_model_available("english"):
+        untrained = nltk.tokenize.PunktSentenceTokenizer()
+        nltk.tokenize.sent_tokenize = lambda text, language="english": untrained.tokenize(text)
+        print("  change_case:capital_word_frequency: nltk's English Punkt model is not installed; lm-eval's "
+              "word_tokenize runs with an untrained PunktSentenceTokenizer for its sentence split")
+
     rng = random.Random(14)
     items = []
     for k in range(args.n):
@@ -224,6 +273,18 @@ def main():
             text = FEATURES[ids[0]](rng, text)
         kwargs = [kwargs_for(i, text, rng, prompt) for i in ids]
         items.append({"key": k, "prompt": prompt, "instruction_id_list": ids, "kwargs": kwargs, "response": text})
+
+    capital_id = "change_case:capital_word_frequency"
+    if capital_id in compared:
+        crng = random.Random(1414)
+        for k in range(args.n, args.n + args.n_capital):
+            text = capital_text(crng)
+            if crng.random() < 0.3:
+                text = crng.choice([text.upper(), text.lower(), response(crng) + "\n" + text])
+            ids = [capital_id] + [i for i in crng.sample(compared, crng.randint(0, 1)) if i != capital_id]
+            prompt = "Write about " + " ".join(crng.choice(WORDS) for _ in range(5)) + "."
+            kwargs = [kwargs_for(i, text, crng, prompt) for i in ids]
+            items.append({"key": k, "prompt": prompt, "instruction_id_list": ids, "kwargs": kwargs, "response": text})
 
     in_file, out_file = work / "responses.jsonl", work / "sftx_verdicts.jsonl"
     in_file.write_text("".join(json.dumps(i) + "\n" for i in items))
@@ -267,6 +328,30 @@ def main():
             if row["loose"][j] != ref["inst_level_loose_acc"][j]:
                 stat[2] += 1
                 examples[iid].append(("loose", ref["inst_level_loose_acc"][j], item["kwargs"][j], item["response"]))
+    # The tokens themselves, beside the verdicts: every response of the capital id through
+    # sftx's word_tokenize port and nltk's. The upper-case counts must be equal; the token
+    # lists may differ only where Punkt's decision about a sentence end does (an abbreviation or
+    # initial keeps or loses its final "."), which leaves the count as it is.
+    capital_texts = [item["response"] for item in items if capital_id in item["instruction_id_list"]]
+    if capital_texts:
+        tok_in, tok_out = work / "capital_texts.jsonl", work / "sftx_tokens.jsonl"
+        tok_in.write_text("".join(json.dumps({"response": t}) + "\n" for t in capital_texts))
+        subprocess.run([args.tool, "--word-tokenize", str(tok_in), str(tok_out)], check=True)
+        sftx_tokens = [json.loads(l)["tokens"] for l in tok_out.read_text().splitlines()]
+        same_tokens = same_count = 0
+        differ = []
+        for text, mine in zip(capital_texts, sftx_tokens):
+            ref = nltk.word_tokenize(text)
+            same_tokens += mine == ref
+            if sum(w.isupper() for w in mine) == sum(w.isupper() for w in ref):
+                same_count += 1
+            else:
+                differ.append((text, mine, ref))
+        for text, mine, ref in differ[:3]:
+            print(f"      upper-case count differs on {text!r}:\n        sftx {mine}\n        nltk {ref}")
+        tally.check(same_count == len(capital_texts) and len(sftx_tokens) == len(capital_texts),
+                    f"{capital_id}: upper-case token counts equal nltk.word_tokenize's in {same_count} of "
+                    f"{len(capital_texts)} responses (token lists identical in {same_tokens})")
     for e in errors[:5]:
         print("  sftx error:", e)
     tally.check(not errors, f"{len(items)} responses scored by sftx without error ({len(errors)} errors)")

@@ -7,6 +7,9 @@
 //     OUT_JSONL: per line {"strict": [bool per instruction], "loose": [...]} or {"error": why}.
 //   sftx_ifeval_check --ids
 //     prints the instruction ids sftx supports, one per line.
+//   sftx_ifeval_check --word-tokenize IN_JSONL OUT_JSONL
+//     per line {"response": "..."} in, {"tokens": [...]} out: the nltk.word_tokenize port that
+//     change_case:capital_word_frequency counts with.
 #include <fstream>
 #include <iostream>
 
@@ -14,6 +17,7 @@
 
 #include "runtime/eval/ifeval.h"
 #include "runtime/eval/ifeval_instructions.h"
+#include "runtime/eval/nltk_word_tokenize.h"
 #include "runtime/base/jsonl.h"
 
 using nlohmann::json;
@@ -24,8 +28,18 @@ int main(int argc, char** argv) {
       for (const auto& id : sftx::rt::ifeval_instruction_ids()) std::cout << id << "\n";
       return 0;
     }
+    if (argc == 4 && std::string(argv[1]) == "--word-tokenize") {
+      std::ofstream out(argv[3]);
+      if (!out) throw std::runtime_error(std::string(argv[3]) + ": cannot write");
+      for (const auto& row : sftx::rt::read_jsonl_objects(argv[2]))
+        out << json{{"tokens", sftx::rt::nltk_word_tokenize(row.value.at("response").get<std::string>())}}.dump(
+                   -1, ' ', false, json::error_handler_t::replace)
+            << "\n";
+      return out ? 0 : 1;
+    }
     if (argc != 3) {
-      std::cerr << "usage: sftx_ifeval_check IN_JSONL OUT_JSONL\n       sftx_ifeval_check --ids\n";
+      std::cerr << "usage: sftx_ifeval_check IN_JSONL OUT_JSONL\n       sftx_ifeval_check --ids\n"
+                   "       sftx_ifeval_check --word-tokenize IN_JSONL OUT_JSONL\n";
       return 2;
     }
     std::ofstream out(argv[2]);
