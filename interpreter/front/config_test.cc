@@ -155,7 +155,7 @@ TEST_CASE("a profile's synthetic_level is read and checked", "[config]") {
   REQUIRE(diags.error_count() == 1);
   CHECK(diags.all()[0].line == 2);
   CHECK(diags.all()[0].column == 19);
-  CHECK(diags.all()[0].message == "unknown synthetic level \"mikro\" (known: \"paper\", \"micro\")");
+  CHECK(diags.all()[0].message == "unknown synthetic level \"mikro\" (known: \"paper\", \"micro\", \"micro2\")");
   CHECK(diags.all()[0].helps == std::vector<std::string>{"did you mean 'micro'?"});
 }
 
