@@ -16,7 +16,6 @@ a built-in reproduces exactly; sftx's own rendering of any published template (t
 Pinned peer: jinja2==3.1.6 (scripts/peers/requirements.txt)
 Run:  ctest --test-dir build -R chat_template_parity
 """
-import argparse
 import json
 import os
 import subprocess
@@ -27,7 +26,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Tally, random_conversations  # noqa: E402
+from common import Tally, chat_tool_args, random_conversations  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = ["Hi", "What is 2 + 2?", "  padded  ", "line one\nline two", "trailing newline\n", "\nleading newline",
@@ -51,13 +50,7 @@ def environment():
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tool", required=True, help="sftx_chat_encode")
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--n", type=int, default=300)
-    args = ap.parse_args()
-    work = Path(args.work)
-    work.mkdir(parents=True, exist_ok=True)
+    args, work = chat_tool_args(300)
     tally = Tally()
     convs = conversations(args.n, seed=3)
     conv_file = work / "conversations.jsonl"

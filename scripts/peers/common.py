@@ -1,9 +1,25 @@
-"""What the peer checks share: finding and running sftx-worker, and the closing line."""
+"""What the peer checks share: finding and running sftx-worker, the chat checks' arguments, and the
+closing line."""
+import argparse
 import json
 import os
 import subprocess
+from pathlib import Path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def chat_tool_args(default_n):
+    """The arguments of the chat-rendering checks (sftx_chat_encode, a scratch folder, how many
+    conversations); returns (args, the scratch folder, created)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tool", required=True, help="sftx_chat_encode")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--n", type=int, default=default_n)
+    args = ap.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    return args, work
 
 
 def default_worker():

@@ -22,7 +22,6 @@ Unicode, blank and padded texts, text that looks like markers), compares:
 Pinned peers: jinja2==3.1.6, transformers, tokenizers (scripts/peers/requirements.txt)
 Run:  ctest --test-dir build -R jinja_chat_parity
 """
-import argparse
 import json
 import os
 import random
@@ -36,7 +35,7 @@ from tokenizers import AddedToken, Tokenizer
 from transformers.utils.chat_template_utils import _compile_jinja_template
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Tally, random_conversations  # noqa: E402
+from common import Tally, chat_tool_args, random_conversations  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "tests/data/chat_templates"
@@ -125,13 +124,7 @@ def tokenizer_for(base, markers, path):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tool", required=True, help="sftx_chat_encode")
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--n", type=int, default=200)
-    args = ap.parse_args()
-    work = Path(args.work)
-    work.mkdir(parents=True, exist_ok=True)
+    args, work = chat_tool_args(200)
     tally = Tally()
     print(f"jinja2 {jinja2.__version__}")
     models = json.loads((TEMPLATES / "models.json").read_text())

@@ -18,7 +18,6 @@ locally with `tokenizers` by tokenizers_parity.train (no downloads).
 Pinned peer: fschat==0.2.36 (scripts/peers/requirements.txt)
 Run:  ctest --test-dir build -R vicuna_parity
 """
-import argparse
 import json
 import os
 import subprocess
@@ -29,7 +28,7 @@ from fastchat.conversation import get_conv_template
 from transformers import PreTrainedTokenizerFast
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Tally, random_conversations  # noqa: E402
+from common import Tally, chat_tool_args, random_conversations  # noqa: E402
 from tokenizers_parity import corpus_lines, train  # noqa: E402
 
 TEXTS = ["What is 2 + 2?", "Write a haiku about autumn.", "def f(x):\n    return x * 2\n", "  leading spaces",
@@ -81,13 +80,7 @@ def fastchat_labels(hf, messages):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tool", required=True, help="sftx_chat_encode")
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--n", type=int, default=400)
-    args = ap.parse_args()
-    work = Path(args.work)
-    work.mkdir(parents=True, exist_ok=True)
+    args, work = chat_tool_args(400)
     tally = Tally()
     convs = conversations(args.n, seed=11)
     conv_file = work / "conversations.jsonl"
