@@ -22,7 +22,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from fastchat.conversation import get_conv_template
 from transformers import PreTrainedTokenizerFast
