@@ -16,6 +16,7 @@
 #include "runtime/nn/device.h"
 #include "runtime/launch/rank_env.h"
 #include "runtime/nn/data_parallel.h"
+#include "runtime/nn/fused_adamw.h"
 #include "runtime/nn/hf_checkpoint.h"
 #include "runtime/nn/hf_config.h"
 #include "runtime/nn/methods.h"
@@ -140,6 +141,7 @@ Llama initial_model(const TrainRequest& request) {
 
 // ---------------------------------------------------------------- optimiser
 // Two AdamW groups: matrices decay, vectors (RMSNorm weights, biases) do not — HF Trainer's rule.
+// FusedAdamW is torch's AdamW updated in one pass per parameter (fused_adamw.h).
 std::unique_ptr<torch::optim::AdamW> make_optimizer(const TrainableSet& trainable, const TrainHyper& hp) {
   std::vector<torch::Tensor> decay, no_decay;
   for (const auto& [name, t] : trainable.params) (t.dim() >= 2 ? decay : no_decay).push_back(t);
@@ -150,7 +152,7 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(const TrainableSet& trainabl
   };
   if (!decay.empty()) groups.emplace_back(decay, options(hp.weight_decay));
   if (!no_decay.empty()) groups.emplace_back(no_decay, options(0.0));
-  return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(hp.lr).weight_decay(hp.weight_decay));
+  return std::make_unique<FusedAdamW>(groups, torch::optim::AdamWOptions(hp.lr).weight_decay(hp.weight_decay));
 }
 
 void set_lr(torch::optim::Optimizer& optimizer, double lr) {
