@@ -3,6 +3,11 @@
 //
 //   bench_nn_train_throughput [--presets mini,small] [--seq 1024] [--batch 8] [--steps 10]
 //                             [--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X]
+//                             [--attention chunked|dense] [--adamw fused|torch]
+//
+// --attention dense and --adamw torch run the step as sftx did before the chunked attention
+// (runtime/nn/segment_attention.h: the model then gets an explicit dense causal mask) and the
+// fused AdamW (runtime/nn/fused_adamw.h), so what each change buys is measured in one binary.
 //
 // FLOPs per trained token (PaLM, appendix B; Chinchilla's 6N rule plus attention):
 //   6 * N  +  12 * L * H * T
@@ -42,6 +47,7 @@ struct Args {
   int64_t seq = 1024, batch = 8, steps = 10, warmup = 2, threads = 0;
   double peak_tflops = 0;  // > 0: use this peak instead of measuring one
   std::string device = torch::cuda::is_available() ? "cuda" : "cpu";
+  std::string attention = "chunked", adamw = "fused";
 };
 
 Args parse(int argc, char** argv) {
@@ -63,12 +69,17 @@ Args parse(int argc, char** argv) {
     else if (k == "--device") a.device = next();
     else if (k == "--threads") a.threads = std::stoll(next());
     else if (k == "--peak-tflops") a.peak_tflops = std::stod(next());
+    else if (k == "--attention") a.attention = next();
+    else if (k == "--adamw") a.adamw = next();
     else if (k == "--help" || k == "-h") {
       std::puts("usage: bench_nn_train_throughput [--presets mini,small] [--seq 1024] [--batch 8] [--steps 10] "
-                "[--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X]");
+                "[--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X] [--attention chunked|dense] "
+                "[--adamw fused|torch]");
       std::exit(0);
     } else throw std::invalid_argument("unknown option " + k);
   }
+  if (a.attention != "chunked" && a.attention != "dense") throw std::invalid_argument("--attention must be chunked or dense");
+  if (a.adamw != "fused" && a.adamw != "torch") throw std::invalid_argument("--adamw must be fused or torch");
   return a;
 }
 
@@ -130,7 +141,13 @@ int main(int argc, char** argv) try {
     model->to(device);
     model->train();
     std::vector<torch::Tensor> params = model->parameters();
-    FusedAdamW opt(params, torch::optim::AdamWOptions(1e-4).weight_decay(0.01));
+    const auto adamw_options = torch::optim::AdamWOptions(1e-4).weight_decay(0.01);
+    std::unique_ptr<torch::optim::AdamW> opt = args.adamw == "fused"
+                                                   ? std::make_unique<FusedAdamW>(params, adamw_options)
+                                                   : std::make_unique<torch::optim::AdamW>(params, adamw_options);
+    AttentionContext context;  // empty: the model's own choice (chunked on the CPU)
+    if (args.attention == "dense")
+      context.mask = torch::ones({args.seq, args.seq}, torch::TensorOptions().dtype(torch::kBool).device(device)).tril().view({1, 1, args.seq, args.seq});
     auto ids = torch::randint(config.vocab_size, {args.batch, args.seq}, torch::TensorOptions().dtype(torch::kInt64).device(device));
     auto mask = torch::ones({args.batch, args.seq}, torch::TensorOptions().dtype(torch::kUInt8).device(device));
 
@@ -138,12 +155,12 @@ int main(int argc, char** argv) try {
       LossSum ls;
       {
         AutocastScope autocast(cuda, device);
-        ls = causal_lm_loss(model->forward(ids), ids, mask);
+        ls = causal_lm_loss(model->logits(model->hidden(ids, context)), ids, mask);
       }
       (ls.sum / static_cast<double>(ls.count)).backward();
       torch::nn::utils::clip_grad_norm_(params, 1.0);
-      opt.step();
-      opt.zero_grad();
+      opt->step();
+      opt->zero_grad();
     };
     for (int64_t i = 0; i < args.warmup; ++i) step();
     sync(device);

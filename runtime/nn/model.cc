@@ -3,6 +3,10 @@
 // model, then the packed-block helpers and the loss.
 #include "runtime/nn/model.h"
 
+#include <torch/version.h>
+
+#include "runtime/nn/segment_attention.h"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -142,6 +146,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     v = cache.values[layer].narrow(2, 0, past + T).to(q.scalar_type());
   }
 
+  if (context.layout && !context.cache)  // chunked, within segments, [B, T, heads, d]
+    return o_proj(segment_attention(q, k, v, *context.layout).view({B, T, num_heads * head_dim}));
   const int64_t n_rep = num_heads / num_kv_heads;
   torch::Tensor out = attend(q, repeat_kv(k, n_rep), repeat_kv(v, n_rep), context.mask);
   return o_proj(out.transpose(1, 2).reshape({B, T, num_heads * head_dim}));
@@ -216,7 +222,7 @@ torch::Tensor LlamaImpl::forward(const torch::Tensor& ids, const torch::Tensor& 
   AttentionContext context;
   if (segment_ids.defined()) {
     context.positions = positions_from_segments(segment_ids);
-    context.mask = segment_attention_mask(segment_ids);
+    context.segments = segment_ids;
   }
   return logits(hidden(ids, context));
 }
@@ -242,10 +248,27 @@ torch::Tensor LlamaImpl::hidden(const torch::Tensor& ids, const AttentionContext
   const torch::Tensor cos = angles.cos().to(h.scalar_type());
   const torch::Tensor sin = angles.sin().to(h.scalar_type());
 
+  // Attention without a cache or an explicit mask: on the CPU in float32/float64 the chunked
+  // kernel (segment_attention.h), its layout built once for all layers; elsewhere the fused
+  // kernels of torch 2 (SDPA), given a dense mask only for packed blocks.
+  AttentionContext layer_context = context;
+  SegmentLayout layout;
+  if (!context.mask.defined() && !context.cache) {
+    const bool chunked = ids.device().is_cpu() &&
+                         (h.scalar_type() == torch::kFloat32 || h.scalar_type() == torch::kFloat64) &&
+                         (TORCH_VERSION_MAJOR < 2 || context.segments.defined());
+    if (chunked) {
+      layout = segment_layout(context.segments, T, h.scalar_type(), h.device());
+      layer_context.layout = &layout;
+    } else if (context.segments.defined()) {
+      layer_context.mask = segment_attention_mask(context.segments);
+    }
+  }
+
   const int64_t n = static_cast<int64_t>(model->layers.size());
   if (all_hidden) all_hidden->push_back(h);
   for (int64_t i = 0; i < n; ++i) {
-    h = model->layers[i]->forward(h, cos, sin, context, i);
+    h = model->layers[i]->forward(h, cos, sin, layer_context, i);
     if (all_hidden && i + 1 < n) all_hidden->push_back(h);
   }
   h = model->norm(h);
@@ -283,14 +306,7 @@ torch::Tensor positions_from_segments(const torch::Tensor& segment_ids) {
 }
 
 torch::Tensor segment_attention_mask(const torch::Tensor& segment_ids) {
-  const auto seg = segment_ids.to(torch::kInt64);
-  const int64_t T = seg.size(1);
-  const auto opts = torch::TensorOptions().dtype(torch::kBool).device(seg.device());
-  const auto causal = torch::ones({T, T}, opts).tril();
-  const auto same = seg.unsqueeze(2) == seg.unsqueeze(1);
-  const auto real = (seg != 0).unsqueeze(2);
-  const auto diagonal = torch::eye(T, opts);
-  return ((same & real & causal) | diagonal).unsqueeze(1);
+  return segment_mask_window(segment_ids, 0, segment_ids.size(1), 0).unsqueeze(1);
 }
 
 // ---------------------------------------------------------------- loss

@@ -92,14 +92,21 @@ struct KVCache {
   int64_t capacity() const { return keys.empty() ? 0 : keys[0].size(2); }
 };
 
+struct SegmentLayout;  // runtime/nn/segment_attention.h
+
 // What one forward pass attends with.
 //   positions [B, T] int64: rotary position of each query token.
-//   mask: undefined -> plain causal attention over the T tokens (no cache);
+//   segments [B, T]: packed-block segment ids (see LlamaImpl::forward); undefined = one sequence.
+//   mask: undefined -> causal attention over the T tokens (within segments when given; no cache);
 //         else bool [B, 1, T, S] with S = cache length + T, true = may attend.
+//   layout: set by LlamaImpl::hidden when the chunked attention of segment_attention.h runs
+//           (CPU, float32/float64, no mask, no cache); callers leave it null.
 struct AttentionContext {
   torch::Tensor positions;
+  torch::Tensor segments;
   torch::Tensor mask;
   KVCache* cache = nullptr;  // appended to when set
+  const SegmentLayout* layout = nullptr;
 };
 
 class AttentionImpl : public torch::nn::Module {

@@ -117,7 +117,7 @@ Llama initial_model(const TrainRequest& request) {
 
 // ---------------------------------------------------------------- optimiser
 // Two AdamW groups: matrices decay, vectors (RMSNorm weights, biases) do not — HF Trainer's rule.
-// LibTorch 2.x steps them with its fused kernel (runtime/nn/fused_adamw.h).
+// FusedAdamW (fused_adamw.h): LibTorch 2.x's fused kernel, or on 1.13 one pass per parameter.
 std::unique_ptr<FusedAdamW> make_optimizer(const TrainableSet& trainable, const TrainHyper& hp) {
   std::vector<torch::Tensor> decay, no_decay;
   for (const auto& [name, t] : trainable.params) (t.dim() >= 2 ? decay : no_decay).push_back(t);
