@@ -1,5 +1,7 @@
 #include "runtime/tokenizer/hf_tokenizer.h"
 
+#include <cctype>
+
 #include "runtime/base/json_depth.h"
 #include "runtime/data/utf8.h"
 
@@ -214,8 +216,11 @@ std::string HfTokenizer::token_bytes(int32_t id) const {
     }
     return out;
   }
-  if (model_->byte_fallback() && p.size() == 6 && p.compare(0, 3, "<0x") == 0 && p[5] == '>')
+  if (model_->byte_fallback() && p.size() == 6 && p.compare(0, 3, "<0x") == 0 && p[5] == '>' &&
+      std::isxdigit(static_cast<unsigned char>(p[3])) && std::isxdigit(static_cast<unsigned char>(p[4])))
     return std::string(1, static_cast<char>(std::stoi(p.substr(3, 2), nullptr, 16)));
+  // "<0xZZ>" is not a byte: as tokenizers' ByteFallback decoder, it stays the text it is (this
+  // threw std::invalid_argument out of the reader before; found by data_reader_fuzz).
   if (metaspace_replacement_.empty()) return p;
   std::string out;
   for (size_t k = 0; k < p.size();) {

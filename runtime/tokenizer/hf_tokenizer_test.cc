@@ -200,3 +200,16 @@ TEST_CASE("a hostile tokenizer.json: deep nesting and control bytes give a bound
     CHECK(what.size() <= 2048);
   }
 }
+
+TEST_CASE("a byte-fallback piece that is not hex stays text (found by data_reader_fuzz)", "[hf_tokenizer]") {
+  // The crash input renamed one <0x..> piece to <0xZZ>: token_bytes threw std::invalid_argument
+  // ("stoi") out of the reader. tokenizers' ByteFallback decoder keeps such a piece as written.
+  json j = json::parse(read(data_path("sentencepiece_bpe.json")));
+  auto& vocab = j["model"]["vocab"];
+  const int32_t id = vocab["<0x41>"].get<int32_t>();
+  vocab.erase("<0x41>");
+  vocab["<0xZZ>"] = id;
+  const HfTokenizer t = HfTokenizer::parse(j.dump(), "renamed.json");
+  CHECK(t.token_bytes(id) == "<0xZZ>");
+  CHECK(t.token_bytes(vocab["<0x42>"].get<int32_t>()) == "B");  // a real byte piece is still its byte
+}
