@@ -87,6 +87,13 @@ HfTokenizer HfTokenizer::parse(const std::string& json_text, const std::string& 
   t.has_piece_.assign(static_cast<size_t>(max_id + 1), 0);
   for (const auto& [p, id] : t.model_->vocab()) t.pieces_[static_cast<size_t>(id)] = p, t.has_piece_[static_cast<size_t>(id)] = 1;
   for (const auto& a : t.added_.tokens()) t.pieces_[static_cast<size_t>(a.id)] = a.content, t.has_piece_[static_cast<size_t>(a.id)] = 1;
+  // The template's special ids must be tokens: encode would otherwise return an id outside the
+  // vocabulary (found by data_reader_fuzz: a template naming id 261 of a 261-token vocabulary).
+  for (const auto* ids : {&t.prefix_ids_, &t.suffix_ids_})
+    for (int32_t id : *ids)
+      if (id < 0 || id > max_id || !t.has_piece_[static_cast<size_t>(id)])
+        (root / "post_processor").refuse("TemplateProcessing's special token id " + std::to_string(id) +
+                                         " is neither in the vocabulary nor in added_tokens");
 
   // bos/eos/pad/unk: named by tokenizer_config.json (kept under sftx_special_tokens), else the
   // template's leading special token is bos, else well-known names.

@@ -213,3 +213,12 @@ TEST_CASE("a byte-fallback piece that is not hex stays text (found by data_reade
   CHECK(t.token_bytes(id) == "<0xZZ>");
   CHECK(t.token_bytes(vocab["<0x42>"].get<int32_t>()) == "B");  // a real byte piece is still its byte
 }
+
+TEST_CASE("a template naming an id that is no token is refused (found by data_reader_fuzz)", "[hf_tokenizer]") {
+  // The crash input dropped <|endoftext|> from added_tokens while the TemplateProcessing still
+  // named its id: encode(..., true) returned an id outside the vocabulary.
+  json j = json::parse(read(data_path("byte_level_bpe.json")));
+  j["added_tokens"] = json::array();
+  CHECK_THROWS_WITH(HfTokenizer::parse(j.dump(), "no_added.json"),
+                    Catch::Contains("post_processor") && Catch::Contains("special token id 261"));
+}
