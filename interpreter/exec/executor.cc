@@ -182,10 +182,12 @@ std::vector<NodeRun> Executor::run(const std::set<size_t>& wanted) {
         continue;
       }
       // Only a node to build takes the lock here (a reused one needs none: a read-only cache works).
+      // Sizes only: run_one verifies the digests once; an object corrupt beyond its sizes is
+      // locked there, waiting.
       std::optional<KeyLock> lock;
       bool busy = false;
       try {
-        if (store_.check(node.key).status != ObjectCheck::Status::valid) {
+        if (store_.check(node.key, /*digests=*/false).status != ObjectCheck::Status::valid) {
           lock = store_.try_lock(node.key);
           busy = !lock;
         }
