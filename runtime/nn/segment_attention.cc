@@ -10,9 +10,12 @@ namespace sftx::rt {
 
 namespace {
 
-// 64 query rows per chunk: the wasted upper triangle of each diagonal block stays small (the work
-// is T^2/2 + T*64/2) while each batched matmul still has >= 64 rows per key/value head.
-constexpr int64_t kDefaultChunk = 64;
+// 256 query rows per chunk. Smaller chunks waste less of each diagonal block (the work is
+// T^2/2 + T*C/2) but LibTorch 1.13's CPU bmm calls the BLAS once per batch entry, and on the
+// 2-core bench machine the extra, smaller calls cost more than the saved FLOPs: nano at
+// seq 512 x batch 16 trained at 3,300 tok/s with 64 rows, 3,200-3,900 with 128, 4,100-4,300
+// with 256, against 3,800-4,500 for the dense-mask attention (bench/RESULTS.md).
+constexpr int64_t kDefaultChunk = 256;
 
 // First key each query may see: the first token of its segment (by id, as the mask rule has it:
 // same non-zero id, earlier), or itself for padding. [B][T], from host copies of the ids.
