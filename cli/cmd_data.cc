@@ -138,6 +138,17 @@ int run_data_command(const std::string& file_arg, const std::string& expr, const
     fmt::print(stderr, "{}: error: no such file\n", file_arg);
     return 1;
   }
+  // EXPR is evaluated in a program that imports FILE with `use`, which takes .sftx files only:
+  // say so about FILE here, rather than show that program's `use` line and the unknown names
+  // that follow from it.
+  if (fs::path(file_arg).extension() != ".sftx") {
+    fmt::print(stderr,
+               "{}: error: sftx data reads the definitions of a .sftx file, and this is not one\n"
+               "help: name the data in a .sftx file, e.g. `d = jsonl(\"records.jsonl\", format = \"alpaca\")`, "
+               "then run `sftx data FILE.sftx d`\n",
+               file_arg);
+    return 1;
+  }
   fs::path file = fs::absolute(file_arg).lexically_normal();
   Diagnostics diags;
   CheckOptions options;

@@ -85,6 +85,20 @@ TEST_CASE("sftx data stops on a malformed line with PATH:LINE, or skips and coun
   CHECK(sftx_data("no_such_name").status == 1);
 }
 
+TEST_CASE("sftx data: a FILE that is not a .sftx file is refused by name, not through the wrapper program", "[data]") {
+  const char* bin = std::getenv("SFTX_BIN");
+  REQUIRE(bin != nullptr);
+  // A data file where the .sftx file belongs: the mistake a first use makes.
+  Run r = sftx::testing::run_command(std::string(bin) + " data tests/data/formats/alpaca.jsonl alpaca 2>&1");
+  INFO(r.out);
+  CHECK(r.status == 1);
+  CHECK(r.out.rfind("tests/data/formats/alpaca.jsonl: error: sftx data reads the definitions of a .sftx file", 0) == 0);
+  CHECK(r.out.find("help: name the data in a .sftx file") != std::string::npos);
+  // Not the `use` line of the program EXPR is evaluated in, nor its follow-on errors.
+  CHECK(r.out.find("<expr>") == std::string::npos);
+  CHECK(r.out.find("__sftx_data_plan__") == std::string::npos);
+}
+
 TEST_CASE("sftx data -o: a full device is exit 3 with a clear message", "[data][hostile]") {
   Run r = sftx_data("alpaca -o /dev/full", true);
   CHECK(r.status == 3);
