@@ -13,18 +13,14 @@
 #include "runtime/base/jsonl.h"
 #include "runtime/tokenizer/test_corpus.h"
 #include "runtime/tokenizer/tokenizer.h"
+#include "tests/test_support.h"
 
 using namespace sftx::rt;
+using sftx::testing::ensure_worker_env;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-void ensure_worker_env() {
-  if (std::getenv("SFTX_WORKER")) return;
-  fs::path beside = fs::read_symlink("/proc/self/exe").parent_path() / "sftx-worker";
-  ::setenv("SFTX_WORKER", beside.c_str(), 0);
-}
 
 json user_record(const std::string& q, const std::string& source, json meta) {
   return {{"messages", {{{"role", "user"}, {"content", q}}, {{"role", "assistant"}, {"content", "Tom has 7 apples."}}}},
