@@ -127,7 +127,12 @@ std::string write_output(const fs::path& records, const std::string& out) {
     while (reader.next(line)) writer.write_line(line);
     writer.close();
   } catch (const std::exception& e) {
-    return std::strerror(errno) + std::string(" (") + e.what() + "); no partial file is left under that name";
+    // The exception holds the reason ("OUT: cannot write: No space left on device"); errno
+    // here is whatever removing the temporary left (it said "Not a directory" for a full disk).
+    std::string reason = e.what();
+    const std::string prefix = out + ": cannot write: ";
+    if (reason.rfind(prefix, 0) == 0) reason.erase(0, prefix.size());
+    return reason + "; no partial file is left under that name";
   }
   return "";
 }
