@@ -127,7 +127,12 @@ std::string write_output(const fs::path& records, const std::string& out) {
     while (reader.next(line)) writer.write_line(line);
     writer.close();
   } catch (const std::exception& e) {
-    return std::strerror(errno) + std::string(" (") + e.what() + "); no partial file is left under that name";
+    // The exception holds the reason ("OUT: cannot write: No space left on device"); errno
+    // here is whatever removing the temporary left (it said "Not a directory" for a full disk).
+    std::string reason = e.what();
+    const std::string prefix = out + ": cannot write: ";
+    if (reason.rfind(prefix, 0) == 0) reason.erase(0, prefix.size());
+    return reason + "; no partial file is left under that name";
   }
   return "";
 }
@@ -136,6 +141,17 @@ int run_data_command(const std::string& file_arg, const std::string& expr, const
                      bool stats, const std::string& profile, const std::string& cache_arg) {
   if (!fs::exists(file_arg)) {
     fmt::print(stderr, "{}: error: no such file\n", file_arg);
+    return 1;
+  }
+  // EXPR is evaluated in a program that imports FILE with `use`, which takes .sftx files only:
+  // say so about FILE here, rather than show that program's `use` line and the unknown names
+  // that follow from it.
+  if (fs::path(file_arg).extension() != ".sftx") {
+    fmt::print(stderr,
+               "{}: error: sftx data reads the definitions of a .sftx file, and this is not one\n"
+               "help: name the data in a .sftx file, e.g. `d = jsonl(\"records.jsonl\", format = \"alpaca\")`, "
+               "then run `sftx data FILE.sftx d`\n",
+               file_arg);
     return 1;
   }
   fs::path file = fs::absolute(file_arg).lexically_normal();

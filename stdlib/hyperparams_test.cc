@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <map>
+#include <regex>
 #include <string>
 
 #include "runtime/api.h"
@@ -53,4 +56,41 @@ TEST_CASE("every hyperparameter is named once and has a target", "[hyperparams]"
   CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
   for (const auto& h : sftx::hyperparams()) CHECK_FALSE(h.target.empty());
   CHECK_FALSE(sftx::find_hyperparam("learning_rate"));
+}
+
+// docs/language.md's table of stage hyperparameters is the contract's list: every row names a
+// hyperparameter the checker accepts, with its built-in default, and every one the checker
+// accepts has a row (its choices named in it), so neither side can gain a setting alone.
+TEST_CASE("the language reference's hyperparameter table is the table the checker reads", "[hyperparams][docs]") {
+  std::ifstream in(std::string(SFTX_SOURCE_DIR) + "/docs/language.md");
+  REQUIRE(in);
+  std::map<std::string, std::pair<std::string, std::string>> rows;  // name -> (default, whole row)
+  bool inside = false;
+  static const std::regex row(R"(^\| `([a-z_]+)` \| ([^|]+) \|.*\|\s*$)");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("## ", 0) == 0) inside = line == "## Stage hyperparameters";
+    std::smatch m;
+    if (inside && std::regex_match(line, m, row)) {
+      std::string def = m[2].str();
+      def.erase(def.find_last_not_of(' ') + 1);
+      for (const char* quote : {"`", "\""})
+        for (auto at = def.find(quote); at != std::string::npos; at = def.find(quote)) def.erase(at, 1);
+      CHECK(rows.emplace(m[1].str(), std::make_pair(def, line)).second);
+    }
+  }
+  REQUIRE(rows.size() >= 10);  // the table was found
+  for (const auto& h : sftx::hyperparams()) {
+    INFO(h.name);
+    auto it = rows.find(h.name);
+    REQUIRE(it != rows.end());
+    CHECK(it->second.first == h.default_literal);
+    for (const auto& choice : h.choices) {
+      INFO(choice);
+      CHECK(it->second.second.find(choice) != std::string::npos);
+    }
+  }
+  for (const auto& [name, value] : rows) {
+    INFO(name);
+    CHECK(sftx::find_hyperparam(name) != nullptr);
+  }
 }

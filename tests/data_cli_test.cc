@@ -85,10 +85,64 @@ TEST_CASE("sftx data stops on a malformed line with PATH:LINE, or skips and coun
   CHECK(sftx_data("no_such_name").status == 1);
 }
 
+TEST_CASE("sftx data: a FILE that is not a .sftx file is refused by name, not through the wrapper program", "[data]") {
+  const char* bin = std::getenv("SFTX_BIN");
+  REQUIRE(bin != nullptr);
+  // A data file where the .sftx file belongs: the mistake a first use makes.
+  Run r = sftx::testing::run_command(std::string(bin) + " data tests/data/formats/alpaca.jsonl alpaca 2>&1");
+  INFO(r.out);
+  CHECK(r.status == 1);
+  CHECK(r.out.rfind("tests/data/formats/alpaca.jsonl: error: sftx data reads the definitions of a .sftx file", 0) == 0);
+  CHECK(r.out.find("help: name the data in a .sftx file") != std::string::npos);
+  // Not the `use` line of the program EXPR is evaluated in, nor its follow-on errors.
+  CHECK(r.out.find("<expr>") == std::string::npos);
+  CHECK(r.out.find("__sftx_data_plan__") == std::string::npos);
+}
+
 TEST_CASE("sftx data -o: a full device is exit 3 with a clear message", "[data][hostile]") {
   Run r = sftx_data("alpaca -o /dev/full", true);
   CHECK(r.status == 3);
   CHECK(r.out.find("cannot write /dev/full: No space left on device") != std::string::npos);
+}
+
+TEST_CASE("sftx data -o on a full disk: exit 3, the reason, and no partial file", "[data][hostile][disk_full]") {
+  // A real full disk: -o on a 64 KiB tmpfs in a user and mount namespace (unshare -r -m, no root
+  // needed), and about 100 KiB of records. The message gave a stale errno before the reason
+  // ("Not a directory (...: No space left on device)").
+  const fs::path dir = fs::temp_directory_path() / ("sftx_data_cli_full_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  if (sftx::testing::run_command("unshare -r -m sh -c 'mount -t tmpfs -o size=64k tmpfs " + dir.string() +
+                                 "' 2>/dev/null").status != 0) {
+    WARN("skipped: unshare -r -m cannot mount a tmpfs here (no user namespaces)");
+    fs::remove_all(dir);
+    return;
+  }
+  {
+    std::ofstream big(dir / "big.jsonl");
+    for (int i = 0; i < 500; ++i)
+      big << nlohmann::json{{"instruction", "question " + std::to_string(i) + " " + std::string(200, 'x')},
+                            {"input", ""},
+                            {"output", "answer"}}
+                 .dump()
+          << "\n";
+    std::ofstream(dir / "big.sftx") << "big = jsonl(\"big.jsonl\", format = \"alpaca\")\n";
+  }
+  const char* bin = std::getenv("SFTX_BIN");
+  REQUIRE(bin != nullptr);
+  const fs::path disk = dir / "disk";
+  fs::create_directories(disk);
+  const std::string out = (disk / "out.jsonl").string();
+  const std::string script = "mount -t tmpfs -o size=64k tmpfs " + disk.string() + " && " + bin + " data " +
+                             (dir / "big.sftx").string() + " big -o " + out + " --cache " + (dir / "cache").string() +
+                             " 2>&1; echo status $?; ls -A " + disk.string();
+  auto r = sftx::testing::run_command("unshare -r -m sh -c '" + script + "'");
+  INFO(r.out);
+  CHECK(r.out.find("sftx data: cannot write " + out +
+                   ": No space left on device; no partial file is left under that name\n") != std::string::npos);
+  CHECK(r.out.find("status 3\n") != std::string::npos);
+  // `ls -A` of the full disk printed nothing after the status: no out.jsonl, no temporary.
+  CHECK(r.out.substr(r.out.find("status 3\n") + 9).empty());
+  fs::remove_all(dir);
 }
 
 TEST_CASE("sftx data -o: an input of the expression or FILE itself is refused, untouched", "[data][hostile]") {

@@ -1,12 +1,16 @@
-// Every ```sftx block in README.md and under docs/ must pass `sftx check`, so the docs cannot
+// Every ```sftx block in README.md and under docs/ must pass `sftx check`, and the command-line
+// reference in docs/language.md names exactly the options the commands take, so the docs cannot
 // drift from the code.
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -86,4 +90,95 @@ TEST_CASE("every sftx example in README.md and docs/ passes sftx check", "[docs]
   }
   CHECK(checked >= 10);
   fs::remove_all(work);
+}
+
+namespace {
+
+// The options `sftx ARGS --help` lists (CLI11's own table of the command), each with its names:
+// {"-o", "--output"} or {"--stats"}.
+std::vector<std::set<std::string>> accepted_options(const std::string& bin, const std::string& args) {
+  std::string help;
+  REQUIRE(run(bin + " " + args + " --help", help) == 0);
+  std::vector<std::set<std::string>> out;
+  static const std::regex option(R"(^\s+(-[a-z],)?(--[a-z][a-z0-9-]*))");
+  std::istringstream lines(help);
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    if (!std::regex_search(line, m, option) || m[2].str() == "--help") continue;
+    std::set<std::string> names = {m[2].str()};
+    if (m[1].matched) names.insert(m[1].str().substr(0, 2));
+    out.push_back(names);
+  }
+  return out;
+}
+
+// The subcommands `sftx ARGS --help` lists under "Subcommands:".
+std::vector<std::string> subcommands(const std::string& bin, const std::string& args) {
+  std::string help;
+  REQUIRE(run(bin + " " + args + " --help", help) == 0);
+  std::vector<std::string> out;
+  static const std::regex entry(R"(^  ([a-z][a-z0-9-]*)\s{2,})");
+  bool inside = false;
+  std::istringstream lines(help);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("Subcommands:", 0) == 0) inside = true;
+    else if (!line.empty() && line[0] != ' ') inside = false;
+    std::smatch m;
+    if (inside && std::regex_search(line, m, entry)) out.push_back(m[1]);
+  }
+  return out;
+}
+
+}  // namespace
+
+// docs/language.md's "Command line" section against the commands' own option tables: every
+// option it writes after `sftx COMMAND` is one that command (or one of its subcommands) takes,
+// and every option a command takes is written there, so the page and --help cannot drift.
+TEST_CASE("the command line section of docs/language.md names every option of every command, and no other",
+          "[docs][cli]") {
+  const char* bin_env = std::getenv("SFTX_BIN");
+  REQUIRE(bin_env != nullptr);
+  const std::string bin = bin_env;
+  std::ifstream in(fs::path(SFTX_SOURCE_DIR) / "docs" / "language.md");
+  std::string section;
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("## ", 0) == 0) inside = line == "## Command line";
+    else if (inside) section += line + "\n";
+  }
+  REQUIRE_FALSE(section.empty());
+
+  const std::vector<std::string> commands = subcommands(bin, "");
+  REQUIRE(commands.size() >= 8);
+  // Each `sftx COMMAND` starts a span that runs to the next one; the options in it are COMMAND's.
+  std::map<std::string, std::set<std::string>> documented;
+  static const std::regex mention(R"(sftx ([a-z]+))");
+  static const std::regex option(R"((^|[^A-Za-z0-9_-])(--?[a-z][a-z0-9-]*))");
+  std::vector<std::pair<std::string, size_t>> spans;
+  for (auto it = std::sregex_iterator(section.begin(), section.end(), mention); it != std::sregex_iterator(); ++it)
+    spans.emplace_back((*it)[1].str(), static_cast<size_t>(it->position(0)));
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const size_t end = i + 1 < spans.size() ? spans[i + 1].second : section.size();
+    const std::string text = section.substr(spans[i].second, end - spans[i].second);
+    std::set<std::string>& options = documented[spans[i].first];  // a command without options too
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), option); it != std::sregex_iterator(); ++it)
+      options.insert((*it)[2].str());
+  }
+  for (const auto& command : commands) {
+    INFO("sftx " << command);
+    std::vector<std::set<std::string>> accepted = accepted_options(bin, command);
+    for (const auto& sub : subcommands(bin, command))
+      for (auto& names : accepted_options(bin, command + " " + sub)) accepted.push_back(names);
+    CHECK(documented.count(command) == 1);  // the section describes the command at all
+    std::set<std::string> any_name;
+    for (const auto& names : accepted) any_name.insert(names.begin(), names.end());
+    for (const auto& o : documented[command]) {
+      INFO("in docs/language.md, not accepted: " << o);
+      CHECK(any_name.count(o) == 1);
+    }
+    for (const auto& names : accepted) {
+      INFO("accepted, not in docs/language.md: " << *names.rbegin());
+      CHECK(std::any_of(names.begin(), names.end(), [&](const std::string& n) { return documented[command].count(n); }));
+    }
+  }
 }

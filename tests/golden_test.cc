@@ -4,10 +4,14 @@
 //   # expect error: LINE:COL: MESSAGE          (in this file)
 //   # expect warning: LINE:COL: MESSAGE
 //   # expect error: lib/other.sftx:LINE:COL: MESSAGE   (in another file, relative to tests/golden)
+//   # expect error: $GOLDEN/profiles/sftx.toml: MESSAGE  (about a whole file, named absolutely)
+//   # args: --profile smok                     (more arguments for `sftx check`)
 // Each must appear in stderr as `PATH:LINE:COL: error: MESSAGE` (PATH as given on the command
 // line); no error without an annotation may appear; the exit status is 1 when errors are
 // expected and 0 otherwise. A file NAME.expected beside NAME.sftx holds the complete expected
-// stderr (caret rendering included), compared exactly.
+// stderr (caret rendering included), compared exactly; `$GOLDEN` in it stands for the absolute
+// path of tests/golden (errors about sftx.toml name it so). The files of tests/golden/profiles/
+// are checked too: that folder's sftx.toml is the one they read.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,15 +46,20 @@ std::string read(const fs::path& p) {
   return s.str();
 }
 
+std::string with_golden_dir(std::string text);
+
 std::vector<Expectation> expectations(const std::string& rel_path, const std::string& text) {
   static const std::regex here(R"(^\s*#\s*expect (error|warning): (\d+:\d+): (.*?)\s*$)");
   static const std::regex elsewhere(R"(^\s*#\s*expect (error|warning): ([^:\s]+\.sftx):(\d+:\d+): (.*?)\s*$)");
+  static const std::regex whole_file(R"(^\s*#\s*expect (error|warning): (\$GOLDEN/[^:\s]+): (.*?)\s*$)");
   std::vector<Expectation> out;
   std::istringstream in(text);
   std::string line;
   std::smatch m;
   while (std::getline(in, line)) {
-    if (std::regex_match(line, m, elsewhere)) {
+    if (std::regex_match(line, m, whole_file)) {
+      out.push_back({m[1], with_golden_dir(m[2].str() + ": " + m[1].str() + ": " + m[3].str())});
+    } else if (std::regex_match(line, m, elsewhere)) {
       std::string path = (fs::path(kGoldenDir) / m[2].str()).lexically_normal().string();
       out.push_back({m[1], path + ":" + m[3].str() + ": " + m[1].str() + ": " + m[4].str()});
     } else if (std::regex_match(line, m, here)) {
@@ -65,12 +74,22 @@ struct Run {
   std::string err;
 };
 
-Run sftx_check(const std::string& rel_path) {
+// The `# args:` of a golden file ("" when none).
+std::string extra_args(const std::string& text) {
+  static const std::regex args(R"(^\s*#\s*args: (.*?)\s*$)");
+  std::istringstream in(text);
+  std::smatch m;
+  for (std::string line; std::getline(in, line);)
+    if (std::regex_match(line, m, args)) return m[1];
+  return "";
+}
+
+Run sftx_check(const std::string& rel_path, const std::string& args) {
   const char* bin = std::getenv("SFTX_BIN");
   REQUIRE(bin != nullptr);
   fs::path err_file = fs::temp_directory_path() / ("sftx_golden_" + std::to_string(::getpid()) + ".err");
-  std::string cmd = "cd '" + std::string(SFTX_SOURCE_DIR) + "' && '" + bin + "' check '" + rel_path + "' >/dev/null 2>'" +
-                    err_file.string() + "'";
+  std::string cmd = "cd '" + std::string(SFTX_SOURCE_DIR) + "' && '" + bin + "' check '" + rel_path + "' " + args +
+                    " >/dev/null 2>'" + err_file.string() + "'";
   int st = std::system(cmd.c_str());
   Run r;
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -79,12 +98,23 @@ Run sftx_check(const std::string& rel_path) {
   return r;
 }
 
+// Paths relative to tests/golden: its own .sftx files and those of profiles/.
 std::vector<std::string> golden_files() {
   std::vector<std::string> files;
-  for (const auto& e : fs::directory_iterator(fs::path(SFTX_SOURCE_DIR) / kGoldenDir))
-    if (e.path().extension() == ".sftx") files.push_back(e.path().filename().string());
+  for (const char* sub : {"", "profiles"})
+    for (const auto& e : fs::directory_iterator(fs::path(SFTX_SOURCE_DIR) / kGoldenDir / sub))
+      if (e.path().extension() == ".sftx") files.push_back((fs::path(sub) / e.path().filename()).string());
   std::sort(files.begin(), files.end());
   return files;
+}
+
+// `$GOLDEN` in an .expected file: tests/golden as sftx prints it, absolute (the shell's working
+// directory has its links resolved, so canonical).
+std::string with_golden_dir(std::string text) {
+  const std::string dir = fs::canonical(fs::path(SFTX_SOURCE_DIR) / kGoldenDir).string();
+  for (size_t at = text.find("$GOLDEN"); at != std::string::npos; at = text.find("$GOLDEN", at + dir.size()))
+    text.replace(at, 7, dir);
+  return text;
 }
 
 }  // namespace
@@ -95,8 +125,9 @@ TEST_CASE("golden diagnostics: every annotated error and warning, nothing else, 
   for (const auto& name : files) {
     std::string rel = std::string(kGoldenDir) + "/" + name;
     fs::path abs = fs::path(SFTX_SOURCE_DIR) / rel;
-    auto expected = expectations(rel, read(abs));
-    Run r = sftx_check(rel);
+    const std::string text = read(abs);
+    auto expected = expectations(rel, text);
+    Run r = sftx_check(rel, extra_args(text));
     INFO("file: " << rel << "\nstderr:\n" << r.err);
     bool expects_error = false;
     std::set<std::string> annotated;
@@ -120,7 +151,7 @@ TEST_CASE("golden diagnostics: every annotated error and warning, nothing else, 
     full.replace_extension(".expected");
     if (fs::exists(full)) {
       INFO("exact stderr of " << full);
-      CHECK(r.err == read(full));
+      CHECK(r.err == with_golden_dir(read(full)));
     }
   }
 }

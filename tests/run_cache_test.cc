@@ -1,8 +1,10 @@
 // `sftx run` and `sftx cache` on a shared cache: a corrupted object is detected and rebuilt,
-// two concurrent runs build each node once, and gc keeps what a file references.
+// two concurrent runs build each node once, gc keeps what a file references, and verify reports
+// an entry that is not an object.
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -123,4 +125,28 @@ TEST_CASE("cache gc keeps what the given files reference and removes the rest", 
   REQUIRE(gc.rc == 0);
   CHECK(gc.out.find("removed " + std::to_string(before) + " object(s)") != std::string::npos);
   CHECK(p.sftx("cache ls").out.find("0 object(s)") != std::string::npos);
+}
+
+TEST_CASE("cache verify: an object directory replaced by a file is a malformed entry, exit 1", "[e2e][cache]") {
+  RunProject p;
+  p.write("x.sftx", "math = synthetic(\"math\", n = 20, seed = 1)\n");
+  REQUIRE(p.sftx("data x.sftx math -o math.jsonl").rc == 0);
+  CommandResult before = p.sftx("cache verify");
+  INFO(before.out << before.err);
+  REQUIRE(before.rc == 0);
+  // The first object directory, gone, and a file of the same name in its place.
+  std::vector<fs::path> objects;
+  for (const auto& shard : fs::directory_iterator(p.cache() / "objects"))
+    for (const auto& e : fs::directory_iterator(shard.path())) objects.push_back(e.path());
+  REQUIRE_FALSE(objects.empty());
+  std::sort(objects.begin(), objects.end());
+  fs::remove_all(objects[0]);
+  std::ofstream(objects[0]) << "not an object";
+  CommandResult after = p.sftx("cache verify");
+  INFO(after.out << after.err);
+  CHECK(after.rc == 1);
+  const std::string entry = "objects/" + objects[0].parent_path().filename().string() + "/" +
+                            objects[0].filename().string();
+  CHECK(after.out.find("malformed " + entry + ": not an object directory") != std::string::npos);
+  CHECK(after.out.find("1 malformed entry") != std::string::npos);
 }

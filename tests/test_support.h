@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -82,6 +83,14 @@ inline CommandOutput run_command(const std::string& command) {
   const int status = ::pclose(pipe);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// Tests that run the real sftx-worker find it through $SFTX_WORKER, which CTest sets; a test
+// binary run by hand uses the worker beside it (the build directory holds both).
+inline void ensure_worker_env() {
+  if (std::getenv("SFTX_WORKER")) return;
+  const std::filesystem::path beside = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "sftx-worker";
+  ::setenv("SFTX_WORKER", beside.c_str(), 0);
 }
 
 // A file of this repository (tests/data/...), by its path from the repository root.

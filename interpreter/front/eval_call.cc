@@ -341,7 +341,7 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
     case Lowering::source: {
       fs::path path(value_of("path")->string);
       fs::path absolute = path.is_absolute() ? path : (m.directory() / path);
-      if (auto problem = missing_file(absolute.lexically_normal(), path.string(), "data file")) {
+      if (auto problem = input_file_problem(absolute.lexically_normal(), path.string(), "data file")) {
         attach(error(m, b.get("path")->range, problem->message), *problem);
         return Value::unknown();
       }
@@ -466,7 +466,7 @@ Value Evaluator::Impl::call_builtin(const BuiltinFunction& f, const Expr& call, 
       // A model file's size is its own: `vocab` (the model's embedding rows) follows it, and a
       // written one that disagrees is an error rather than ids past the embedding.
       const Arg& file_arg = *b.get("data");
-      if (auto problem = missing_file(tok->model_file, data.string, "tokenizer model")) {
+      if (auto problem = input_file_problem(tok->model_file, data.string, "tokenizer model")) {
         attach(error(m, file_arg.range, problem->message), *problem);
         return Value::unknown();
       }

@@ -139,10 +139,19 @@ Diagnostic& attach(Diagnostic& d, const InputProblem& p) {
   return d;
 }
 
-std::optional<InputProblem> missing_file(const fs::path& file, const std::string& written, const std::string& what) {
+std::optional<InputProblem> input_file_problem(const fs::path& file, const std::string& written,
+                                               const std::string& what) {
   std::error_code ec;
-  if (fs::exists(file, ec)) return std::nullopt;
+  const fs::file_status status = fs::status(file, ec);
+  if (fs::is_regular_file(status)) return std::nullopt;
   InputProblem p;
+  if (fs::exists(status)) {
+    // Reading a FIFO blocks, /dev/zero never ends, a directory holds no records: refused here,
+    // at the path as written, before `plan` would hash it or `run` read it.
+    p.message = "not a regular file: " + written + " (a " + what +
+                " is read from a regular file, not a FIFO, device or directory)";
+    return p;
+  }
   p.message = "no such " + what + ": " + written;
   const fs::path dir = file.parent_path();
   if (!fs::is_directory(dir, ec)) {

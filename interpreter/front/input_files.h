@@ -25,11 +25,12 @@ struct InputProblem {
 // Adds the problem's notes and helps to a diagnostic made from its message.
 Diagnostic& attach(Diagnostic& d, const InputProblem& p);
 
-// jsonl(path), json(path), sentencepiece(path): `file` (absolute) must exist. `written` is the
-// path as written, `what` says what it is ("data file"); the help names the closest file of the
-// same directory, spelled the way the user wrote theirs.
-std::optional<InputProblem> missing_file(const std::filesystem::path& file, const std::string& written,
-                                         const std::string& what);
+// jsonl(path), json(path), sentencepiece(path): `file` (absolute) must exist and be a regular
+// file (not a FIFO, a device or a directory). `written` is the path as written, `what` says what
+// it is ("data file"); for a missing file the help names the closest file of the same directory,
+// spelled the way the user wrote theirs.
+std::optional<InputProblem> input_file_problem(const std::filesystem::path& file, const std::string& written,
+                                               const std::string& what);
 
 // hf(...): `dir` must be a directory holding config.json, safetensors weights (model.safetensors
 // or model.safetensors.index.json) and a tokenizer (tokenizer.json or tokenizer.model). `written`

@@ -25,15 +25,15 @@ TEST_CASE("a missing data file names the closest file of its directory, as writt
   TempDir dir;
   dir.write("data/gsm8k.jsonl", "{}\n");
   dir.write("data/sharegpt.json", "[]\n");
-  CHECK_FALSE(sftx::missing_file(dir.path() / "data/gsm8k.jsonl", "data/gsm8k.jsonl", "data file"));
-  auto p = sftx::missing_file(dir.path() / "data/gsm8k.jsnl", "data/gsm8k.jsnl", "data file");
+  CHECK_FALSE(sftx::input_file_problem(dir.path() / "data/gsm8k.jsonl", "data/gsm8k.jsonl", "data file"));
+  auto p = sftx::input_file_problem(dir.path() / "data/gsm8k.jsnl", "data/gsm8k.jsnl", "data file");
   REQUIRE(p);
   CHECK(p->message == "no such data file: data/gsm8k.jsnl");
   CHECK(p->helps == std::vector<std::string>{"did you mean 'data/gsm8k.jsonl'?"});
-  auto far = sftx::missing_file(dir.path() / "data/unrelated.jsonl", "data/unrelated.jsonl", "data file");
+  auto far = sftx::input_file_problem(dir.path() / "data/unrelated.jsonl", "data/unrelated.jsonl", "data file");
   REQUIRE(far);
   CHECK(far->helps.empty());
-  auto no_dir = sftx::missing_file(dir.path() / "nodata/x.jsonl", "nodata/x.jsonl", "data file");
+  auto no_dir = sftx::input_file_problem(dir.path() / "nodata/x.jsonl", "nodata/x.jsonl", "data file");
   REQUIRE(no_dir);
   CHECK(any_contains(no_dir->notes, "does not exist either"));
 }

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_set>
 
 #include "interpreter/front/data_expr.h"
 #include "interpreter/front/did_you_mean.h"
@@ -47,8 +48,11 @@ class GraphBuilder {
     auto existing = by_key_.find(node.key);
     if (existing != by_key_.end()) {
       PlanNode& n = graph.nodes[existing->second];
+      // A set beside the list: a stage shared by every plan of a large sweep gains one user
+      // per plan, and a scan of the list for each would make the expansion quadratic.
+      std::unordered_set<std::string>& users = users_[existing->second];
       for (const auto& u : node.used_by)
-        if (std::find(n.used_by.begin(), n.used_by.end(), u) == n.used_by.end()) n.used_by.push_back(u);
+        if (users.insert(u).second) n.used_by.push_back(u);
       return n.id;
     }
     std::string id = node.id;
@@ -56,6 +60,7 @@ class GraphBuilder {
     node.id = id;
     index_[id] = graph.nodes.size();
     by_key_[node.key] = graph.nodes.size();
+    users_.emplace_back(node.used_by.begin(), node.used_by.end());
     graph.nodes.push_back(std::move(node));
     return id;
   }
@@ -327,6 +332,7 @@ class GraphBuilder {
   Diagnostics& diags_;
   std::map<std::string, std::size_t> index_;
   std::map<std::string, std::size_t> by_key_;
+  std::vector<std::unordered_set<std::string>> users_;  // graph.nodes[i].used_by as a set
   std::map<const DataExpr*, std::string> data_ids_;
   std::map<const TokenizerValue*, std::string> tokenizer_ids_;
   std::map<std::tuple<const PlanInstance*, const ModelValue*, std::optional<long long>>, Chain> chains_;

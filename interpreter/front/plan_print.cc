@@ -3,6 +3,9 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "stdlib/hyperparams.h"
 
@@ -72,23 +75,42 @@ constexpr std::size_t kSharersListed = 4;
 std::string plan_text(const PlanGraph& graph, const CachedFn& cached) {
   std::ostringstream out;
   std::set<std::string> printed;
+  // Each stage line looks up its node and asks whether it is among the node's users: with a
+  // scan of every node (PlanGraph::find) or every user for each line, a sweep of N plans
+  // sharing a stage would print in O(N^2) (20,000 plans: minutes). An index and, for the
+  // shared nodes whose users are not all listed, a set of them keep it linear.
+  std::unordered_map<std::string_view, const PlanNode*> by_id;
+  for (const auto& n : graph.nodes) by_id.emplace(n.id, &n);
+  auto find = [&by_id](const std::string& id) -> const PlanNode* {
+    auto it = by_id.find(id);
+    return it == by_id.end() ? nullptr : it->second;
+  };
+  std::unordered_map<const PlanNode*, std::unordered_set<std::string_view>> users;
   for (const auto& x : graph.experiments) {
     out << "experiment " << x.name << "\n";
     for (std::size_t p = 0; p < x.plans.size(); ++p) {
       out << "  " << x.plans[p] << "\n";
       for (const auto& train_id : x.stages[p]) {
-        const PlanNode* t = graph.find(train_id);
+        const PlanNode* t = find(train_id);
         if (!t) continue;
         std::string stage_name = train_id.substr(train_id.rfind('.') + 1);
         std::string me = x.plans[p] + "." + stage_name;
         // A stage shared by every plan of a 100,000-plan sweep would otherwise list all the
         // others on each of their lines: quadratic output. The first few, then a count.
         std::string shared;
-        std::size_t listed = 0, more = 0;
+        std::size_t listed = 0, read = 0;
+        bool me_read = false;
         for (const auto& u : t->used_by) {
-          if (u == me) continue;
-          if (listed < kSharersListed) shared += (listed++ ? ", " : "") + u;
-          else ++more;
+          if (listed == kSharersListed) break;
+          ++read;
+          if (u == me) me_read = true;
+          else shared += (listed++ ? ", " : "") + u;
+        }
+        std::size_t more = t->used_by.size() - read;  // the users not read, less this plan's stage
+        if (more && !me_read) {
+          auto& set = users[t];
+          if (set.empty()) set.insert(t->used_by.begin(), t->used_by.end());
+          more -= set.count(me);
         }
         if (more) shared += " and " + std::to_string(more) + " more";
         std::string status = is_cached(cached, t->key) ? "cached" : "to run";
@@ -101,8 +123,8 @@ std::string plan_text(const PlanGraph& graph, const CachedFn& cached) {
         out << "    " << stage_name << "  key " << t->key.substr(0, 12) << "  " << status;
         if (!shared.empty()) out << "  (shared with " << shared << ")";
         out << "\n";
-        const PlanNode* pack = graph.find(t->inputs.at(0));
-        const PlanNode* data = pack ? graph.find(pack->inputs.at(0)) : nullptr;
+        const PlanNode* pack = find(t->inputs.at(0));
+        const PlanNode* data = pack ? find(pack->inputs.at(0)) : nullptr;
         if (data) out << "      data    " << data->label << "\n";
         if (t->inputs.size() > 1) out << "      from    " << t->inputs[1] << "\n";
         // Hyperparameters that were set somewhere, one per line; the built-in ones on one line.
@@ -131,7 +153,7 @@ std::string plan_text(const PlanGraph& graph, const CachedFn& cached) {
       out << "  eval\n";
       for (const auto& m : x.metrics) out << "    " << m << "\n";
     }
-    if (const PlanNode* r = graph.find(x.report))
+    if (const PlanNode* r = find(x.report))
       out << "  report  " << r->label << "  key " << r->key.substr(0, 12) << "\n";
   }
   std::map<std::string, int> counts;

@@ -257,13 +257,9 @@ Module* load_prelude(Loader& loader, Diagnostics& diags) {
   return prelude;
 }
 
-}  // namespace
-
-std::shared_ptr<LoadedProgram> load_program(const std::string& path, Diagnostics& diags) {
-  Loader loader(diags);
-  Module* prelude = load_prelude(loader, diags);
-  if (!prelude) return nullptr;
-  Module* main = loader.load_file(path, canonical_of(path));
+// The program whose main module was just loaded (from a file or from text): its names
+// resolved, or null when loading or resolving reported an error.
+std::shared_ptr<LoadedProgram> resolved_program(Loader& loader, Module* main, Module* prelude) {
   if (!main) return nullptr;
   loader.resolve(main);
   if (loader.failed()) return nullptr;
@@ -274,20 +270,22 @@ std::shared_ptr<LoadedProgram> load_program(const std::string& path, Diagnostics
   return program;
 }
 
+}  // namespace
+
+std::shared_ptr<LoadedProgram> load_program(const std::string& path, Diagnostics& diags) {
+  Loader loader(diags);
+  Module* prelude = load_prelude(loader, diags);
+  if (!prelude) return nullptr;
+  return resolved_program(loader, loader.load_file(path, canonical_of(path)), prelude);
+}
+
 std::shared_ptr<LoadedProgram> load_program_text(const std::string& display_path, const std::string& text,
                                                  const fs::path& directory, Diagnostics& diags) {
   Loader loader(diags);
   Module* prelude = load_prelude(loader, diags);
   if (!prelude) return nullptr;
   fs::path canonical = canonical_of(directory / fs::path(display_path).filename());
-  Module* main = loader.load_text(display_path, canonical, text);
-  loader.resolve(main);
-  if (loader.failed()) return nullptr;
-  auto program = std::make_shared<LoadedProgram>();
-  loader.finish(*program);
-  program->main = main;
-  program->prelude = prelude;
-  return program;
+  return resolved_program(loader, loader.load_text(display_path, canonical, text), prelude);
 }
 
 }  // namespace sftx

@@ -13,18 +13,14 @@
 #include "runtime/base/jsonl.h"
 #include "runtime/tokenizer/test_corpus.h"
 #include "runtime/tokenizer/tokenizer.h"
+#include "tests/test_support.h"
 
 using namespace sftx::rt;
+using sftx::testing::ensure_worker_env;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-void ensure_worker_env() {
-  if (std::getenv("SFTX_WORKER")) return;
-  fs::path beside = fs::read_symlink("/proc/self/exe").parent_path() / "sftx-worker";
-  ::setenv("SFTX_WORKER", beside.c_str(), 0);
-}
 
 json user_record(const std::string& q, const std::string& source, json meta) {
   return {{"messages", {{{"role", "user"}, {"content", q}}, {{"role", "assistant"}, {"content", "Tom has 7 apples."}}}},
@@ -50,6 +46,17 @@ std::string tiny_checkpoint(const fs::path& dir, const std::string& tokenizer_mo
   return train(tr).checkpoint_dir;
 }
 
+// An evaluation of the checkpoint on the records of `data` through the vicuna template; the
+// caller names the metric, its parameters and out_dir.
+EvalRequest request_on(const std::string& ckpt, const std::string& model, const std::string& data) {
+  EvalRequest req;
+  req.checkpoint_dir = ckpt;
+  req.tokenizer_model = model;
+  req.chat_template = "vicuna";
+  req.data_jsonl = data;
+  return req;
+}
+
 }  // namespace
 
 TEST_CASE("evaluate: gsm8k, ifeval, perplexity and tsne through the worker", "[evaluate][worker]") {
@@ -68,11 +75,7 @@ TEST_CASE("evaluate: gsm8k, ifeval, perplexity and tsne through the worker", "[e
                                  {{"instruction_id_list", {"punctuation:no_comma"}}, {"kwargs", {json::object()}}}),
                      user_record("Please plan a trip to Lisbon in a few sentences.", "general",
                                  {{"instruction_id_list", {"punctuation:no_comma"}}, {"kwargs", {json::object()}}})});
-  EvalRequest req;
-  req.checkpoint_dir = ckpt;
-  req.tokenizer_model = model;
-  req.chat_template = "vicuna";
-  req.data_jsonl = data;
+  EvalRequest req = request_on(ckpt, model, data);
 
   // gsm8k on the first two records.
   req.metric = "gsm8k";
@@ -136,11 +139,7 @@ TEST_CASE("evaluate: answer_nll of a generative metric is the perplexity path's 
   const std::string data = (dir / "math.jsonl").string();
   write_jsonl(data, {with_answer, no_answer, long_question});
 
-  EvalRequest req;
-  req.checkpoint_dir = ckpt;
-  req.tokenizer_model = model;
-  req.chat_template = "vicuna";
-  req.data_jsonl = data;
+  EvalRequest req = request_on(ckpt, model, data);
   req.metric = "gsm8k";
   req.params = {{"max_new_tokens", 4}};
   req.out_dir = (dir / "gsm8k").string();

@@ -74,3 +74,33 @@ TEST_CASE("mbpp: right, wrong and crashing solutions in the sandbox", "[mbpp][sa
   CHECK(all["scores"]["pass@1"].get<double>() == 1.0);
   fs::remove_all(out);
 }
+
+TEST_CASE("mbpp: a wrong solution that exits early or forges output is scored failed", "[mbpp][sandbox][harness]") {
+  // MBPP's completion is the whole program, so everything it does runs before the asserts:
+  // ending the process, an exit hook, a silenced print. Only the harness's proof that every
+  // assert ran passes a sample (humaneval_harness.h), as with humaneval.
+  auto records = mbpp_records();
+  REQUIRE(records.size() == 3);
+  records.resize(1);
+  const std::string wrong = "def similar_elements(a, b):\n    return ()\n";
+  const std::vector<std::string> hostile = {
+      wrong + "import sys\nsys.exit(0)\n",
+      wrong + "raise SystemExit\n",
+      wrong + "import os\nos._exit(0)\n",
+      wrong + "import atexit, os\natexit.register(lambda: os._exit(0))\n",
+      wrong + "import builtins, sys\nprint('passed')\nbuiltins.print = lambda *a, **k: None\nsys.stdout = None\n",
+  };
+  const fs::path out = fs::temp_directory_path() / "sftx-mbpp-hostile-test";
+  fs::remove_all(out);
+  auto result = score_generations("mbpp", records, {hostile}, {{"k", {1}}, {"timeout", 10}}, out.string());
+  CHECK(result["scores"]["pass@1"].get<double>() == 0.0);
+  std::ifstream in(result["samples"].get<std::string>());
+  int rows = 0;
+  for (std::string line; std::getline(in, line); ++rows) {
+    auto row = nlohmann::json::parse(line);
+    INFO(hostile[static_cast<size_t>(rows)] << "\n" << row.dump());
+    CHECK(row["passed"] == false);
+  }
+  CHECK(rows == static_cast<int>(hostile.size()));
+  fs::remove_all(out);
+}

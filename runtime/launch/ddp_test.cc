@@ -27,8 +27,10 @@
 #include "runtime/launch/worker_launcher.h"
 #include "runtime/launch/worker_process.h"
 #include "runtime/nn/testing_math_shard.h"
+#include "tests/test_support.h"
 
 using namespace sftx::rt;
+using sftx::testing::ensure_worker_env;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -39,12 +41,6 @@ fs::path fresh_dir(const std::string& name) {
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
-}
-
-void ensure_worker_env() {
-  if (std::getenv("SFTX_WORKER")) return;
-  fs::path beside = fs::read_symlink("/proc/self/exe").parent_path() / "sftx-worker";
-  ::setenv("SFTX_WORKER", beside.c_str(), 0);
 }
 
 bool two_cores() { return std::thread::hardware_concurrency() >= 2; }

@@ -21,17 +21,11 @@
 #include "tests/test_support.h"
 
 using namespace sftx::rt;
+using sftx::testing::ensure_worker_env;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-// The worker beside this test binary when ctest's SFTX_WORKER is not set (running the binary by hand).
-void ensure_worker_env() {
-  if (std::getenv("SFTX_WORKER")) return;
-  fs::path beside = fs::read_symlink("/proc/self/exe").parent_path() / "sftx-worker";
-  ::setenv("SFTX_WORKER", beside.c_str(), 0);
-}
 
 TrainRequest nano_request(const fs::path& dir, const std::string& shard, const std::string& out) {
   TrainRequest r;

@@ -125,6 +125,16 @@ std::vector<Entry> parse_header(const std::string& path, std::ifstream& in, uint
   return entries;
 }
 
+// The file opened for reading, and its size: what parse_header reads the header with.
+std::ifstream open_with_size(const std::string& path, uint64_t& size) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, "cannot open");
+  std::error_code ec;
+  size = std::filesystem::file_size(path, ec);
+  if (ec) fail(path, "cannot stat: " + ec.message());
+  return in;
+}
+
 }  // namespace
 
 torch::ScalarType safetensors_dtype(const std::string& name) {
@@ -140,11 +150,8 @@ std::string safetensors_dtype_name(torch::ScalarType type) {
 }
 
 TensorMap read_safetensors(const std::string& path, StringMap* metadata) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "cannot open");
-  std::error_code ec;
-  const uint64_t size = std::filesystem::file_size(path, ec);
-  if (ec) fail(path, "cannot stat: " + ec.message());
+  uint64_t size = 0;
+  std::ifstream in = open_with_size(path, size);
   uint64_t data_start = 0;
   const auto entries = parse_header(path, in, size, data_start, metadata, nullptr);
   TensorMap out;
@@ -159,11 +166,8 @@ TensorMap read_safetensors(const std::string& path, StringMap* metadata) {
 }
 
 nlohmann::json read_safetensors_header(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "cannot open");
-  std::error_code ec;
-  const uint64_t size = std::filesystem::file_size(path, ec);
-  if (ec) fail(path, "cannot stat: " + ec.message());
+  uint64_t size = 0;
+  std::ifstream in = open_with_size(path, size);
   uint64_t data_start = 0;
   nlohmann::json raw;
   parse_header(path, in, size, data_start, nullptr, &raw);

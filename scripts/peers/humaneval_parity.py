@@ -57,6 +57,16 @@ def completions_for(problem, index):
         ("right, slow but in time", "    import time\n    time.sleep(0.2)\n" + canonical),
         ("right, then os.getcwd()", canonical + "\nimport os\nos.getcwd()\n"),
         ("right, then exit()", canonical + "\nexit()\n"),
+        # Issue 10's hostile completions: exit hooks and silenced output change no verdict.
+        ("wrong, atexit os._exit(0)", "    return None\nimport atexit, os\natexit.register(lambda: os._exit(0))\n"),
+        ("wrong, excepthook os._exit(0)", "    return None\nimport sys, os\nsys.excepthook = lambda *a: os._exit(0)\n"),
+        ("wrong, silences print and stdout",
+         "    return None\nimport builtins, sys\nbuiltins.print = lambda *a, **k: None\nsys.stdout = None\n"),
+        ("right, then atexit os._exit(1)", canonical + "\nimport atexit, os\natexit.register(lambda: os._exit(1))\n"),
+        ("right, then atexit raises",
+         canonical + "\nimport atexit\ndef _late():\n    raise ValueError('late')\natexit.register(_late)\n"),
+        ("right, silences print and stdout",
+         canonical + "\nimport builtins, sys\nbuiltins.print = lambda *a, **k: None\nsys.stdout = None\n"),
     ]
     # Each problem gets 5 of them, rotating, so that pass@k sees varied (n, c).
     return [kinds[(index * 3 + j) % len(kinds)] for j in range(5)]
