@@ -12,7 +12,8 @@ change_case:capital_word_frequency gets further responses of its own (contractio
 hyphens, numbers, mixed case), and its tokens are compared with nltk.word_tokenize's as well.
 language:response_language gets multilingual responses of its own: the translated messages of the
 gettext catalogs installed on this machine (/usr/share/locale/*/LC_MESSAGES: coreutils, glib, gtk,
-Linux-PAM; dozens of languages, no download), alone or mixed with English lines, URLs, upper case.
+Linux-PAM; dozens of languages, no download), alone or mixed with English lines, URLs, upper case,
+the characters langdetect normalises specially, or repeated past its 10,000-character cut.
 lm-eval calls langdetect without a seed, so its verdict on ambiguous text changes from run to run:
 the comparison runs langdetect with DetectorFactory.seed = 0 (what sftx's port does), compares
 the detected languages themselves as well as the verdicts, and counts how many response_language
@@ -269,6 +270,12 @@ def langdetect_code(locale, codes):
 
 ENGLISH_LINES = ["Sure! Here is my answer:", "Here you go.", "I hope this helps!", "Answer:",
                  "Let me know if you need anything else.", "Note: translated below."]
+# Characters langdetect's normalisation treats specially (Romanian comma-below letters, Farsi
+# yeh, Vietnamese letter + combining mark, Latin Extended Additional, kana, Bopomofo, Hangul,
+# CJK classes, Latin-1's excluded NBSP « ° », General Punctuation), capital runs, and others.
+SPECIAL = ["ș", "ț", "ی", "Tiê\u0301ng", "a\u0323", "ẠẸỊ", "ア", "あ", "ㄅ", "가", "中文", "漢字", "\u3000", "\u00a0",
+           "«", "»", "°", "…", "—", "’", "ABC", "AbC", "Über", "ÉCOLE", "1234", "_", "^", "`", "[", "]", "\U0001F600",
+           "\ufffd", "ǅ", "ß", "İ", "ﬁ", "Ω", "𝐀"]
 
 
 def multilingual_response(rng, catalogs, codes):
@@ -287,6 +294,13 @@ def multilingual_response(rng, catalogs, codes):
         text = text.upper()
     elif r < 0.3:
         text += rng.choice([" https://example.com/docs/index.html", " (contact: help@example.org)", " *", " 42"])
+    if rng.random() < 0.15:
+        words = text.split(" ")
+        for _ in range(rng.randint(1, 3)):
+            words.insert(rng.randrange(len(words) + 1), rng.choice(SPECIAL))
+        text = " ".join(words)
+    if rng.random() < 0.02:  # past langdetect's 10,000 characters
+        text = " ".join([text] * (10500 // max(1, len(text)) + 1))
     return text, langdetect_code(locale, codes)
 
 
