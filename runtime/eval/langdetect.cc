@@ -152,7 +152,8 @@ std::vector<double> detect_block(const std::vector<uint32_t>& ngrams, const Lang
         prob[l] *= weight + pl;
       }
       if (i % 5 == 0) {
-        // _normalize_prob: Python 3.11's sum() adds left to right.
+        // _normalize_prob: Python 3.11's sum() adds left to right (3.12's compensated sum
+        // could differ in the last bits).
         double sum = 0.0, maxp = 0.0;
         for (double x : prob) sum += x;
         for (double& x : prob) {

@@ -28,6 +28,7 @@
 // exactly equal probabilities wins).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
