@@ -8,6 +8,9 @@
 //                 mixer that turns seeds into independent seeds (generation's per-prompt streams).
 //   xoshiro256**  (Blackman, Vigna 2018) seeded by splitmix64: the synthetic generators' stream.
 //   uniform_below unbiased bounded integers (rejection sampling) for either.
+// One generator lives elsewhere, on purpose: CPython's Mersenne Twister
+// (runtime/eval/python_random.h), which only reproduces langdetect's seeded draws for IFEval's
+// language check; nothing of sftx's own draws from it.
 #pragma once
 
 #include <cstdint>

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "runtime/eval/ifeval_text.h"
+#include "runtime/eval/langdetect.h"
 #include "runtime/eval/nltk_word_tokenize.h"
 #include "runtime/regex/regex.h"
 
@@ -223,8 +224,39 @@ bool two_responses(const std::string& value) {
   return valid.size() == 2 && trim(valid[0]) != trim(valid[1]);
 }
 
+// The languages ResponseLanguageChecker can be asked for: lm-eval's LANGUAGE_CODES
+// (instructions_util.py), the only codes its build_description accepts (another one is a
+// KeyError there), all of them codes langdetect can return.
+const std::vector<std::pair<std::string, std::string>>& response_languages() {
+  static const std::vector<std::pair<std::string, std::string>> codes = {
+      {"en", "English"},  {"es", "Spanish"}, {"pt", "Portuguese"}, {"ar", "Arabic"},   {"hi", "Hindi"},
+      {"fr", "French"},   {"ru", "Russian"}, {"de", "German"},     {"ja", "Japanese"}, {"it", "Italian"},
+      {"bn", "Bengali"},  {"uk", "Ukrainian"}, {"th", "Thai"},     {"ur", "Urdu"},     {"ta", "Tamil"},
+      {"te", "Telugu"},   {"bg", "Bulgarian"}, {"ko", "Korean"},   {"pl", "Polish"},   {"he", "Hebrew"},
+      {"fa", "Persian"},  {"vi", "Vietnamese"}, {"ne", "Nepali"},  {"sw", "Swahili"},  {"kn", "Kannada"},
+      {"mr", "Marathi"},  {"gu", "Gujarati"}, {"pa", "Punjabi"},   {"ml", "Malayalam"}, {"fi", "Finnish"}};
+  return codes;
+}
+
+// ResponseLanguageChecker: langdetect.detect(value) == language, where langdetect finding no
+// n-gram of any profile in the response (LangDetectException) counts as followed. sftx runs
+// langdetect with seed 0 (runtime/eval/langdetect.h says why).
+bool in_language(const nlohmann::json& kw, const std::string& response) {
+  const std::string language = string_arg(kw, "language");
+  const auto& codes = response_languages();
+  if (std::none_of(codes.begin(), codes.end(), [&](const auto& c) { return c.first == language; })) {
+    std::string list;
+    for (const auto& [code, name] : codes) list += (list.empty() ? "" : ", ") + code + " (" + name + ")";
+    throw std::invalid_argument("argument \"language\" must be one of the 30 codes of the public instruction (got \"" +
+                                language + "\"): " + list);
+  }
+  const auto detected = langdetect_detect(response);
+  return !detected || *detected == language;
+}
+
 const std::vector<std::pair<std::string, Check>>& registry() {
   static const std::vector<std::pair<std::string, Check>> r = {
+      {"language:response_language", [](auto& kw, const std::string& v) { return in_language(kw, v); }},
       {"punctuation:no_comma", [](auto&, const std::string& v) { return v.find(',') == std::string::npos; }},
       {"change_case:english_capital", [](auto&, const std::string& v) { return is_all_upper(v); }},
       {"change_case:english_lowercase", [](auto&, const std::string& v) { return is_all_lower(v); }},

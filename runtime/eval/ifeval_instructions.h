@@ -2,6 +2,10 @@
 // under the public instruction ids and kwargs names, each checked as lm-eval's copy of the public
 // instructions.py checks it (the same regular expressions, through PCRE2; checked against the
 // package by scripts/peers/ifeval_parity.py):
+//   language:response_language                 {language}: langdetect.detect(response) == language, with
+//                                              langdetect ported and seeded 0 (runtime/eval/langdetect.h);
+//                                              followed where langdetect finds no feature; the
+//                                              code must be one of lm-eval's 30 LANGUAGE_CODES
 //   punctuation:no_comma                       no "," anywhere
 //   change_case:english_capital                response.isupper()
 //   change_case:english_lowercase              response.islower()
@@ -27,10 +31,10 @@
 //   startend:quotation                         wrapped in double quotes
 //   combination:two_responses                  two different responses separated by "******"
 //   combination:repeat_prompt                  {prompt_to_repeat}: starts with it
-// Not done (1 of the public 25): language:response_language and the langdetect == "en" part of
-// the change_case checks (they need langdetect's language profiles); and number_sentences
-// splits sentences by the rules of the public split_into_sentences, where lm-eval counts them
-// with nltk's Punkt model.
+// Not done: the langdetect == "en" part of the change_case checks (langdetect is here now, but
+// it reads an all-capitals text from its words' first letters only, which fails many English
+// answers: a change of verdicts left to decide apart); and number_sentences splits sentences by
+// the rules of the public split_into_sentences, where lm-eval counts them with nltk's Punkt model.
 #pragma once
 
 #include <string>

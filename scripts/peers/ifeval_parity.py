@@ -10,6 +10,14 @@ response's own counts), and compares, per instruction, the strict and the loose 
 sftx (tests/tools/ifeval_check.cc) with lm-eval's process_results (lm_eval/tasks/ifeval/utils.py).
 change_case:capital_word_frequency gets further responses of its own (contractions, abbreviations,
 hyphens, numbers, mixed case), and its tokens are compared with nltk.word_tokenize's as well.
+language:response_language gets multilingual responses of its own: the translated messages of the
+gettext catalogs installed on this machine (/usr/share/locale/*/LC_MESSAGES: coreutils, glib, gtk,
+Linux-PAM; dozens of languages, no download), alone or mixed with English lines, URLs, upper case,
+the characters langdetect normalises specially, or repeated past its 10,000-character cut.
+lm-eval calls langdetect without a seed, so its verdict on ambiguous text changes from run to run:
+the comparison runs langdetect with DetectorFactory.seed = 0 (what sftx's port does), compares
+the detected languages themselves as well as the verdicts, and counts how many response_language
+verdicts change across langdetect seeds 0-9 (reported, not a failure).
 Also lists the ids of lm-eval's registry that sftx lacks. Exit 0 only when nothing differs.
 
 Pinned peer: lm-eval==0.4.13 with langdetect, immutabledict, nltk (scripts/peers/requirements.txt)
@@ -17,18 +25,23 @@ Run:  ctest --test-dir build -R ifeval_parity
 """
 import argparse
 import collections
+import gettext
+import glob
 import json
+import logging
 import os
 import random
 import subprocess
 import sys
 from pathlib import Path
 
+import langdetect
 import lm_eval
 import nltk
 import nltk.tokenize
 from lm_eval.tasks.ifeval import instructions_registry, instructions_util
 from lm_eval.tasks.ifeval.utils import process_results
+from langdetect import DetectorFactory
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Tally  # noqa: E402
@@ -210,10 +223,194 @@ def kwargs_for(iid, text, rng, prompt):
         return {"num_paragraphs": num, "nth_paragraph": rng.randint(1, num), "first_word": word or "x"}
     if iid == "change_case:capital_word_frequency":
         return {"capital_frequency": max(1, capital_count(text) + rng.randint(-2, 2)), "capital_relation": rel()}
+    if iid == "language:response_language":
+        return {"language": rng.choice(["en"] * 6 + sorted(instructions_util.LANGUAGE_CODES))}
     if iid == "combination:repeat_prompt":
         return {"prompt_to_repeat": rng.choice([prompt, text[: rng.randint(1, 40)], " " + text[:20].upper()]).strip()
                 or prompt}
     return {}
+
+
+LANGUAGE_ID = "language:response_language"
+GETTEXT_DOMAINS = ("coreutils", "glib20", "gtk20", "Linux-PAM")
+
+
+def gettext_catalogs():
+    """{locale: [translated messages]} from the gettext catalogs installed here (sorted, so the
+    same machine gives the same responses)."""
+    out = {}
+    for domain in GETTEXT_DOMAINS:
+        for path in sorted(glob.glob(f"/usr/share/locale/*/LC_MESSAGES/{domain}.mo")):
+            locale = path.split("/")[4]
+            if locale.startswith("en"):
+                continue
+            try:
+                with open(path, "rb") as f:
+                    catalog = gettext.GNUTranslations(f)._catalog
+            except Exception:  # a catalog gettext cannot parse (a malformed header) is left out
+                continue
+            texts = [v for k, v in sorted((k, v) for k, v in catalog.items() if isinstance(k, str))
+                     if k and v and v != k and len(v) >= 12]
+            out.setdefault(locale, []).extend(texts)
+    return {k: v for k, v in out.items() if len(v) >= 20}
+
+
+def langdetect_code(locale, codes):
+    """The langdetect code of a locale directory name, or None (eo, eu, gl, ... have no profile)."""
+    base = locale.split("@")[0]
+    if base.lower().replace("_", "-") in codes:
+        return base.lower().replace("_", "-")
+    lang = base.split("_")[0]
+    if lang in ("nb", "nn"):
+        return "no"
+    if lang == "zh":
+        return "zh-tw" if base in ("zh_TW", "zh_HK") else "zh-cn"
+    return lang if lang in codes else None
+
+
+ENGLISH_LINES = ["Sure! Here is my answer:", "Here you go.", "I hope this helps!", "Answer:",
+                 "Let me know if you need anything else.", "Note: translated below."]
+# Characters langdetect's normalisation treats specially (Romanian comma-below letters, Farsi
+# yeh, Vietnamese letter + combining mark, Latin Extended Additional, kana, Bopomofo, Hangul,
+# CJK classes, Latin-1's excluded NBSP « ° », General Punctuation), capital runs, and others.
+SPECIAL = ["ș", "ț", "ی", "Tiê\u0301ng", "a\u0323", "ẠẸỊ", "ア", "あ", "ㄅ", "가", "中文", "漢字", "\u3000", "\u00a0",
+           "«", "»", "°", "…", "—", "’", "ABC", "AbC", "Über", "ÉCOLE", "1234", "_", "^", "`", "[", "]", "\U0001F600",
+           "\ufffd", "ǅ", "ß", "İ", "ﬁ", "Ω", "𝐀"]
+
+
+def multilingual_response(rng, catalogs, codes):
+    """A response in one language (sometimes with English, URLs or upper case mixed in) and the
+    langdetect code of that language (None where langdetect has no profile for it)."""
+    locale = rng.choice(sorted(catalogs))
+    messages = catalogs[locale]
+    n = rng.choice([1, 1, 2, 3, 4, 6])
+    text = rng.choice([" ", "\n", "\n\n"]).join(rng.choice(messages).strip() for _ in range(n))
+    r = rng.random()
+    if r < 0.12:
+        text = rng.choice(ENGLISH_LINES) + "\n" + text
+    elif r < 0.2:
+        text = text + "\n" + rng.choice(ENGLISH_LINES)
+    elif r < 0.25:
+        text = text.upper()
+    elif r < 0.3:
+        text += rng.choice([" https://example.com/docs/index.html", " (contact: help@example.org)", " *", " 42"])
+    if rng.random() < 0.15:
+        words = text.split(" ")
+        for _ in range(rng.randint(1, 3)):
+            words.insert(rng.randrange(len(words) + 1), rng.choice(SPECIAL))
+        text = " ".join(words)
+    if rng.random() < 0.02:  # past langdetect's 10,000 characters
+        text = " ".join([text] * (10500 // max(1, len(text)) + 1))
+    return text, langdetect_code(locale, codes)
+
+
+def multilingual_items(rng, n, first_key, codes):
+    catalogs = gettext_catalogs()
+    if not catalogs:
+        return [], 0
+    items = []
+    for k in range(first_key, first_key + n):
+        text, code = multilingual_response(rng, catalogs, codes)
+        # The right language most of the time, else another of lm-eval's 30 codes (the only
+        # ones its build_description accepts: a text in Dutch or Chinese is asked for another).
+        r = rng.random()
+        if code in instructions_util.LANGUAGE_CODES and r < 0.6:
+            language = code
+        else:
+            language = rng.choice(sorted(instructions_util.LANGUAGE_CODES))
+        # response_language alone: on non-English text number_words (a combining vowel sign
+        # inside a word) and end_checker/repeat_prompt (Unicode str.lower()) still differ from
+        # lm-eval (docs/evaluation.md), which is not what these responses are here to test.
+        items.append({"key": k, "prompt": "Answer in " + language + ".", "instruction_id_list": [LANGUAGE_ID],
+                      "kwargs": [{"language": language}], "response": text})
+    return items, len(catalogs)
+
+
+def compare_languages(args, work, items, tally):
+    """The languages themselves: sftx's langdetect port against langdetect.detect (both seed 0)
+    on every response that carries response_language and on its loose variants; then how many
+    response_language verdicts of lm-eval change with langdetect's seed."""
+    lang_items = [i for i in items if LANGUAGE_ID in i["instruction_id_list"]]
+    texts = []
+    for item in lang_items:
+        r = item["response"].split("\n")
+        for v in (item["response"], "\n".join(r[1:]).strip(), "\n".join(r[:-1]).strip()):
+            if v.strip() and v not in texts[-3:]:
+                texts.append(v)
+    tin, tout = work / "language_texts.jsonl", work / "sftx_languages.jsonl"
+    tin.write_text("".join(json.dumps({"response": t}) + "\n" for t in texts))
+    subprocess.run([args.tool, "--langdetect", str(tin), str(tout)], check=True)
+    mine = [json.loads(l) for l in tout.read_text().splitlines()]
+    DetectorFactory.seed = 0
+    same, max_diff, differ, languages = 0, 0.0, [], collections.Counter()
+    for text, row in zip(texts, mine):
+        try:
+            ref = [(l.lang, l.prob) for l in langdetect.detect_langs(text)]
+            ref_lang = ref[0][0] if ref else "unknown"
+        except langdetect.LangDetectException:
+            ref, ref_lang = [], None
+        languages[ref_lang] += 1
+        if row["language"] == ref_lang and [c for c, _ in row["probabilities"]] == [c for c, _ in ref]:
+            same += 1
+            for (_, a), (_, b) in zip(row["probabilities"], ref):
+                max_diff = max(max_diff, abs(a - b))
+        else:
+            differ.append((text, row, ref))
+    for text, row, ref in differ[:3]:
+        print(f"      language differs on {text[:200]!r}:\n        sftx {row}\n        langdetect {ref}")
+    tally.check(same == len(texts) and len(mine) == len(texts),
+                f"{LANGUAGE_ID}: langdetect's language (seed 0) equal in {same} of {len(texts)} texts "
+                f"(the responses and their loose variants; {len(languages)} distinct results, "
+                f"largest probability difference {max_diff:.1e})")
+    print("      detected: " + ", ".join(f"{k}:{v}" for k, v in languages.most_common()))
+
+    # Stability: lm-eval's verdicts with langdetect seeded 0..N-1. sftx reproduces seed 0; a
+    # verdict that changes with the seed is one an unseeded lm-eval run may give either way.
+    # The verdicts are lm-eval's rule (strict: the response; loose: any of its 8 variants, as
+    # test_instruction_following_loose builds them) over langdetect.detect, each distinct text
+    # detected once per seed; at seed 0 they must be process_results' own (checked).
+    def variants(response):
+        r = response.split("\n")
+        cut = ["\n".join(r[1:]).strip(), "\n".join(r[:-1]).strip(), "\n".join(r[1:-1]).strip()]
+        return [response, response.replace("*", "")] + cut + [c.replace("*", "") for c in cut]
+
+    detected = {}
+
+    def follows(text, language, seed):
+        if (text, seed) not in detected:
+            DetectorFactory.seed = seed
+            try:
+                detected[(text, seed)] = langdetect.detect(text)
+            except langdetect.LangDetectException:
+                detected[(text, seed)] = None
+        found = detected[(text, seed)]
+        return found is None or found == language
+
+    unstable = [0, 0]
+    seed0_minority = [0, 0]
+    rule_differs = 0
+    for item in lang_items:
+        j = item["instruction_id_list"].index(LANGUAGE_ID)
+        language = item["kwargs"][j]["language"]
+        text = item["response"]
+        verdicts = [(bool(text.strip()) and follows(text, language, seed),
+                     any(v.strip() and follows(v, language, seed) for v in variants(text)))
+                    for seed in range(args.seeds)]
+        DetectorFactory.seed = 0
+        ref = process_results(item, [text])
+        rule_differs += verdicts[0] != (ref["inst_level_strict_acc"][j], ref["inst_level_loose_acc"][j])
+        for k in (0, 1):
+            values = [v[k] for v in verdicts]
+            if len(set(values)) > 1:
+                unstable[k] += 1
+                if values.count(values[0]) * 2 < len(values):
+                    seed0_minority[k] += 1
+    DetectorFactory.seed = 0
+    tally.check(rule_differs == 0, f"{LANGUAGE_ID}: the stability count's verdicts at seed 0 are process_results' "
+                                   f"({rule_differs} of {len(lang_items)} differ)")
+    print(f"  {LANGUAGE_ID}: over langdetect seeds 0-{args.seeds - 1}, {unstable[0]} of {len(lang_items)} strict "
+          f"and {unstable[1]} loose verdicts change with the seed (seed 0 gives the minority verdict in "
+          f"{seed0_minority[0]} strict, {seed0_minority[1]} loose); lm-eval itself runs unseeded")
 
 
 def main():
@@ -223,6 +420,10 @@ def main():
     ap.add_argument("--n", type=int, default=1500)
     ap.add_argument("--n-capital", type=int, default=800,
                     help="further responses built for change_case:capital_word_frequency")
+    ap.add_argument("--n-language", type=int, default=600,
+                    help="further multilingual responses built for language:response_language")
+    ap.add_argument("--seeds", type=int, default=10,
+                    help="langdetect seeds 0..N-1 over which response_language verdicts are checked for stability")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -257,6 +458,13 @@ def main():
         print("  change_case:capital_word_frequency: nltk's English Punkt model is not installed; lm-eval's "
               "word_tokenize runs with an untrained PunktSentenceTokenizer for its sentence split")
 
+    # lm-eval leaves langdetect unseeded (a fresh os.urandom seed per call); sftx's port runs
+    # it with seed 0, so the reference does too. The stability count below shows what the seed
+    # changes.
+    DetectorFactory.seed = 0
+    # Its "Unable to detect language" log line per featureless response.
+    logging.getLogger("lm_eval.tasks.ifeval.instructions").setLevel(logging.CRITICAL)
+
     rng = random.Random(14)
     items = []
     for k in range(args.n):
@@ -286,12 +494,23 @@ def main():
             kwargs = [kwargs_for(i, text, crng, prompt) for i in ids]
             items.append({"key": k, "prompt": prompt, "instruction_id_list": ids, "kwargs": kwargs, "response": text})
 
+    n_catalogs = 0
+    if LANGUAGE_ID in compared:
+        codes = sorted(os.listdir(os.path.join(os.path.dirname(langdetect.__file__), "profiles")))
+        more, n_catalogs = multilingual_items(random.Random(1415), args.n_language, len(items) + 100000, codes)
+        items += more
+        # No catalogs (an image whose dpkg excludes /usr/share/locale) means no multilingual
+        # responses: a failure, not a pass without them.
+        tally.check(len(more) >= min(200, args.n_language),
+                    f"{LANGUAGE_ID}: {len(more)} multilingual responses from the gettext catalogs of "
+                    f"{n_catalogs} locales" + ("" if more else " (none found under /usr/share/locale)"))
+
     in_file, out_file = work / "responses.jsonl", work / "sftx_verdicts.jsonl"
     in_file.write_text("".join(json.dumps(i) + "\n" for i in items))
     subprocess.run([args.tool, str(in_file), str(out_file)], check=True)
     rows = [json.loads(l) for l in out_file.read_text().splitlines()]
 
-    # sftx does not run langdetect: its change_case verdicts are str.isupper()/islower() alone.
+    # sftx does not run langdetect for change_case: its verdicts are str.isupper()/islower() alone.
     # Where lm-eval differs, the difference must be exactly its language check.
     case_checks = {"change_case:english_capital": str.isupper, "change_case:english_lowercase": str.islower}
     language_only = collections.Counter()
@@ -352,6 +571,8 @@ def main():
         tally.check(same_count == len(capital_texts) and len(sftx_tokens) == len(capital_texts),
                     f"{capital_id}: upper-case token counts equal nltk.word_tokenize's in {same_count} of "
                     f"{len(capital_texts)} responses (token lists identical in {same_tokens})")
+    if LANGUAGE_ID in compared:
+        compare_languages(args, work, items, tally)
     for e in errors[:5]:
         print("  sftx error:", e)
     tally.check(not errors, f"{len(items)} responses scored by sftx without error ({len(errors)} errors)")

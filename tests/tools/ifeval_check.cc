@@ -10,6 +10,10 @@
 //   sftx_ifeval_check --word-tokenize IN_JSONL OUT_JSONL
 //     per line {"response": "..."} in, {"tokens": [...]} out: the nltk.word_tokenize port that
 //     change_case:capital_word_frequency counts with.
+//   sftx_ifeval_check --langdetect IN_JSONL OUT_JSONL
+//     per line {"response": "..."} in, {"language": code or null, "probabilities": [[code, p], ...]}
+//     out: the langdetect port (seed 0) that language:response_language uses; null where
+//     langdetect raises LangDetectException.
 #include <fstream>
 #include <iostream>
 
@@ -17,6 +21,7 @@
 
 #include "runtime/eval/ifeval.h"
 #include "runtime/eval/ifeval_instructions.h"
+#include "runtime/eval/langdetect.h"
 #include "runtime/eval/nltk_word_tokenize.h"
 #include "runtime/base/jsonl.h"
 
@@ -37,9 +42,25 @@ int main(int argc, char** argv) {
             << "\n";
       return out ? 0 : 1;
     }
+    if (argc == 4 && std::string(argv[1]) == "--langdetect") {
+      std::ofstream out(argv[3]);
+      if (!out) throw std::runtime_error(std::string(argv[3]) + ": cannot write");
+      for (const auto& row : sftx::rt::read_jsonl_objects(argv[2])) {
+        const auto text = row.value.at("response").get<std::string>();
+        const auto probs = sftx::rt::langdetect_probabilities(text);
+        json result = {{"language", nullptr}, {"probabilities", json::array()}};
+        if (probs) {
+          result["language"] = probs->empty() ? std::string("unknown") : probs->front().first;
+          for (const auto& [code, p] : *probs) result["probabilities"].push_back(json::array({code, p}));
+        }
+        out << result.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+      }
+      return out ? 0 : 1;
+    }
     if (argc != 3) {
       std::cerr << "usage: sftx_ifeval_check IN_JSONL OUT_JSONL\n       sftx_ifeval_check --ids\n"
-                   "       sftx_ifeval_check --word-tokenize IN_JSONL OUT_JSONL\n";
+                   "       sftx_ifeval_check --word-tokenize IN_JSONL OUT_JSONL\n"
+                   "       sftx_ifeval_check --langdetect IN_JSONL OUT_JSONL\n";
       return 2;
     }
     std::ofstream out(argv[2]);
