@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <random>
+#include <set>
 
 #include <sentencepiece_processor.h>
 
@@ -106,7 +107,17 @@ TEST_CASE("the tokenizer.json's merges follow transformers' SentencePieceExtract
     CHECK(merged.score <= last);
     last = merged.score;
   }
-  CHECK(tj["model"]["merges"].size() > 100);
+  // and every normal piece of more than one character is the result of some merge (SentencePiece
+  // made each from two pieces), so BPE can reach the whole vocabulary.
+  std::set<std::string> results, multi_char;
+  for (const auto& m : tj["model"]["merges"]) results.insert(m[0].get<std::string>() + m[1].get<std::string>());
+  for (const auto& p : info.pieces) {
+    size_t chars = 0;
+    for (unsigned char c : p.piece) chars += (c & 0xC0) != 0x80;
+    if (p.type == SentencePieceEntry::normal && chars > 1) multi_char.insert(p.piece);
+  }
+  CHECK(results == multi_char);
+  CHECK(multi_char.size() > 10);
   // The user-defined markers are split off whole, never added tokens; the specials are added.
   CHECK(tj["pre_tokenizer"]["type"] == "Split");
   CHECK(tj["model"]["ignore_merges"] == true);
@@ -119,7 +130,7 @@ TEST_CASE("a SentencePiece unigram model becomes a Unigram tokenizer.json with S
           "[tokenizer][export]") {
   const auto dir = testing::scratch_dir("export_unigram");
   const std::string corpus = testing::write_corpus(dir);
-  const std::string bytes = train_sentencepiece({corpus}, {300, "unigram", 1});
+  const std::string bytes = train_sentencepiece({corpus}, {330, "unigram", 1});
   sentencepiece::SentencePieceProcessor sp;
   REQUIRE(sp.LoadFromSerializedProto(bytes).ok());
   const json tj = sentencepiece_tokenizer_json(bytes, true);
