@@ -97,7 +97,13 @@ std::optional<PlanChoice> choose_plan(const PlanGraph& graph, const std::string&
     fmt::print(stderr, "sftx export: error: {} has no experiment, so no plan instance to export\n", file);
     return std::nullopt;
   }
-  const std::string hint = did_you_mean(wanted, labels);
+  // The bare labels too ("dmt(1/4)" for "dmt(1/4)[seed=1]"): what a misspelt name is nearest to.
+  std::vector<std::string> candidates = labels;
+  for (const auto& l : labels)
+    if (const size_t at = l.find("[seed="); at != std::string::npos &&
+                                            std::find(candidates.begin(), candidates.end(), l.substr(0, at)) == candidates.end())
+      candidates.push_back(l.substr(0, at));
+  const std::string hint = did_you_mean(wanted, candidates);
   fmt::print(stderr, "sftx export: error: no plan instance '{}' in the experiments of {}{}\n  plan instances: {}\n", wanted,
              file, hint.empty() ? "" : "; " + hint, join_names(labels));
   return std::nullopt;

@@ -2,6 +2,7 @@
 // and the refusals. transformers itself loads the directory in scripts/peers/export_parity.py.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -111,7 +112,10 @@ TEST_CASE("sftx export: trains what is missing, writes a Hugging Face directory,
   CHECK(tok_config["chat_template"].get<std::string>().find("<|im_start|>") != std::string::npos);
   CHECK(tok_config["add_bos_token"] == false);  // chatml has no bos
   const auto gen = read_json(out / "generation_config.json");
-  CHECK(gen["eos_token_id"].size() == 2);  // </s> and <|im_end|>
+  // </s>, then chatml's stop markers, which are single (user-defined) tokens of sftx's tokenizer
+  const auto pieces = sftx::rt::Tokenizer::load((out / "tokenizer.model").string()).pieces();
+  const auto id_of = [&](const std::string& p) { return std::find(pieces.begin(), pieces.end(), p) - pieces.begin(); };
+  CHECK(gen["eos_token_id"] == nlohmann::json::array({2, id_of("<|im_end|>"), id_of("<|im_start|>")}));
   const auto adapter = read_json(out / "lora_adapter" / "adapter_config.json");
   CHECK(adapter["r"] == 4);
   CHECK(adapter["lora_alpha"] == 8);

@@ -133,7 +133,7 @@ def check_model(args, tally, work, label, d):
     # Logits of real text, 4 sequences of 40 ids.
     texts = [QUESTIONS[0] + " " + QUESTIONS[1], QUESTIONS[2] * 2, "def scaled_sum(xs):\n    total = 0\n" * 3,
              "<|im_start|>user\n" + QUESTIONS[0] + "<|im_end|>\n<|im_start|>assistant\n"]
-    rows = [tok(t).input_ids[:40] for t in texts]
+    rows = [tok(t * 3).input_ids[:40] for t in texts]
     assert all(len(r) == 40 for r in rows), [len(r) for r in rows]
     ids = torch.tensor(rows)
     with torch.no_grad():
@@ -223,7 +223,7 @@ def check_tokenizer(args, tally, work, label, d, tok, template, add_bos):
     single = [[{"role": "user", "content": t}] for t in texts]
     rows = sftx_chat(args, template, os.path.join(d, "tokenizer.model"), convs + single, work, label)
     text_same = prompt_same = prompts = 0
-    ids_same_multi = ids_same_single = 0
+    ids_same_multi = ids_same_single = unexplained = 0
     for conv, row in zip(convs + single, rows):
         if "error" in row:
             continue
@@ -232,6 +232,8 @@ def check_tokenizer(args, tally, work, label, d, tok, template, add_bos):
             text_same += text == row["text"]
             same_ids = tok(text, add_special_tokens=False).input_ids == row["ids"]
             ids_same_multi += same_ids
+            # Explained only where an eos sits inside the conversation (two or more answers).
+            unexplained += not same_ids and sum(m["role"] == "assistant" for m in conv) < 2
         else:
             prompts += 1
             gen = tok.apply_chat_template(conv, tokenize=False, add_generation_prompt=True)
@@ -244,11 +246,11 @@ def check_tokenizer(args, tally, work, label, d, tok, template, add_bos):
                 f"{label}: generation prompt equal for {prompt_same}/{prompts}")
     tally.check(ids_same_single == prompts, f"{label}: ids of the single-turn generation prompts equal sftx's "
                                             f"({ids_same_single}/{prompts})")
-    # Not a failure: after an eos inside a conversation, tokenizers starts a new piece and the
-    # Prepend normaliser gives it a "▁" (as every Llama-2-style tokenizer.json does), where sftx
-    # continues the text; figure reported.
-    print(f"  info {label}: training ids of whole conversations equal in {ids_same_multi}/{full} "
-          f"(differences only after an eos inside the conversation)")
+    # After an eos inside a conversation, tokenizers starts a new piece and the Prepend normaliser
+    # gives it a "▁" (as every Llama-2-style tokenizer.json does), where sftx continues the text:
+    # counted, and a difference in a conversation without such an eos fails.
+    tally.check(unexplained == 0, f"{label}: training ids of whole conversations equal in {ids_same_multi}/{full}; "
+                                  f"the others all have an eos inside ({unexplained} do not)")
 
 
 def check_lora(args, tally, work, base_dir, tuned_dir):
