@@ -126,6 +126,18 @@ TEST_CASE("sftx export: trains what is missing, writes a Hugging Face directory,
   for (const std::string s : {"Tom has 17 apples.", "<|im_start|>user\nHi<|im_end|>\n", "  def f(x):\n\treturn x"})
     CHECK(hf.hf()->encode(s, false) == sp.encode(s));
 
+  // The export as a model of its own (hf(...), its chat template): trained further and exported
+  // again, it keeps the tokenizer.json and the template as they were.
+  p.write("again.sftx", "math = synthetic(\"math\", n = 40, seed = 1)\n"
+                        "plan again { stage1 = math with { template = \"model\" } }\n"
+                        "experiment again { base = hf(\"out\"); plans = [again] }\n");
+  CommandResult round = p.sftx("export again.sftx again -o again_out --profile tiny");
+  INFO(round.err);
+  REQUIRE(round.rc == 0);
+  CHECK(read_json(p.dir() / "again_out" / "tokenizer.json") == read_json(out / "tokenizer.json"));
+  CHECK(read_json(p.dir() / "again_out" / "tokenizer_config.json")["chat_template"] == tok_config["chat_template"]);
+  CHECK_FALSE(fs::exists(p.dir() / "again_out" / "tokenizer.model"));  // a tokenizer.json model: copied as it is
+
   // Again, into the same directory: nothing trains, the export is replaced whole.
   CommandResult again = p.sftx("export small.sftx solo -o out --profile tiny");
   INFO(again.err);
