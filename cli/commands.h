@@ -17,6 +17,7 @@ void add_cache_command(CLI::App& app, int& exit_code);
 void add_status_command(CLI::App& app, int& exit_code);
 void add_cancel_command(CLI::App& app, int& exit_code);
 void add_node_command(CLI::App& app, int& exit_code);
+void add_export_command(CLI::App& app, int& exit_code);
 void add_builtins_command(CLI::App& app, int& exit_code);
 
 }  // namespace sftx::cli

@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
       "  sftx check experiments/quickstart.sftx        # parse and type-check\n"
       "  sftx plan  experiments/quickstart.sftx        # what would run, what is cached\n"
       "  sftx run   experiments/quickstart.sftx        # train, evaluate, print the table\n"
-      "  sftx run   experiments/k_sweep.sftx --executor slurm   # one Slurm job per node\n",
+      "  sftx run   experiments/k_sweep.sftx --executor slurm   # one Slurm job per node\n"
+      "  sftx export experiments/quickstart.sftx multitask -o out/   # a Hugging Face model directory\n",
       "sftx"};
   app.set_version_flag("--version", "sftx 0.1.0");
   app.require_subcommand(1);
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   sftx::cli::add_data_command(app, exit_code);
   sftx::cli::add_score_command(app, exit_code);
   sftx::cli::add_graph_command(app, exit_code);
+  sftx::cli::add_export_command(app, exit_code);
   sftx::cli::add_cache_command(app, exit_code);
   sftx::cli::add_status_command(app, exit_code);
   sftx::cli::add_cancel_command(app, exit_code);

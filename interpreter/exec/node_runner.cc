@@ -114,6 +114,9 @@ nlohmann::json run_train(const NodeJob& job, const RunSettings& settings) {
   // deleted with the work directory once the object is committed.
   fs::path model = r.checkpoint_dir.empty() ? job.work_dir / layout::kModel : fs::path(r.checkpoint_dir);
   fs::rename(model, job.out_dir / layout::kModel);
+  // A LoRA stage's adapter (merged into model/ already), kept for export and for peft.
+  if (fs::exists(job.work_dir / layout::kLoraAdapter))
+    fs::rename(job.work_dir / layout::kLoraAdapter, job.out_dir / layout::kLoraAdapter);
   fs::path metrics = r.metrics_path.empty() ? job.work_dir / layout::kMetrics : fs::path(r.metrics_path);
   if (fs::exists(metrics)) fs::copy_file(metrics, job.out_dir / layout::kMetrics);
   return {{"steps", r.steps},

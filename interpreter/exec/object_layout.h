@@ -7,6 +7,7 @@ inline constexpr const char* kData = "data.jsonl";            // every data op b
 inline constexpr const char* kTokenizer = "tokenizer.model";  // op tokenizer
 inline constexpr const char* kShard = "data.shard";           // op pack
 inline constexpr const char* kModel = "model";                // train: HF layout directory
+inline constexpr const char* kLoraAdapter = "lora_adapter";  // train, lora method: the PEFT adapter
 inline constexpr const char* kMetrics = "metrics.jsonl";      // train: one object per logged step
 inline constexpr const char* kResult = "result.json";         // eval: what rt::evaluate returned
 inline constexpr const char* kSamples = "samples";            // eval: per-sample outputs

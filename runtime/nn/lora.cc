@@ -1,8 +1,15 @@
 #include "runtime/nn/lora.h"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/base/atomic_file.h"
+#include "runtime/nn/safetensors.h"
 
 namespace sftx::rt {
 
@@ -19,7 +26,7 @@ torch::Tensor LoraAdapterImpl::forward(const torch::Tensor& x) {
   return torch::matmul(torch::matmul(h, A.t()), B.t()) * scale;
 }
 
-LoraAdapters::LoraAdapters(Llama& model, const LoraOptions& options) {
+LoraAdapters::LoraAdapters(Llama& model, const LoraOptions& options) : options_(options) {
   if (options.r < 1) throw std::invalid_argument("lora: r must be >= 1, got " + std::to_string(options.r));
   if (!(options.dropout >= 0 && options.dropout < 1))
     throw std::invalid_argument("lora: dropout must be in [0, 1), got " + std::to_string(options.dropout));
@@ -82,6 +89,36 @@ void LoraAdapters::merge() {
   }
   detach();
   sites_.clear();
+}
+
+void LoraAdapters::save_peft(const std::string& dir, const std::string& base_model) const {
+  namespace fs = std::filesystem;
+  AtomicDir out(fs::absolute(fs::path(dir)).lexically_normal());
+  TensorMap tensors;
+  for (const auto& [name, t] : named_parameters())
+    tensors.emplace("base_model.model." + name, t.detach().to(torch::kCPU, torch::kFloat32).contiguous());
+  write_safetensors((out.tmp() / "adapter_model.safetensors").string(), tensors);
+  // PEFT's LoraConfig fields; scaling = lora_alpha / r as here (use_rslora false).
+  const nlohmann::json config = {{"peft_type", "LORA"},
+                                 {"task_type", "CAUSAL_LM"},
+                                 {"base_model_name_or_path", base_model},
+                                 {"r", options_.r},
+                                 {"lora_alpha", options_.alpha},
+                                 {"lora_dropout", options_.dropout},
+                                 {"target_modules", options_.targets},
+                                 {"bias", "none"},
+                                 {"fan_in_fan_out", false},
+                                 {"inference_mode", true},
+                                 {"init_lora_weights", true},
+                                 {"use_rslora", false},
+                                 {"use_dora", false},
+                                 {"modules_to_save", nullptr}};
+  std::ofstream f(out.tmp() / "adapter_config.json");
+  f << config.dump(2) << "\n";
+  f.flush();
+  if (!f) throw std::runtime_error(dir + "/adapter_config.json: write failed");
+  f.close();
+  out.commit();
 }
 
 }  // namespace sftx::rt

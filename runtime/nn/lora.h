@@ -55,6 +55,12 @@ class LoraAdapters {
   // W += scale * B A on every adapted projection, then detaches the adapters (the model computes
   // the same function as before, without them). The object is spent afterwards.
   void merge();
+  // Writes the adapters as PEFT saves a LoRA adapter (adapter_config.json and
+  // adapter_model.safetensors, tensors named "base_model.model.<projection>.lora_A.weight"), atomically
+  // into `dir`: PeftModel.from_pretrained(base, dir).merge_and_unload() then computes what merge()
+  // gives (scripts/peers/export_parity.py checks it). `base_model` goes into the config's
+  // base_model_name_or_path.
+  void save_peft(const std::string& dir, const std::string& base_model) const;
 
  private:
   struct Site {
@@ -63,6 +69,7 @@ class LoraAdapters {
     LoraAdapter adapter;
   };
   std::vector<Site> sites_;
+  LoraOptions options_;
   void detach();
 };
 

@@ -361,7 +361,15 @@ TrainResult run_training(const TrainRequest& request, const TrainOptions& option
   result.final_loss = last_loss;
   result.tokens_per_second = run_secs > 0 ? static_cast<double>(run_tokens) / run_secs : 0.0;
   if (!lead) return result;  // no files: rank 0 writes them
-  if (trainable.lora) trainable.lora->merge();
+  if (trainable.lora) {
+    // The adapter on its own too, as PEFT saves it: what `sftx export` ships beside the merged
+    // model, and what checks the merge against peft's merge_and_unload.
+    trainable.lora->save_peft((out_dir / "lora_adapter").string(),
+                              request.init_dir.empty()
+                                  ? (request.model.hf_dir.empty() ? "preset:" + request.model.preset : request.model.hf_dir)
+                                  : request.init_dir);
+    trainable.lora->merge();
+  }
   model->to(torch::kCPU);
   save_hf((out_dir / "model").string(), model);
   fs::remove_all(state_dir);  // the stage is complete: model/ is what later stages read

@@ -1,6 +1,7 @@
 #include "runtime/tokenizer/sp_model_patch.h"
 
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 namespace sftx::rt {
@@ -33,6 +34,7 @@ struct Field {
   int number;
   int wire_type;
   size_t begin, end;               // the whole field, key included
+  size_t value_begin;              // after the key
   size_t payload_begin, payload_end;  // for length-delimited fields
 };
 
@@ -43,6 +45,7 @@ Field read_field(const std::string& s, size_t* pos) {
   const uint64_t key = read_varint(s, pos);
   f.number = static_cast<int>(key >> 3);
   f.wire_type = static_cast<int>(key & 7);
+  f.value_begin = *pos;
   switch (f.wire_type) {
     case 0: read_varint(s, pos); break;
     case 1: *pos += 8; break;
@@ -78,6 +81,16 @@ std::string patch_normalizer(const std::string& spec) {
 
 uint64_t varint_at(const std::string& s, size_t pos) { return read_varint(s, &pos); }
 
+std::string payload(const std::string& s, const Field& f) { return s.substr(f.payload_begin, f.payload_end - f.payload_begin); }
+
+float fixed32_float(const std::string& s, const Field& f) {
+  uint32_t bits = 0;
+  for (int i = 3; i >= 0; --i) bits = (bits << 8) | static_cast<unsigned char>(s[f.value_begin + static_cast<size_t>(i)]);
+  float v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
 }  // namespace
 
 NormalizerFlags read_normalizer_flags(const std::string& model) {
@@ -99,6 +112,50 @@ NormalizerFlags read_normalizer_flags(const std::string& model) {
     break;
   }
   return f;
+}
+
+SentencePieceModelInfo read_model_info(const std::string& model) {
+  SentencePieceModelInfo info;
+  info.normalizer = read_normalizer_flags(model);
+  size_t pos = 0;
+  while (pos < model.size()) {
+    const Field top = read_field(model, &pos);
+    if (top.wire_type != 2) continue;
+    const std::string body = payload(model, top);
+    size_t p = 0;
+    if (top.number == 1) {  // one SentencePiece
+      SentencePieceEntry e;
+      while (p < body.size()) {
+        const Field g = read_field(body, &p);
+        if (g.number == 1 && g.wire_type == 2) e.piece = payload(body, g);
+        if (g.number == 2 && g.wire_type == 5) e.score = fixed32_float(body, g);
+        if (g.number == 3 && g.wire_type == 0) {
+          const uint64_t t = varint_at(body, g.value_begin);
+          if (t < 1 || t > 6) throw std::runtime_error("SentencePiece model: piece \"" + e.piece + "\" has unknown type " + std::to_string(t));
+          e.type = static_cast<SentencePieceEntry::Type>(t);
+        }
+      }
+      info.pieces.push_back(std::move(e));
+    } else if (top.number == 2) {  // trainer_spec
+      while (p < body.size()) {
+        const Field g = read_field(body, &p);
+        if (g.number == 3 && g.wire_type == 0) {
+          const uint64_t t = varint_at(body, g.value_begin);
+          static const char* names[] = {"", "unigram", "bpe", "word", "char"};
+          if (t < 1 || t > 4) throw std::runtime_error("SentencePiece model: unknown model_type " + std::to_string(t));
+          info.model_type = names[t];
+        }
+        if (g.number == 35 && g.wire_type == 0) info.byte_fallback = varint_at(body, g.value_begin) != 0;
+      }
+    } else if (top.number == 3) {  // normalizer_spec (flags read above)
+      while (p < body.size()) {
+        const Field g = read_field(body, &p);
+        if (g.number == 2 && g.wire_type == 2) info.precompiled_charsmap = payload(body, g);
+        if (g.number == 5 && g.wire_type == 0) info.escape_whitespaces = varint_at(body, g.value_begin) != 0;
+      }
+    }
+  }
+  return info;
 }
 
 std::string model_proto_for_continuation(const std::string& model) {

@@ -1,4 +1,4 @@
-// Edits a serialized SentencePiece ModelProto without protobuf headers (Debian ships none for
+// Reads and edits a serialized SentencePiece ModelProto without protobuf headers (Debian ships none for
 // libsentencepiece, and linking a second protobuf runtime is what DEVELOPERS.md warns about).
 //
 // Why: a template renders a conversation into segments that are tokenised one by one (that is
@@ -14,6 +14,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace sftx::rt {
 
@@ -28,5 +29,26 @@ struct NormalizerFlags {
   bool remove_extra_whitespaces = true;
 };
 NormalizerFlags read_normalizer_flags(const std::string& serialized_model);
+
+// What an export to tokenizer.json needs from a model (runtime/tokenizer/hf_export.h): every piece
+// with its score and type, the algorithm, byte fallback and the whole normaliser.
+// Wire format: ModelProto field 1 (repeated SentencePiece {1 piece, 2 score float, 3 type}),
+// field 2 trainer_spec {3 model_type, 35 byte_fallback}, field 3 normalizer_spec {1 name,
+// 2 precompiled_charsmap, 3 add_dummy_prefix, 4 remove_extra_whitespaces, 5 escape_whitespaces}.
+struct SentencePieceEntry {
+  enum Type { normal = 1, unknown = 2, control = 3, user_defined = 4, unused = 5, byte = 6 };
+  std::string piece;
+  float score = 0;
+  Type type = normal;
+};
+struct SentencePieceModelInfo {
+  std::vector<SentencePieceEntry> pieces;  // index = id
+  std::string model_type = "unigram";      // unigram, bpe, word, char (the proto's default: unigram)
+  bool byte_fallback = false;
+  NormalizerFlags normalizer;
+  std::string precompiled_charsmap;        // empty for "identity"
+  bool escape_whitespaces = true;
+};
+SentencePieceModelInfo read_model_info(const std::string& serialized_model);
 
 }  // namespace sftx::rt

@@ -1,7 +1,11 @@
 // sftx_hf_tokenize: runs sftx's native tokenizer.json implementation over strings, for the
-// parity check against the `tokenizers` package (scripts/peers/tokenizers_parity.py).
+// parity check against the `tokenizers` package (scripts/peers/tokenizers_parity.py); or a
+// SentencePiece model as sftx runs it, for the check of its exported tokenizer.json against
+// transformers' AutoTokenizer (scripts/peers/export_parity.py).
 //
-//   sftx_hf_tokenize TOKENIZER_JSON STRINGS_JSONL OUT_JSONL
+//   sftx_hf_tokenize TOKENIZER_JSON|SENTENCEPIECE_MODEL STRINGS_JSONL OUT_JSONL
+//     (a SentencePiece model has no post-processor: ids_special = ids, decode = decode_keep
+//     = the model's decode of ids)
 //     STRINGS_JSONL: one JSON string per line. OUT_JSONL: per string
 //     {"ids": encode without special tokens, "ids_special": encode with the post-processor,
 //      "decode": decode(ids_special) skipping special tokens, "decode_keep": keeping them}
@@ -47,7 +51,7 @@ int main(int argc, char** argv) {
     }
     const sftx::rt::Tokenizer tok = sftx::rt::Tokenizer::load(argv[bench ? 2 : 1]);
     const sftx::rt::HfTokenizer* hf = tok.hf();
-    if (!hf) throw std::runtime_error(std::string(argv[bench ? 2 : 1]) + ": not a tokenizer.json");
+    if (!hf && bench) throw std::runtime_error(std::string(argv[2]) + ": not a tokenizer.json");
     const auto strings = read_strings(argv[bench ? 3 : 2]);
     if (bench) {
       size_t bytes = 0, ids = 0;
@@ -65,6 +69,12 @@ int main(int argc, char** argv) {
     for (const auto& s : strings) {
       json row;
       try {
+        if (!hf) {
+          const auto ids = tok.encode(s);
+          row = {{"ids", ids}, {"ids_special", ids}, {"decode", tok.decode(ids)}, {"decode_keep", tok.decode(ids)}};
+          out << row.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+          continue;
+        }
         row["ids"] = hf->encode(s, false);
         const auto with = hf->encode(s, true);
         row["ids_special"] = with;
