@@ -61,6 +61,15 @@ elseif(SFTX_TORCH STREQUAL "wheel")
       endif()
     endforeach()
     target_link_libraries(sftx_torch INTERFACE ${TORCH_LIBRARIES})
+    # libtorch_cuda needs the NCCL, cuDNN and CUDA libraries of the nvidia-* wheels it was built
+    # against; the toolkit's own, older libnccl (/usr/local/cuda/lib, on the link's rpath) lacks
+    # symbols it uses (ncclCommGrow, ...). The wheels' lib folders come first: for the link
+    # (-rpath-link is searched before -rpath) and at run time.
+    file(GLOB _nvidia_lib_dirs LIST_DIRECTORIES true "${_torch_dir}/../nvidia/*/lib")
+    foreach(_dir IN LISTS _nvidia_lib_dirs)
+      get_filename_component(_dir "${_dir}" REALPATH)
+      target_link_options(sftx_torch INTERFACE "LINKER:-rpath-link,${_dir}" "LINKER:-rpath,${_dir}")
+    endforeach()
     # NCCL's process group for data parallelism on GPUs (runtime/nn/data_parallel.cc), where
     # nccl.h is found: the toolkit's, or the nvidia-nccl wheel's.
     target_compile_definitions(sftx_torch INTERFACE SFTX_WITH_NCCL=1)
