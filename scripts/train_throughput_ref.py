@@ -107,10 +107,17 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--impls", default="eager,compile")
+    ap.add_argument("--threads", type=int, default=0, help="intra-op threads (0: torch's default)")
+    ap.add_argument("--peak-tflops", type=float, default=0, help="> 0: this peak instead of measuring one")
     args = ap.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    peak, name, note = peak_flops(device)
-    print(f"# device: {name}; peak {peak / 1e12:.1f} TFLOP/s ({note})")
+    if args.peak_tflops > 0:
+        peak, name, note = args.peak_tflops * 1e12, str(device), "given with --peak-tflops"
+    else:
+        peak, name, note = peak_flops(device)
+    print(f"# device: {name}; peak {peak / 1e9:.1f} GFLOP/s ({note})")
     print("# FLOPs/token = 6*N + 12*L*H*T; MFU = FLOPs/token * tokens/s / peak")
     print(f"{'impl':<14} {'preset':<6} {'dtype':<5} {'batch':>6} {'seq':>6} {'params':>11} {'tokens/s':>12} {'MFU':>7}")
     for preset in args.presets.split(","):

@@ -1,25 +1,42 @@
 #!/usr/bin/env bash
-# Training throughput of sftx against a plain PyTorch eager model of the same preset, in one run:
-# the same machine, shapes, thread count and LibTorch (Debian's 1.13: python3-torch), both with
-# tcmalloc (sftx links it; PyTorch gets it by LD_PRELOAD), alternating A B A B ... so drifting
-# load on a shared machine hits both alike. Prints each run and, per shape, the medians and
-# the ratio sftx / PyTorch.
+# Training throughput of sftx against a plain PyTorch eager model of the same preset and against
+# transformers' LlamaForCausalLM, in one run: the same machine, shapes, thread count and step
+# (forward, causal-LM loss over all tokens, backward, clip 1.0, AdamW). PyTorch runs on Debian's
+# python3-torch (LibTorch 1.13, the build sftx links); transformers on the peer venv's torch 2.x
+# (scripts/peers/setup.sh), eager (SDPA attention) and under torch.compile (inductor, CPU). All
+# with tcmalloc (sftx links it; the peers get it by LD_PRELOAD), alternating A B C ... A B C so
+# drifting load on a shared machine hits all alike. Prints, per shape and peer, the medians and
+# the ratio sftx / peer, with every run.
 #
 #   bash bench/peers/train_side_by_side.sh [BUILD_DIR] [ROUNDS]
 #   SHAPES="nano:256:8 nano:512:16" bash bench/peers/train_side_by_side.sh build 3
 #   VARIANTS="--attention dense --adamw torch;--adamw torch;default" bash bench/peers/train_side_by_side.sh
+#   HF_IMPLS=eager bash bench/peers/train_side_by_side.sh   # HF_IMPLS=none: PyTorch only
 # VARIANTS: ';'-separated sets of extra bench_nn_train_throughput flags ("default": none); each
-# round runs every variant and then PyTorch, and each variant gets its own row and ratio.
+# round runs every variant and then the peers, and each variant gets its own rows and ratios.
+# HF_IMPLS: comma-separated transformers runs, eager and/or compile (default both); a compile run
+# compiles first (untimed warmup steps; minutes on a small CPU the first time, then the inductor
+# cache in /tmp serves it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
 rounds=${2:-3}
 threads=${THREADS:-$(nproc)}
+# LibTorch 1.13 here calls Debian's OpenBLAS (pthread build), whose own thread pool ignores
+# torch's thread setting: bound it too, or "1 thread" is 1 + nproc threads on sftx's and PyTorch's
+# side (and not on transformers', whose MKL follows torch).
+export OPENBLAS_NUM_THREADS=$threads
 shapes=${SHAPES:-"nano:256:8 nano:512:16 nano:1024:8 mini:1024:4"}
 steps=${STEPS:-10}
 tcmalloc=$(ls /usr/lib/*/libtcmalloc_minimal.so.4 | head -n1)
 python=/usr/bin/python3   # Debian's interpreter: python3-torch is installed for it
 "$python" -c 'import torch' 2>/dev/null || { echo "needs Debian's python3-torch: apt-get install python3-torch" >&2; exit 2; }
+peer_python=${PEER_PYTHON:-$HOME/.cache/sftx/peers-venv/bin/python}
+hf_impls=${HF_IMPLS:-eager,compile}
+[[ $hf_impls == none ]] && hf_impls=
+[[ -z $hf_impls ]] || "$peer_python" -c 'import transformers' 2>/dev/null ||
+  { echo "needs the peer venv for transformers: bash scripts/peers/setup.sh (or HF_IMPLS=none)" >&2; exit 2; }
+IFS=',' read -r -a hf <<<"$hf_impls"
 bench="$build/bench/bench_nn_train_throughput"
 [[ -x "$bench" ]] || { echo "build $bench first (cmake --build $build --target bench_nn_train_throughput)" >&2; exit 2; }
 
@@ -27,12 +44,13 @@ IFS=';' read -r -a variants <<<"${VARIANTS:-default}"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-echo "# $(date -u +%F) $(nproc) cores, $threads threads, $steps timed steps per run, $rounds rounds; torch $("$python" -c 'import torch; print(torch.__version__)')"
-printf '%-6s %5s %5s %14s %14s %7s  %s\n' preset seq batch sftx_tok/s pytorch_tok/s ratio variant
+echo "# $(date -u '+%F %H:%M') UTC, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $threads threads," \
+     "$steps timed steps per run, $rounds rounds; torch $("$python" -c 'import torch; print(torch.__version__)')" \
+     "${hf_impls:+; transformers $("$peer_python" -c 'import transformers, torch; print(transformers.__version__, "on torch", torch.__version__)')}"
+printf '%-6s %5s %5s %12s %-14s %12s %7s  %s\n' preset seq batch sftx_tok/s peer peer_tok/s ratio variant
 for shape in $shapes; do
   IFS=: read -r preset seq batch <<<"$shape"
-  declare -A a=()
-  b=()
+  declare -A a=() p=()
   for ((r = 0; r < rounds; ++r)); do
     for ((v = 0; v < ${#variants[@]}; ++v)); do
       flags=${variants[$v]}
@@ -41,14 +59,21 @@ for shape in $shapes; do
       a[$v]+="$("$bench" --presets "$preset" --seq "$seq" --batch "$batch" --steps "$steps" \
                  --threads "$threads" $flags | awk '$1 == "sftx-libtorch" {print $7}') "
     done
-    b+=("$(LD_PRELOAD=$tcmalloc "$python" bench/peers/llama_eager.py --presets "$preset" --seq "$seq" --batch "$batch" \
-           --steps "$steps" --threads "$threads" | awk '$1 == "pytorch-eager" {print $7}')")
+    p[pytorch-eager]+="$(LD_PRELOAD=$tcmalloc "$python" bench/peers/llama_eager.py --presets "$preset" --seq "$seq" \
+                          --batch "$batch" --steps "$steps" --threads "$threads" | awk '$1 == "pytorch-eager" {print $7}') "
+    for impl in "${hf[@]}"; do
+      p[hf-$impl]+="$(LD_PRELOAD=$tcmalloc "$peer_python" scripts/train_throughput_ref.py --device cpu --impls "$impl" \
+                       --presets "$preset" --seq "$seq" --batch "$batch" --steps "$steps" --threads "$threads" \
+                       --peak-tflops 1 2>/dev/null | awk -v n="hf-$impl" '$1 == n {print $7}') "
+    done
   done
-  mb=$(printf '%s\n' "${b[@]}" | median)
   for ((v = 0; v < ${#variants[@]}; ++v)); do
     ma=$(printf '%s\n' ${a[$v]} | median)
-    printf '%-6s %5s %5s %14.0f %14.0f %7.2f  [%s]  (runs: sftx %s; pytorch %s)\n' "$preset" "$seq" "$batch" "$ma" "$mb" \
-      "$(echo "$ma / $mb" | bc -l)" "${variants[$v]}" "${a[$v]% }" "${b[*]}"
+    for peer in pytorch-eager "${hf[@]/#/hf-}"; do
+      mp=$(printf '%s\n' ${p[$peer]} | median)
+      printf '%-6s %5s %5s %12.0f %-14s %12.0f %7.2f  [%s]  (runs: sftx %s; %s %s)\n' "$preset" "$seq" "$batch" "$ma" \
+        "$peer" "$mp" "$(echo "$ma / $mp" | bc -l)" "${variants[$v]}" "${a[$v]% }" "$peer" "${p[$peer]% }"
+    done
   done
-  unset a
+  unset a p
 done

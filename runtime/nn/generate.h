@@ -4,6 +4,11 @@
 // Batching: prompts are left-padded to a common length. Padding keys are masked out of attention
 // and each row's rotary positions start at 0 at its first real token, so a prompt generates the
 // same tokens alone or in any batch (up to float rounding in near-ties).
+//
+// Cost per step: one forward for all rows still generating (the prompts once, then one token per
+// row against the cache). The cache is allocated once, for prompt + max_new_tokens positions;
+// a row that ends (EOS, stop string) is dropped from the batch and its cache at that step, so
+// the rest decode without it.
 #pragma once
 
 #include <torch/torch.h>

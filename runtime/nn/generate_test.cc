@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <set>
+
 #include "runtime/nn/testing_models.h"
 
 using namespace sftx::rt;
@@ -62,6 +65,38 @@ TEST_CASE("batched greedy decoding with left padding equals decoding each prompt
       CHECK(generate_batch(model, {kPrompts[i]}, options)[0].ids == batched[i].ids);
     }
   }
+}
+
+TEST_CASE("rows that end early leave the batch without changing the others' tokens", "[generate]") {
+  // EOS ids taken from two rows' free runs, so the rows finish at different steps and the batch
+  // (and its KV cache) is compacted while the others go on decoding.
+  Llama model = testing::peaked_model(14);
+  const std::vector<std::vector<int64_t>> prompts = {{1, 5, 9, 3, 7, 2, 11}, {1, 4}, {1, 8, 8, 20}, {3, 3}, {2, 9, 4}};
+  GenerationOptions options;
+  options.max_new_tokens = 12;
+  const auto free_run = generate_batch(model, prompts, options);
+  options.eos_ids = {free_run[0].ids[2], free_run[3].ids[6]};
+  auto until_eos = [&](const std::vector<int64_t>& ids) {
+    auto end = std::find_first_of(ids.begin(), ids.end(), options.eos_ids.begin(), options.eos_ids.end());
+    return std::vector<int64_t>(ids.begin(), end);
+  };
+  const auto ended = generate_batch(model, prompts, options);
+  std::set<size_t> lengths;
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    const auto expected = until_eos(naive_greedy(model, prompts[i], 12));  // alone, no cache
+    CHECK(ended[i].ids == expected);
+    CHECK(ended[i].finish == (expected.size() < 12 ? "stop" : "length"));
+    lengths.insert(ended[i].ids.size());
+  }
+  REQUIRE(lengths.size() >= 3);  // rows really ended at different steps
+  REQUIRE(*lengths.rbegin() > 6);
+
+  // Sampling: each row's sample is its own (keyed) whether the batch shrinks around it or not.
+  options.temperature = 1.0;
+  options.seed = 5;
+  const auto sampled = generate_batch(model, prompts, options);
+  for (size_t i = 0; i < prompts.size(); ++i)
+    CHECK(generate_batch(model, {prompts[i]}, options, {i})[0].ids == sampled[i].ids);
 }
 
 TEST_CASE("sampling is seeded, independent of batching, and top-p narrows to greedy", "[generate]") {

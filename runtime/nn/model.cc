@@ -149,6 +149,14 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   if (context.layout && !context.cache)  // chunked, within segments, [B, T, heads, d]
     return o_proj(segment_attention(q, k, v, *context.layout).view({B, T, num_heads * head_dim}));
   const int64_t n_rep = num_heads / num_kv_heads;
+  if (context.cache && T == 1 && n_rep > 1 && context.mask.defined()) {
+    // One new token per row (a decode step): the n_rep query heads that share a key/value head
+    // become n_rep query rows of that head, so the cached keys and values are read where they are
+    // instead of repeated (a copy of the whole cache, per layer and token). The mask [B, 1, 1, S]
+    // broadcasts over both. Head h = g * n_rep + r, as repeat_kv pairs them.
+    const torch::Tensor grouped = attend(q.reshape({B, num_kv_heads, n_rep, head_dim}), k, v, context.mask);
+    return o_proj(grouped.reshape({B, 1, num_heads * head_dim}));
+  }
   torch::Tensor out = attend(q, repeat_kv(k, n_rep), repeat_kv(v, n_rep), context.mask);
   return o_proj(out.transpose(1, 2).reshape({B, T, num_heads * head_dim}));
 }

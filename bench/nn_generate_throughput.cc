@@ -1,0 +1,122 @@
+// bench_nn_generate_throughput: KV-cache generation throughput (generated tokens/s) of sftx's
+// generate_batch (runtime/nn/generate.h) on a random-initialised model of a preset.
+//
+//   bench_nn_generate_throughput [--presets nano] [--batch 1] [--prompt 32] [--new 128]
+//                                [--reps 3] [--warmup 1] [--threads N] [--device cpu|cuda]
+//
+// Each repetition generates --new tokens greedily for --batch random prompts of --prompt tokens
+// (no EOS: every row runs the full length, as the peers are told to), prefill included in the
+// time, exactly what bench/peers/llama_generate.py measures for PyTorch and transformers.
+// Tokens/s = batch * new * reps / seconds. The ids of the first repetition are summed into a
+// checksum so a run can be compared with another build's (the same weights and prompts: seed 0).
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "runtime/nn/device.h"
+#include "runtime/nn/generate.h"
+#include "runtime/nn/hf_config.h"
+#include "runtime/nn/model.h"
+
+using namespace sftx::rt;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Args {
+  std::vector<std::string> presets = {"nano"};
+  int64_t batch = 1, prompt = 32, new_tokens = 128, reps = 3, warmup = 1, threads = 0;
+  std::string device = "cpu";
+};
+
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string k = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(k + " needs a value");
+      return argv[++i];
+    };
+    if (k == "--presets") {
+      a.presets.clear();
+      std::stringstream ss(next());
+      for (std::string p; std::getline(ss, p, ',');) a.presets.push_back(p);
+    } else if (k == "--batch") a.batch = std::stoll(next());
+    else if (k == "--prompt") a.prompt = std::stoll(next());
+    else if (k == "--new") a.new_tokens = std::stoll(next());
+    else if (k == "--reps") a.reps = std::stoll(next());
+    else if (k == "--warmup") a.warmup = std::stoll(next());
+    else if (k == "--threads") a.threads = std::stoll(next());
+    else if (k == "--device") a.device = next();
+    else if (k == "--help" || k == "-h") {
+      std::puts("usage: bench_nn_generate_throughput [--presets nano] [--batch 1] [--prompt 32] [--new 128] "
+                "[--reps 3] [--warmup 1] [--threads N] [--device cpu|cuda]");
+      std::exit(0);
+    } else throw std::invalid_argument("unknown option " + k);
+  }
+  if (a.batch < 1 || a.prompt < 1 || a.new_tokens < 1 || a.reps < 1)
+    throw std::invalid_argument("--batch, --prompt, --new and --reps must be >= 1");
+  return a;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  Args args = parse(argc, argv);
+  if (args.threads > 0) torch::set_num_threads(static_cast<int>(args.threads));
+  const auto kind = parse_device_kind(args.device);
+  if (!kind) throw std::invalid_argument("--device must be " + device_kind_choices());
+  const torch::Device device = to_torch_device(Device{*kind, 0});
+  fmt::print("# device: {} ({} threads); greedy, no EOS, prefill included\n", args.device, torch::get_num_threads());
+  fmt::print("{:<14} {:<6} {:<5} {:>6} {:>6} {:>6} {:>11} {:>12} {:>10}\n", "impl", "preset", "dtype", "batch",
+             "prompt", "new", "params", "tokens/s", "checksum");
+
+  for (const auto& preset : args.presets) {
+    LlamaConfig config = load_preset(preset);
+    config.max_position_embeddings = std::max(config.max_position_embeddings, args.prompt + args.new_tokens);
+    torch::manual_seed(0);
+    Llama model(config);
+    model->to(device);
+    model->eval();
+    const auto ids = torch::randint(config.vocab_size, {args.batch, args.prompt}, torch::kInt64);
+    std::vector<std::vector<int64_t>> prompts;
+    for (int64_t b = 0; b < args.batch; ++b) {
+      const auto row = ids[b].contiguous();
+      prompts.emplace_back(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + args.prompt);
+    }
+    GenerationOptions options;
+    options.max_new_tokens = args.new_tokens;  // no eos_ids: every row generates them all
+
+    for (int64_t i = 0; i < args.warmup; ++i) generate_batch(model, prompts, options);
+    int64_t checksum = 0, generated = 0;
+    const auto t0 = Clock::now();
+    for (int64_t r = 0; r < args.reps; ++r) {
+      const auto out = generate_batch(model, prompts, options);
+      for (const auto& g : out) {
+        generated += static_cast<int64_t>(g.ids.size());
+        if (r == 0)
+          for (int64_t id : g.ids) checksum = (checksum * 31 + id) % 1000000007;
+      }
+    }
+    if (device.is_cuda()) torch::cuda::synchronize();
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    fmt::print("{:<14} {:<6} {:<5} {:>6} {:>6} {:>6} {:>11} {:>12.0f} {:>10}\n", "sftx-libtorch", preset, "fp32",
+               args.batch, args.prompt, args.new_tokens, config.parameter_count(), static_cast<double>(generated) / secs,
+               checksum);
+    std::fflush(stdout);
+  }
+  return 0;
+} catch (const c10::Error& e) {
+  std::fprintf(stderr, "bench_nn_generate_throughput: torch error: %s\n", e.what_without_backtrace());
+  return 3;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "bench_nn_generate_throughput: %s\n", e.what());
+  return 3;
+}
