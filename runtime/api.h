@@ -112,6 +112,7 @@ struct PackSpec {
 };
 struct PackStats {
   int64_t records = 0, blocks = 0, tokens = 0, loss_tokens = 0, truncated = 0;
+  int64_t answerless = 0;  // records cut at seq_len before their first supervised token
 };
 // Tokenises with the template, masks everything but assistant tokens, writes one shard
 // (format documented in runtime/data/shard.h) that the trainer memory-maps.

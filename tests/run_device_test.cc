@@ -55,3 +55,23 @@ experiment x { base = model("llama", preset = "nano"); plans = [p]; eval = [perp
   CHECK(t.err.find("device = \"cuda\" in " + (p.dir() / "sftx.toml").string()) != std::string::npos);
   CHECK_FALSE(cache_has_objects(p.cache()));
 }
+
+TEST_CASE("the worker's thread setting bounds OpenBLAS's pool too, not only torch's", "[run][e2e][device]") {
+  // Two single-threaded workers (sftx run --train-jobs 2) must not each spread their matmuls over
+  // every core through OpenBLAS's own pool, which ignores torch::set_num_threads.
+  const char* bin = std::getenv("SFTX_BIN");
+  REQUIRE(bin != nullptr);
+  const std::string worker = (fs::path(bin).parent_path() / "sftx-worker").string();
+  const char* before = std::getenv("SFTX_NUM_THREADS");
+  const std::string saved = before ? before : "";
+  ::setenv("SFTX_NUM_THREADS", "1", 1);
+  auto devices = sftx::rt::probe_worker_devices(worker);
+  if (before) ::setenv("SFTX_NUM_THREADS", saved.c_str(), 1);
+  else ::unsetenv("SFTX_NUM_THREADS");
+  CHECK(devices.threads == 1);
+  if (devices.blas_threads == 0) {
+    WARN("this worker's LibTorch links no OpenBLAS (" << devices.torch_version << "): nothing to bound");
+    return;
+  }
+  CHECK(devices.blas_threads == 1);
+}

@@ -9,6 +9,8 @@
 // stderr; never a raw exception).
 #include <torch/torch.h>
 
+#include <dlfcn.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -112,6 +114,28 @@ json run_verb(const std::string& verb, const json& request) {
   throw std::invalid_argument("unknown verb");  // checked in main
 }
 
+// torch::set_num_threads bounds torch's own pool, but LibTorch 1.13 on Debian multiplies through
+// OpenBLAS, whose pool starts with a thread per core and ignores torch's setting, so two
+// single-threaded workers (`sftx run --train-jobs 2`) each spread their matmuls over every core
+// (bench/RESULTS.md: a one-thread peer ran 1.5x faster with OPENBLAS_NUM_THREADS=1). OpenBLAS is
+// looked up at run time because the wheel flavour multiplies through MKL and links no OpenBLAS.
+// Returns OpenBLAS's thread count after the change, 0 when this process has no OpenBLAS.
+int openblas_threads(int set_to) {
+  using Set = void (*)(int);
+  using Get = int (*)();
+  if (set_to > 0)
+    if (auto set = reinterpret_cast<Set>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(set_to);
+  auto get = reinterpret_cast<Get>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return get ? get() : 0;
+}
+
+void apply_thread_settings() {
+  if (const char* threads = std::getenv("SFTX_NUM_THREADS"); threads && std::atoi(threads) > 0) {
+    torch::set_num_threads(std::atoi(threads));
+    openblas_threads(std::atoi(threads));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,12 +148,15 @@ int main(int argc, char** argv) {
     return 0;
   }
   const std::string verb = argc >= 2 ? argv[1] : "";
+  apply_thread_settings();
   if (argc == 2 && verb == "devices") {
     // Cheap (no model, no request): the driver refuses --device cuda once, before any work,
     // instead of every training and evaluation node failing on its own.
     const bool cuda = torch::cuda::is_available();
     print_result({{"cuda_devices", cuda ? static_cast<int64_t>(torch::cuda::device_count()) : 0},
-                  {"torch", TORCH_VERSION}});
+                  {"torch", TORCH_VERSION},
+                  {"threads", torch::get_num_threads()},
+                  {"blas_threads", openblas_threads(0)}});
     return 0;
   }
   if (argc != 3 || (verb != "train" && verb != "generate" && verb != "logprobs" && verb != "hidden" &&
@@ -137,8 +164,6 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  if (const char* threads = std::getenv("SFTX_NUM_THREADS"); threads && std::atoi(threads) > 0)
-    torch::set_num_threads(std::atoi(threads));
   try {
     json result = run_verb(verb, read_json_file(argv[2]));
     // One answer per training: rank 0's (the other ranks of a data-parallel run print nothing).

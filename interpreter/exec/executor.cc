@@ -79,6 +79,11 @@ NodeRun Executor::run_one(size_t index, std::vector<NodeInput> inputs, std::opti
                 }};
     nlohmann::json outputs = fn_(job);
     if (!outputs.is_object()) outputs = nlohmann::json::object();
+    // A node may report what the user should know about its input ("warnings": [...]); said once,
+    // when it is built (a reused object's manifest keeps them).
+    if (observer_ && outputs.contains("warnings") && outputs["warnings"].is_array())
+      for (const auto& w : outputs["warnings"])
+        if (w.is_string()) observer_->warning(node.label + ": " + w.get<std::string>());
 
     StoreRequest req;
     req.key = node.key;

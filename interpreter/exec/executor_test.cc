@@ -323,3 +323,23 @@ TEST_CASE("executor: run_node runs one node from its inputs' cache objects", "[e
   CHECK(again.outputs["length"] == 14);
   CHECK(fn.calls == 4);
 }
+
+TEST_CASE("a node's warnings reach the observer once, with its label, when it is built", "[exec][executor]") {
+  TempDir tmp;
+  CacheStore store(tmp.path() / "cache");
+  ExecGraph g(small_plan());
+  ConcatFn fn;
+  auto warn_on_ab = [&fn](const NodeJob& j) {
+    nlohmann::json out = fn(j);
+    if (j.node.id == "ab") out["warnings"] = {"2 of 5 records train nothing"};
+    return out;
+  };
+  RecordingObserver obs;
+  Executor(g, store, warn_on_ab, {}, &obs).run();
+  REQUIRE(obs.warnings.size() == 1);
+  CHECK(obs.warnings[0] == g.node(g.index_of("ab")).label + ": 2 of 5 records train nothing");
+
+  RecordingObserver again;
+  Executor(g, store, warn_on_ab, {}, &again).run();
+  CHECK(again.warnings.empty());  // reused: said when it was built
+}

@@ -88,8 +88,14 @@ nlohmann::json run_pack(const NodeJob& job) {
   spec.seq_len = p.value("seq_len", spec.seq_len);
   spec.packed = p.value("packed", spec.packed);
   rt::PackStats s = rt::pack_data(in_path(job, 0, layout::kData), spec, (job.out_dir / layout::kShard).string());
-  return {{"records", s.records}, {"blocks", s.blocks}, {"tokens", s.tokens}, {"loss_tokens", s.loss_tokens},
-          {"truncated", s.truncated}};
+  nlohmann::json out = {{"records", s.records},         {"blocks", s.blocks},
+                        {"tokens", s.tokens},           {"loss_tokens", s.loss_tokens},
+                        {"truncated", s.truncated},     {"answerless", s.answerless}};
+  // Such records cost a block's compute and teach nothing; all of them is an error (pack_data).
+  if (s.answerless > 0)
+    out["warnings"] = {std::to_string(s.answerless) + " of " + std::to_string(s.records) + " records are cut at seq_len " +
+                       std::to_string(spec.seq_len) + " before their first assistant token and train nothing (raise seq_len)"};
+  return out;
 }
 
 nlohmann::json run_train(const NodeJob& job, const RunSettings& settings) {

@@ -15,6 +15,8 @@ WorkerDevices probe_worker_devices(const std::string& worker) {
   WorkerDevices d;
   d.cuda_devices = r["cuda_devices"].get<long long>();
   d.torch_version = r.value("torch", std::string());
+  d.threads = r.value("threads", 0);
+  d.blas_threads = r.value("blas_threads", 0);
   return d;
 }
 

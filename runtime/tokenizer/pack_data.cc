@@ -11,6 +11,7 @@
 
 #include "runtime/api.h"
 #include "runtime/data/chat_template.h"
+#include "runtime/data/data_error.h"
 #include "runtime/data/record.h"
 #include "runtime/data/shard.h"
 #include "runtime/data/transforms.h"
@@ -89,6 +90,17 @@ PackStats pack_data(const std::string& in_jsonl, const PackSpec& spec, const std
   if (in.bad()) throw std::runtime_error(in_jsonl + ": read error");
   flush();
   packer.finish();
+  // A stage whose blocks hold no supervised token would "train" with loss 0 and grad norm 0 at
+  // every step and be cached as a result; it is the data (or seq_len) that is wrong, so it is
+  // an input error here, before any shard is kept.
+  if (stats.records > 0 && packer.counts().loss_tokens == 0) {
+    const PackCounts& c = packer.counts();
+    throw DataError(
+        "no token to learn from in " + std::to_string(stats.records) + " records: " +
+        (c.truncated > 0 ? std::to_string(c.truncated) + " are cut at seq_len " + std::to_string(spec.seq_len) +
+                               " before their first assistant token (raise seq_len, or shorten the records)"
+                         : std::string("none has an assistant message that the template keeps in the loss")));
+  }
   writer.finish();
 
   const PackCounts& c = packer.counts();
@@ -96,6 +108,7 @@ PackStats pack_data(const std::string& in_jsonl, const PackSpec& spec, const std
   stats.tokens = c.tokens;
   stats.loss_tokens = c.loss_tokens;
   stats.truncated = c.truncated;
+  stats.answerless = c.answerless;
   return stats;
 }
 

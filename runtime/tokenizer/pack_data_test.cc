@@ -5,6 +5,9 @@
 #include <iterator>
 
 #include "runtime/api.h"
+#include "runtime/data/chat_template.h"
+#include "runtime/data/data_error.h"
+#include "runtime/data/record.h"
 #include "runtime/data/shard.h"
 #include "runtime/tokenizer/test_corpus.h"
 #include "runtime/tokenizer/tokenizer.h"
@@ -77,11 +80,50 @@ TEST_CASE("pack_data truncates long documents and names bad lines", "[pack]") {
   const std::string corpus = testing::write_corpus(dir);
   PackSpec spec;
   spec.tokenizer_model = testing::shared_model_path();
-  spec.seq_len = 16;
+  // seq_len: the shortest document's length (rounded up to even), so it fits whole with its
+  // answer and every longer one is cut.
+  const Tokenizer tok = Tokenizer::load(testing::shared_model_path());
+  std::vector<EncodedDocument> encoded;
+  {
+    std::ifstream in(corpus);
+    std::string line;
+    while (std::getline(in, line))
+      encoded.push_back(tok.encode_segments(ChatTemplate::get("vicuna").render(record_from_json(nlohmann::json::parse(line)).messages)));
+  }
+  size_t shortest = encoded.front().ids.size();
+  for (const auto& d : encoded) shortest = std::min(shortest, d.ids.size());
+  spec.seq_len = static_cast<int>((shortest + 1) / 2 * 2);
+  const size_t cut = static_cast<size_t>(spec.seq_len);
+  int64_t longer = 0, kept = 0, loss = 0, answerless = 0;
+  for (const auto& doc : encoded) {
+    const size_t n = std::min(doc.ids.size(), cut);
+    longer += doc.ids.size() > cut;
+    kept += static_cast<int64_t>(n);
+    int64_t doc_loss = 0;
+    for (size_t i = 0; i < n; ++i) doc_loss += doc.loss_mask[i];
+    loss += doc_loss;
+    answerless += doc_loss == 0 && doc.ids.size() > cut;
+  }
+  REQUIRE(longer > 0);
+  REQUIRE(loss > 0);
   const PackStats st = pack_data(corpus, spec, (dir / "short.shard").string());
-  CHECK(st.truncated == 600);
-  CHECK(st.blocks == 600);
-  CHECK(st.tokens == 600 * 16);
+  CHECK(st.truncated == longer);
+  CHECK(st.tokens == kept);
+  CHECK(st.loss_tokens == loss);
+  CHECK(st.answerless == answerless);
+
+  // Cut before every answer: no token to learn from is an input error, and no shard is kept
+  // (a stage would otherwise train at loss 0 and be cached).
+  spec.seq_len = 16;
+  CHECK_THROWS_AS(pack_data(corpus, spec, (dir / "tiny.shard").string()), DataError);
+  CHECK_THROWS_WITH(pack_data(corpus, spec, (dir / "tiny.shard").string()),
+                    Catch::Contains("600 are cut at seq_len 16 before their first assistant token"));
+  CHECK_FALSE(std::filesystem::exists(dir / "tiny.shard"));
+  spec.seq_len = static_cast<int>(cut);
+  const std::string users = (dir / "users.jsonl").string();
+  std::ofstream(users) << "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n";
+  CHECK_THROWS_WITH(pack_data(users, spec, (dir / "users.shard").string()),
+                    Catch::Contains("none has an assistant message"));
 
   const std::string bad = (dir / "bad.jsonl").string();
   std::ofstream(bad) << "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n"

@@ -32,12 +32,15 @@ void Packer::add(const EncodedDocument& doc) {
   if (doc.ids.size() > seq_len_) ++counts_.truncated;
   if (!packed_ || used_ + n > seq_len_ || docs_in_block_ == std::numeric_limits<uint16_t>::max()) flush();
   const uint16_t seg = ++docs_in_block_;
+  int64_t kept_loss = 0;
   for (uint32_t i = 0; i < n; ++i) {
     tokens_[used_ + i] = doc.ids[i];
     mask_[used_ + i] = doc.loss_mask[i];
     segments_[used_ + i] = seg;
-    counts_.loss_tokens += doc.loss_mask[i];
+    kept_loss += doc.loss_mask[i];
   }
+  counts_.loss_tokens += kept_loss;
+  if (kept_loss == 0 && doc.ids.size() > seq_len_) ++counts_.answerless;
   used_ += n;
   counts_.tokens += n;
   if (!packed_) flush();

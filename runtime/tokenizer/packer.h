@@ -20,6 +20,7 @@ namespace sftx::rt {
 
 struct PackCounts {
   int64_t documents = 0, blocks = 0, tokens = 0, loss_tokens = 0, truncated = 0;
+  int64_t answerless = 0;  // truncated documents whose cut removed every supervised token
 };
 
 class Packer {
