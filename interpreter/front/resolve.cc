@@ -56,12 +56,11 @@ class Loader {
     return add(display, canonical, std::move(file), std::move(*program));
   }
 
-  Module* load_text(const std::string& display, const fs::path& canonical, const std::string& text) {
-    SourceFile file(display, text);
-    std::size_t errors_before = diags_.error_count();
-    auto program = parse(file, diags_);
-    if (diags_.error_count() > errors_before) failed_ = true;
-    return add(display, canonical, std::move(file), program ? std::move(*program) : Program{});
+  // A text parse() has already read: `had_syntax_errors` when that parse reported any.
+  Module* load_parsed(const fs::path& canonical, SourceFile file, Program program, bool had_syntax_errors) {
+    if (had_syntax_errors) failed_ = true;
+    std::string display = file.path();
+    return add(display, canonical, std::move(file), std::move(program));
   }
 
   // Loads every import of `m` (depth first), then builds m's scope.
@@ -276,18 +275,28 @@ std::shared_ptr<LoadedProgram> load_program(const std::string& path, Diagnostics
 
 std::shared_ptr<LoadedProgram> load_program_text(const std::string& display_path, const std::string& text,
                                                  const fs::path& directory, Diagnostics& diags) {
+  SourceFile file(display_path, text);
+  std::size_t errors_before = diags.error_count();
+  auto program = parse(file, diags);
+  bool had_syntax_errors = diags.error_count() > errors_before;
+  return load_parsed_program(std::move(file), program ? std::move(*program) : Program{}, had_syntax_errors, directory,
+                             diags);
+}
+
+std::shared_ptr<LoadedProgram> load_parsed_program(SourceFile source, Program program, bool had_syntax_errors,
+                                                   const fs::path& directory, Diagnostics& diags) {
   Loader loader(diags);
   Module* prelude = load_prelude(loader, diags);
   if (!prelude) return nullptr;
-  fs::path canonical = canonical_of(directory / fs::path(display_path).filename());
-  Module* main = loader.load_text(display_path, canonical, text);
+  fs::path canonical = canonical_of(directory / fs::path(source.path()).filename());
+  Module* main = loader.load_parsed(canonical, std::move(source), std::move(program), had_syntax_errors);
   loader.resolve(main);
   if (loader.failed()) return nullptr;
-  auto program = std::make_shared<LoadedProgram>();
-  loader.finish(*program);
-  program->main = main;
-  program->prelude = prelude;
-  return program;
+  auto program_out = std::make_shared<LoadedProgram>();
+  loader.finish(*program_out);
+  program_out->main = main;
+  program_out->prelude = prelude;
+  return program_out;
 }
 
 }  // namespace sftx
