@@ -1,5 +1,6 @@
 #include "interpreter/front/check.h"
 
+#include <cstdlib>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -307,4 +308,32 @@ TEST_CASE("check_parsed of a parsed text gives what check_text gives", "[check]"
     CHECK(by_parsed.render() == by_text.render());
     if (checked_text && checked_parsed) CHECK(checked_parsed->experiments.size() == checked_text->experiments.size());
   }
+}
+
+TEST_CASE("the prelude's kept parse follows an edited or broken prelude", "[check]") {
+  TempDir dir;
+  const char* before = std::getenv("SFTX_PRELUDE");
+  std::string saved = before ? before : "";
+  std::string prelude = dir.write("prelude.sftx", "p_one = synthetic(\"math\", n = 10, seed = 1)\n");
+  ::setenv("SFTX_PRELUDE", prelude.c_str(), 1);
+  auto checks = [&](const std::string& text) {
+    sftx::Diagnostics diags;
+    bool ok = sftx::check_text("main.sftx", text, dir.path(), diags).has_value();
+    INFO(diags.render());
+    return ok;
+  };
+  CHECK(checks("x = p_one\n"));
+  CHECK(checks("x = p_one\n"));  // the kept parse
+  // The same size, another name: the text is compared, not only its length.
+  dir.write("prelude.sftx", "p_two = synthetic(\"math\", n = 10, seed = 1)\n");
+  CHECK(checks("x = p_two\n"));
+  CHECK_FALSE(checks("x = p_one\n"));
+  // A prelude with a syntax error is never kept: every check reports it.
+  dir.write("prelude.sftx", "p_two = synthetic(\"math\", n = 10\n");
+  for (int i = 0; i < 2; ++i) {
+    sftx::Diagnostics diags;
+    CHECK_FALSE(sftx::check_text("main.sftx", "x = 1\n", dir.path(), diags));
+    CHECK(diags.render().find("prelude.sftx") != std::string::npos);
+  }
+  if (before) ::setenv("SFTX_PRELUDE", saved.c_str(), 1); else ::unsetenv("SFTX_PRELUDE");
 }

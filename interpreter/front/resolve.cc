@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "grammar/parser.h"
@@ -39,6 +41,8 @@ std::string display_join(const std::string& importer, const std::string& importe
   return (dir / p).lexically_normal().string();
 }
 
+std::optional<Program> parse_prelude(const std::string& path, Diagnostics& diags, SourceFile& source);
+
 class Loader {
  public:
   explicit Loader(Diagnostics& diags) : diags_(diags) {}
@@ -48,6 +52,19 @@ class Loader {
     SourceFile file;
     std::size_t errors_before = diags_.error_count();
     auto program = parse_file(display, diags_, &file);
+    if (!program) {
+      failed_ = true;
+      return nullptr;
+    }
+    if (diags_.error_count() > errors_before) failed_ = true;
+    return add(display, canonical, std::move(file), std::move(*program));
+  }
+
+  // The prelude: as load_file, through parse_prelude's kept parse.
+  Module* load_prelude_file(const std::string& display, const fs::path& canonical) {
+    SourceFile file;
+    std::size_t errors_before = diags_.error_count();
+    auto program = parse_prelude(display, diags_, file);
     if (!program) {
       failed_ = true;
       return nullptr;
@@ -241,6 +258,44 @@ class Loader {
 };
 
 
+// Every check in a process loads the same prelude, so its parse is kept and each check gets a
+// copy of the tree (a Module owns its Program). It is keyed by the path and the whole text, so
+// an edited or replaced prelude (or another $SFTX_PRELUDE) is parsed again, and kept only when
+// it parsed without any diagnostic. One `sftx check` parses it once either way; a process that
+// checks many texts (the parse+check fuzzer, the test binaries) parsed it for each, which was
+// a third of the fuzzer's checking time.
+std::optional<Program> parse_prelude(const std::string& path, Diagnostics& diags, SourceFile& source) {
+  struct Kept {
+    std::string path;
+    std::string text;
+    Program program;
+  };
+  static std::mutex mutex;
+  static std::optional<Kept> kept;
+  {
+    std::error_code ec;
+    auto size = fs::file_size(path, ec);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (kept && kept->path == path && !ec && size == kept->text.size()) {
+      std::ifstream in(path, std::ios::binary);
+      std::string text(size, '\0');
+      if (in.read(text.data(), static_cast<std::streamsize>(size)) && in.peek() == std::ifstream::traits_type::eof() &&
+          text == kept->text) {
+        source = SourceFile(path, std::move(text));
+        if (!diags.source(path)) diags.add_source(source);
+        return kept->program;
+      }
+    }
+  }
+  std::size_t diagnostics_before = diags.all().size();
+  auto program = parse_file(path, diags, &source);
+  if (program && diags.all().size() == diagnostics_before) {
+    std::lock_guard<std::mutex> lock(mutex);
+    kept = Kept{path, source.text(), *program};
+  }
+  return program;
+}
+
 Module* load_prelude(Loader& loader, Diagnostics& diags) {
   fs::path path = prelude_path();
   std::error_code ec;
@@ -248,7 +303,7 @@ Module* load_prelude(Loader& loader, Diagnostics& diags) {
     diags.error(path.string(), "cannot find the prelude (set SFTX_PRELUDE to stdlib/prelude.sftx)");
     return nullptr;
   }
-  Module* prelude = loader.load_file(path.string(), canonical_of(path));
+  Module* prelude = loader.load_prelude_file(path.string(), canonical_of(path));
   if (!prelude) return nullptr;
   prelude->is_prelude = true;
   loader.resolve(prelude);
