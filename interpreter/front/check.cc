@@ -49,6 +49,18 @@ std::optional<CheckedProgram> check_loaded(std::shared_ptr<LoadedProgram> progra
   return checked;
 }
 
+// check_text's and check_parsed's common part: `program` was loaded from a text named
+// `display_path` in `directory`; errors beyond `errors_before` mean the check failed.
+std::optional<CheckedProgram> check_program_in(std::shared_ptr<LoadedProgram> program, const std::string& display_path,
+                                               const std::filesystem::path& directory, std::size_t errors_before,
+                                               Diagnostics& diags, const CheckOptions& options) {
+  if (!program) return std::nullopt;
+  auto checked = check_loaded(std::move(program), directory / std::filesystem::path(display_path).filename(), diags,
+                              options);
+  if (diags.error_count() > errors_before) return std::nullopt;
+  return checked;
+}
+
 }  // namespace
 
 std::optional<CheckedProgram> check_file(const std::string& path, Diagnostics& diags, const CheckOptions& options) {
@@ -70,11 +82,17 @@ std::optional<CheckedProgram> check_text(const std::string& display_path, const 
                                          const CheckOptions& options) {
   std::size_t errors_before = diags.error_count();
   auto program = load_program_text(display_path, text, directory, diags);
-  if (!program) return std::nullopt;
-  auto checked = check_loaded(std::move(program), directory / std::filesystem::path(display_path).filename(), diags,
-                              options);
-  if (diags.error_count() > errors_before) return std::nullopt;
-  return checked;
+  return check_program_in(std::move(program), display_path, directory, errors_before, diags, options);
+}
+
+std::optional<CheckedProgram> check_parsed(SourceFile source, Program program, bool had_syntax_errors,
+                                           const std::filesystem::path& directory, Diagnostics& diags,
+                                           const CheckOptions& options) {
+  // Syntax errors are already in `diags`; with any, loading returns null and so does this.
+  std::size_t errors_before = diags.error_count();
+  std::string display_path = source.path();
+  auto loaded = load_parsed_program(std::move(source), std::move(program), had_syntax_errors, directory, diags);
+  return check_program_in(std::move(loaded), display_path, directory, errors_before, diags, options);
 }
 
 }  // namespace sftx

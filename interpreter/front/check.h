@@ -34,4 +34,11 @@ std::optional<CheckedProgram> check_text(const std::string& display_path, const 
                                          const std::filesystem::path& directory, Diagnostics& diags,
                                          const CheckOptions& options = {});
 
+// The same for a text parse() has already read: `program` is what parse(source, diags) gave
+// (its syntax errors are in `diags`; `had_syntax_errors` says whether there were any). The
+// parse+check fuzzer checks what it parsed instead of parsing every input twice.
+std::optional<CheckedProgram> check_parsed(SourceFile source, Program program, bool had_syntax_errors,
+                                           const std::filesystem::path& directory, Diagnostics& diags,
+                                           const CheckOptions& options = {});
+
 }  // namespace sftx

@@ -1,7 +1,11 @@
 #include "interpreter/front/check.h"
 
+#include <cstdlib>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
+#include "grammar/parser.h"
 #include "interpreter/front/data_expr.h"
 #include "tests/test_support.h"
 
@@ -273,4 +277,63 @@ experiment x { base = model("llama"); plans = [p]; eval = [] }
   auto plain = check(dir, text);
   REQUIRE(plain->program);
   CHECK_FALSE(plain->program->experiments[0].plans[0]->stages[0].data->inputs[1]->params.contains("level"));
+}
+
+TEST_CASE("check_parsed of a parsed text gives what check_text gives", "[check]") {
+  TempDir dir;
+  dir.write("lib.sftx", "shared = synthetic(\"math\", n = 10, seed = 1)\n");
+  const std::vector<std::string> texts = {
+      kGood,
+      "use \"lib.sftx\"\nx = shared\n",             // an import, resolved against the directory
+      "use \"missing.sftx\"\n",                      // a name-level error from loading
+      "x = synthetic(\"math\", n = 10\n",            // a syntax error: nothing is checked
+      "x = undefined_name\ny = jsonl(\"no.jsonl\")\n",  // check errors
+      "plan p { stage1 = gsm8k_test }\nexperiment e { base = model(\"llama\", preset = \"nano\"); plans = [p] }\n",
+  };
+  for (const auto& text : texts) {
+    INFO(text);
+    sftx::Diagnostics by_text;
+    auto checked_text = sftx::check_text("main.sftx", text, dir.path(), by_text);
+
+    sftx::SourceFile source("main.sftx", text);
+    sftx::Diagnostics by_parsed;
+    auto program = sftx::parse(source, by_parsed);
+    REQUIRE(program);
+    bool had_syntax_errors = by_parsed.error_count() > 0;
+    auto checked_parsed =
+        sftx::check_parsed(std::move(source), std::move(*program), had_syntax_errors, dir.path(), by_parsed);
+
+    CHECK(checked_parsed.has_value() == checked_text.has_value());
+    CHECK(by_parsed.error_count() == by_text.error_count());
+    CHECK(by_parsed.render() == by_text.render());
+    if (checked_text && checked_parsed) CHECK(checked_parsed->experiments.size() == checked_text->experiments.size());
+  }
+}
+
+TEST_CASE("the prelude's kept parse follows an edited or broken prelude", "[check]") {
+  TempDir dir;
+  const char* before = std::getenv("SFTX_PRELUDE");
+  std::string saved = before ? before : "";
+  std::string prelude = dir.write("prelude.sftx", "p_one = synthetic(\"math\", n = 10, seed = 1)\n");
+  ::setenv("SFTX_PRELUDE", prelude.c_str(), 1);
+  auto checks = [&](const std::string& text) {
+    sftx::Diagnostics diags;
+    bool ok = sftx::check_text("main.sftx", text, dir.path(), diags).has_value();
+    INFO(diags.render());
+    return ok;
+  };
+  CHECK(checks("x = p_one\n"));
+  CHECK(checks("x = p_one\n"));  // the kept parse
+  // The same size, another name: the text is compared, not only its length.
+  dir.write("prelude.sftx", "p_two = synthetic(\"math\", n = 10, seed = 1)\n");
+  CHECK(checks("x = p_two\n"));
+  CHECK_FALSE(checks("x = p_one\n"));
+  // A prelude with a syntax error is never kept: every check reports it.
+  dir.write("prelude.sftx", "p_two = synthetic(\"math\", n = 10\n");
+  for (int i = 0; i < 2; ++i) {
+    sftx::Diagnostics diags;
+    CHECK_FALSE(sftx::check_text("main.sftx", "x = 1\n", dir.path(), diags));
+    CHECK(diags.render().find("prelude.sftx") != std::string::npos);
+  }
+  if (before) ::setenv("SFTX_PRELUDE", saved.c_str(), 1); else ::unsetenv("SFTX_PRELUDE");
 }

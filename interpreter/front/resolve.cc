@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "grammar/parser.h"
@@ -39,6 +41,8 @@ std::string display_join(const std::string& importer, const std::string& importe
   return (dir / p).lexically_normal().string();
 }
 
+std::optional<Program> parse_prelude(const std::string& path, Diagnostics& diags, SourceFile& source);
+
 class Loader {
  public:
   explicit Loader(Diagnostics& diags) : diags_(diags) {}
@@ -56,12 +60,24 @@ class Loader {
     return add(display, canonical, std::move(file), std::move(*program));
   }
 
-  Module* load_text(const std::string& display, const fs::path& canonical, const std::string& text) {
-    SourceFile file(display, text);
+  // The prelude: as load_file, through parse_prelude's kept parse.
+  Module* load_prelude_file(const std::string& display, const fs::path& canonical) {
+    SourceFile file;
     std::size_t errors_before = diags_.error_count();
-    auto program = parse(file, diags_);
+    auto program = parse_prelude(display, diags_, file);
+    if (!program) {
+      failed_ = true;
+      return nullptr;
+    }
     if (diags_.error_count() > errors_before) failed_ = true;
-    return add(display, canonical, std::move(file), program ? std::move(*program) : Program{});
+    return add(display, canonical, std::move(file), std::move(*program));
+  }
+
+  // A text parse() has already read: `had_syntax_errors` when that parse reported any.
+  Module* load_parsed(const fs::path& canonical, SourceFile file, Program program, bool had_syntax_errors) {
+    if (had_syntax_errors) failed_ = true;
+    std::string display = file.path();
+    return add(display, canonical, std::move(file), std::move(program));
   }
 
   // Loads every import of `m` (depth first), then builds m's scope.
@@ -242,6 +258,44 @@ class Loader {
 };
 
 
+// Every check in a process loads the same prelude, so its parse is kept and each check gets a
+// copy of the tree (a Module owns its Program). It is keyed by the path and the whole text, so
+// an edited or replaced prelude (or another $SFTX_PRELUDE) is parsed again, and kept only when
+// it parsed without any diagnostic. One `sftx check` parses it once either way; a process that
+// checks many texts (the parse+check fuzzer, the test binaries) parsed it for each, which was
+// a third of the fuzzer's checking time.
+std::optional<Program> parse_prelude(const std::string& path, Diagnostics& diags, SourceFile& source) {
+  struct Kept {
+    std::string path;
+    std::string text;
+    Program program;
+  };
+  static std::mutex mutex;
+  static std::optional<Kept> kept;
+  {
+    std::error_code ec;
+    auto size = fs::file_size(path, ec);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (kept && kept->path == path && !ec && size == kept->text.size()) {
+      std::ifstream in(path, std::ios::binary);
+      std::string text(size, '\0');
+      if (in.read(text.data(), static_cast<std::streamsize>(size)) && in.peek() == std::ifstream::traits_type::eof() &&
+          text == kept->text) {
+        source = SourceFile(path, std::move(text));
+        if (!diags.source(path)) diags.add_source(source);
+        return kept->program;
+      }
+    }
+  }
+  std::size_t diagnostics_before = diags.all().size();
+  auto program = parse_file(path, diags, &source);
+  if (program && diags.all().size() == diagnostics_before) {
+    std::lock_guard<std::mutex> lock(mutex);
+    kept = Kept{path, source.text(), *program};
+  }
+  return program;
+}
+
 Module* load_prelude(Loader& loader, Diagnostics& diags) {
   fs::path path = prelude_path();
   std::error_code ec;
@@ -249,7 +303,7 @@ Module* load_prelude(Loader& loader, Diagnostics& diags) {
     diags.error(path.string(), "cannot find the prelude (set SFTX_PRELUDE to stdlib/prelude.sftx)");
     return nullptr;
   }
-  Module* prelude = loader.load_file(path.string(), canonical_of(path));
+  Module* prelude = loader.load_prelude_file(path.string(), canonical_of(path));
   if (!prelude) return nullptr;
   prelude->is_prelude = true;
   loader.resolve(prelude);
@@ -281,11 +335,22 @@ std::shared_ptr<LoadedProgram> load_program(const std::string& path, Diagnostics
 
 std::shared_ptr<LoadedProgram> load_program_text(const std::string& display_path, const std::string& text,
                                                  const fs::path& directory, Diagnostics& diags) {
+  SourceFile file(display_path, text);
+  std::size_t errors_before = diags.error_count();
+  auto program = parse(file, diags);
+  bool had_syntax_errors = diags.error_count() > errors_before;
+  return load_parsed_program(std::move(file), program ? std::move(*program) : Program{}, had_syntax_errors, directory,
+                             diags);
+}
+
+std::shared_ptr<LoadedProgram> load_parsed_program(SourceFile source, Program program, bool had_syntax_errors,
+                                                   const fs::path& directory, Diagnostics& diags) {
   Loader loader(diags);
   Module* prelude = load_prelude(loader, diags);
   if (!prelude) return nullptr;
-  fs::path canonical = canonical_of(directory / fs::path(display_path).filename());
-  return resolved_program(loader, loader.load_text(display_path, canonical, text), prelude);
+  fs::path canonical = canonical_of(directory / fs::path(source.path()).filename());
+  return resolved_program(loader, loader.load_parsed(canonical, std::move(source), std::move(program), had_syntax_errors),
+                          prelude);
 }
 
 }  // namespace sftx

@@ -26,4 +26,10 @@ std::shared_ptr<LoadedProgram> load_program(const std::string& path, Diagnostics
 std::shared_ptr<LoadedProgram> load_program_text(const std::string& display_path, const std::string& text,
                                                  const std::filesystem::path& directory, Diagnostics& diags);
 
+// The same for a text parse() has already read (load_program_text is parse() and then this):
+// `program` is what parse(source, diags) returned, `had_syntax_errors` whether it reported any.
+// The parse+check fuzzer parses each input once and checks what it parsed.
+std::shared_ptr<LoadedProgram> load_parsed_program(SourceFile source, Program program, bool had_syntax_errors,
+                                                   const std::filesystem::path& directory, Diagnostics& diags);
+
 }  // namespace sftx

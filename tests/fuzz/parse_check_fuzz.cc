@@ -33,22 +33,24 @@ const std::filesystem::path& scratch_dir() {
 #endif
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string text(reinterpret_cast<const char*>(data), size);
+  sftx::SourceFile source("fuzz.sftx", std::string(reinterpret_cast<const char*>(data), size));
 
-  sftx::Diagnostics parse_diags;
-  auto program = sftx::parse(sftx::SourceFile("fuzz.sftx", text), parse_diags);
+  sftx::Diagnostics diags;
+  auto program = sftx::parse(source, diags);
   if (!program) __builtin_trap();  // parse() always returns a program
-  (void)parse_diags.render();      // the renderer must cope with whatever positions came out
+  (void)diags.render();            // the renderer must cope with whatever positions came out
   (void)sftx::to_text(*program);   // and every AST node must be well formed
 
 #if SFTX_FUZZ_CHECK
-  sftx::Diagnostics check_diags;
+  // What was parsed is checked (check_parsed is check_text after its parse: the input is
+  // parsed once, not twice), its diagnostics added to the parse's.
+  bool had_syntax_errors = diags.error_count() > 0;
   try {
-    (void)sftx::check_text("fuzz.sftx", text, scratch_dir(), check_diags);
+    (void)sftx::check_parsed(std::move(source), std::move(*program), had_syntax_errors, scratch_dir(), diags);
   } catch (...) {
     __builtin_trap();  // an exception escaping the checker would reach the user raw
   }
-  std::string rendered = check_diags.render();
+  std::string rendered = diags.render();
   if (std::getenv("SFTX_FUZZ_PRINT")) std::fputs(rendered.c_str(), stderr);  // replaying by hand
 #endif
   return 0;
