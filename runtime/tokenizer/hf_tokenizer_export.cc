@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "runtime/base/strings.h"
 #include "runtime/tokenizer/sp_model_patch.h"
 
 namespace sftx::rt {
@@ -43,11 +44,6 @@ std::string regex_escape(const std::string& s) {
     out += c;
   }
   return out;
-}
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) s.replace(pos, from.size(), to);
-  return s;
 }
 
 // Splits of each normal piece into two pieces of the vocabulary, ranked as transformers'

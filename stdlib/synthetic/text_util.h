@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/base/strings.h"  // replace_all
 #include "stdlib/synthetic/prng.h"
 
 namespace sftx::rt::synth {
@@ -39,16 +40,6 @@ inline std::string upper(std::string s) {
 
 inline std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-inline std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  if (from.empty()) return s;
-  size_t pos = 0;
-  while ((pos = s.find(from, pos)) != std::string::npos) {
-    s.replace(pos, from.size(), to);
-    pos += to.size();
-  }
   return s;
 }
 
