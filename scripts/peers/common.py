@@ -1,5 +1,5 @@
-"""What the peer checks share: finding and running sftx-worker, the chat checks' arguments, and the
-closing line."""
+"""What the peer checks share: finding and running sftx-worker, running a JSONL test tool, the chat
+checks' arguments, and the closing line."""
 import argparse
 import json
 import os
@@ -7,6 +7,15 @@ import subprocess
 from pathlib import Path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run_jsonl_tool(cmd, rows, inp, out):
+    """Writes `rows` as JSONL to `inp`, runs `cmd inp out` (an sftx test tool) and returns the rows
+    it wrote to `out`. Lines are split at "\n" only: the tools write UTF-8 as is, and a response
+    may hold U+2028 or U+0085, where str.splitlines would cut a row in two."""
+    inp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    subprocess.run([*cmd, str(inp), str(out)], check=True)
+    return [json.loads(l) for l in out.read_text(encoding="utf-8").split("\n") if l]
 
 
 def chat_tool_args(default_n):

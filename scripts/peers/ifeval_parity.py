@@ -44,7 +44,7 @@ from lm_eval.tasks.ifeval.utils import process_results
 from langdetect import DetectorFactory
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Tally  # noqa: E402
+from common import Tally, run_jsonl_tool  # noqa: E402
 
 WORDS = ("the quick brown fox jumps over lazy dog and then runs into forest where many trees grow tall "
          "people often walk there during summer because weather is warm pleasant water river flows slowly "
@@ -337,10 +337,8 @@ def compare_languages(args, work, items, tally):
         for v in (item["response"], "\n".join(r[1:]).strip(), "\n".join(r[:-1]).strip()):
             if v.strip() and v not in texts[-3:]:
                 texts.append(v)
-    tin, tout = work / "language_texts.jsonl", work / "sftx_languages.jsonl"
-    tin.write_text("".join(json.dumps({"response": t}) + "\n" for t in texts))
-    subprocess.run([args.tool, "--langdetect", str(tin), str(tout)], check=True)
-    mine = [json.loads(l) for l in tout.read_text().splitlines()]
+    mine = run_jsonl_tool([args.tool, "--langdetect"], [{"response": t} for t in texts],
+                          work / "language_texts.jsonl", work / "sftx_languages.jsonl")
     DetectorFactory.seed = 0
     same, max_diff, differ, languages = 0, 0.0, [], collections.Counter()
     for text, row in zip(texts, mine):
@@ -505,10 +503,7 @@ def main():
                     f"{LANGUAGE_ID}: {len(more)} multilingual responses from the gettext catalogs of "
                     f"{n_catalogs} locales" + ("" if more else " (none found under /usr/share/locale)"))
 
-    in_file, out_file = work / "responses.jsonl", work / "sftx_verdicts.jsonl"
-    in_file.write_text("".join(json.dumps(i) + "\n" for i in items))
-    subprocess.run([args.tool, str(in_file), str(out_file)], check=True)
-    rows = [json.loads(l) for l in out_file.read_text().splitlines()]
+    rows = run_jsonl_tool([args.tool], items, work / "responses.jsonl", work / "sftx_verdicts.jsonl")
 
     # sftx does not run langdetect for change_case: its verdicts are str.isupper()/islower() alone.
     # Where lm-eval differs, the difference must be exactly its language check.
@@ -553,10 +548,9 @@ def main():
     # initial keeps or loses its final "."), which leaves the count as it is.
     capital_texts = [item["response"] for item in items if capital_id in item["instruction_id_list"]]
     if capital_texts:
-        tok_in, tok_out = work / "capital_texts.jsonl", work / "sftx_tokens.jsonl"
-        tok_in.write_text("".join(json.dumps({"response": t}) + "\n" for t in capital_texts))
-        subprocess.run([args.tool, "--word-tokenize", str(tok_in), str(tok_out)], check=True)
-        sftx_tokens = [json.loads(l)["tokens"] for l in tok_out.read_text().splitlines()]
+        sftx_tokens = [r["tokens"] for r in run_jsonl_tool([args.tool, "--word-tokenize"],
+                                                          [{"response": t} for t in capital_texts],
+                                                          work / "capital_texts.jsonl", work / "sftx_tokens.jsonl")]
         same_tokens = same_count = 0
         differ = []
         for text, mine in zip(capital_texts, sftx_tokens):

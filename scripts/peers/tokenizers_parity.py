@@ -22,6 +22,9 @@ from pathlib import Path
 
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import run_jsonl_tool  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 GPT2_SPECIALS = ["<|endoftext|>"]
 LLAMA3_SPECIALS = ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]
@@ -182,12 +185,9 @@ def train(kind, lines, vocab=3000):
 def compare(kind, tok, specials, tool, work, n):
     path = work / f"{kind}.tokenizer.json"
     tok.save(str(path))
-    strings = test_strings(n, specials, seed=hash(kind) % 1000 if False else len(kind) * 7919)
+    strings = test_strings(n, specials, seed=len(kind) * 7919)
     inp = work / f"{kind}.strings.jsonl"
-    out = work / f"{kind}.sftx.jsonl"
-    inp.write_text("".join(json.dumps(s) + "\n" for s in strings), encoding="utf-8")
-    subprocess.run([tool, str(path), str(inp), str(out)], check=True)
-    got = [json.loads(l) for l in out.read_text(encoding="utf-8").split("\n") if l]
+    got = run_jsonl_tool([tool, str(path)], strings, inp, work / f"{kind}.sftx.jsonl")
     assert len(got) == len(strings), f"{kind}: sftx wrote {len(got)} rows for {len(strings)} strings"
     mismatches = []
     for s, g in zip(strings, got):
