@@ -15,24 +15,16 @@ cd "$(dirname "$0")/../.."
 build=${1:-build}
 rounds=${2:-3}
 threads=${THREADS:-$(nproc)}
-# LibTorch 1.13 here calls Debian's OpenBLAS (pthread build), whose own thread pool ignores
-# torch's thread setting: bound it too, or "1 thread" is 1 + nproc threads on sftx's and PyTorch's
-# side (and not on transformers', whose MKL follows torch).
-export OPENBLAS_NUM_THREADS=$threads
+source bench/peers/common.sh
 preset=${PRESET:-nano}
 batches=${BATCHES:-"1 16"}
 prompt=${PROMPT:-32}
 new=${NEW:-128}
 reps=${REPS:-3}
-tcmalloc=$(ls /usr/lib/*/libtcmalloc_minimal.so.4 | head -n1)
-python=/usr/bin/python3   # Debian's interpreter: python3-torch is installed for it
-peer_python=${PEER_PYTHON:-$HOME/.cache/sftx/peers-venv/bin/python}
-"$python" -c 'import torch' 2>/dev/null || { echo "needs Debian's python3-torch: apt-get install python3-torch" >&2; exit 2; }
 "$peer_python" -c 'import transformers' 2>/dev/null || { echo "needs the peer venv: bash scripts/peers/setup.sh" >&2; exit 2; }
 bench="$build/bench/bench_nn_generate_throughput"
 [[ -x "$bench" ]] || { echo "build $bench first (ninja -C $build bench_nn_generate_throughput)" >&2; exit 2; }
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 tokps() { awk -v impl="$1" '$1 == impl {print $8}'; }
 common=(--presets "$preset" --prompt "$prompt" --new "$new" --reps "$reps" --threads "$threads")
 

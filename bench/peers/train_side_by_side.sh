@@ -22,16 +22,9 @@ cd "$(dirname "$0")/../.."
 build=${1:-build}
 rounds=${2:-3}
 threads=${THREADS:-$(nproc)}
-# LibTorch 1.13 here calls Debian's OpenBLAS (pthread build), whose own thread pool ignores
-# torch's thread setting: bound it too, or "1 thread" is 1 + nproc threads on sftx's and PyTorch's
-# side (and not on transformers', whose MKL follows torch).
-export OPENBLAS_NUM_THREADS=$threads
+source bench/peers/common.sh
 shapes=${SHAPES:-"nano:256:8 nano:512:16 nano:1024:8 mini:1024:4"}
 steps=${STEPS:-10}
-tcmalloc=$(ls /usr/lib/*/libtcmalloc_minimal.so.4 | head -n1)
-python=/usr/bin/python3   # Debian's interpreter: python3-torch is installed for it
-"$python" -c 'import torch' 2>/dev/null || { echo "needs Debian's python3-torch: apt-get install python3-torch" >&2; exit 2; }
-peer_python=${PEER_PYTHON:-$HOME/.cache/sftx/peers-venv/bin/python}
 hf_impls=${HF_IMPLS:-eager,compile}
 [[ $hf_impls == none ]] && hf_impls=
 [[ -z $hf_impls ]] || "$peer_python" -c 'import transformers' 2>/dev/null ||
@@ -41,8 +34,6 @@ bench="$build/bench/bench_nn_train_throughput"
 [[ -x "$bench" ]] || { echo "build $bench first (cmake --build $build --target bench_nn_train_throughput)" >&2; exit 2; }
 
 IFS=';' read -r -a variants <<<"${VARIANTS:-default}"
-
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 echo "# $(date -u '+%F %H:%M') UTC, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $threads threads," \
      "$steps timed steps per run, $rounds rounds; torch $("$python" -c 'import torch; print(torch.__version__)')" \
