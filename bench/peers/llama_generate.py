@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from llama_eager import Llama, load_preset, rotate_half  # noqa: E402
 
 
@@ -96,15 +97,13 @@ def check_against_recompute(model, prompts, n):
         seq = torch.cat([seq, nxt[:, None]], dim=1)
 
 
-def hf_model(c):
-    from transformers import LlamaConfig, LlamaForCausalLM
-    cfg = LlamaConfig(vocab_size=c["vocab_size"], hidden_size=c["hidden_size"],
-                      intermediate_size=c["intermediate_size"], num_hidden_layers=c["num_hidden_layers"],
-                      num_attention_heads=c["num_attention_heads"], num_key_value_heads=c["num_key_value_heads"],
-                      rms_norm_eps=c["rms_norm_eps"], rope_theta=c["rope_theta"],
-                      max_position_embeddings=c["max_position_embeddings"],
-                      tie_word_embeddings=c.get("tie_word_embeddings", False),
-                      bos_token_id=None, eos_token_id=None, pad_token_id=None)
+def hf_model(preset, positions):
+    """transformers' model of the preset: the training side by side's LlamaConfig
+    (scripts/train_throughput_ref.py), without special token ids, so that no row stops at an EOS."""
+    from transformers import LlamaForCausalLM
+    from train_throughput_ref import llama_config
+    cfg = llama_config(preset, positions)
+    cfg.bos_token_id = cfg.eos_token_id = cfg.pad_token_id = None
     return LlamaForCausalLM(cfg).eval()
 
 
@@ -132,7 +131,7 @@ def main():
             run = lambda: generate_pytorch(model, prompts, a.new)  # noqa: E731
             name = "pytorch-kv"
         else:
-            model = hf_model(c)
+            model = hf_model(preset, c["max_position_embeddings"])
             mask = torch.ones_like(prompts)
 
             @torch.no_grad()
