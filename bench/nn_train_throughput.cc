@@ -3,11 +3,14 @@
 //
 //   bench_nn_train_throughput [--presets mini,small] [--seq 1024] [--batch 8] [--steps 10]
 //                             [--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X]
-//                             [--attention chunked|dense] [--adamw fused|torch]
+//                             [--attention model|dense] [--adamw fused|torch]
 //
-// --attention dense and --adamw torch run the step as sftx did before the chunked attention
-// (runtime/nn/segment_attention.h: the model then gets an explicit dense causal mask) and the
-// fused AdamW (runtime/nn/fused_adamw.h), so what each change buys is measured in one binary.
+// --attention model (the default) leaves the choice to the model, as training does: the chunked
+// segment attention (runtime/nn/segment_attention.h) where the model enables it, which it no
+// longer does on the CPU (LlamaImpl::hidden, kChunkedOnCpu), else its causal path without a mask;
+// --attention dense passes an explicit dense causal mask, the step as sftx ran before the chunked
+// attention. --adamw torch runs torch's AdamW instead of the fused one (runtime/nn/fused_adamw.h),
+// so what each change buys is measured in one binary.
 //
 // FLOPs per trained token (PaLM, appendix B; Chinchilla's 6N rule plus attention):
 //   6 * N  +  12 * L * H * T
@@ -47,7 +50,7 @@ struct Args {
   int64_t seq = 1024, batch = 8, steps = 10, warmup = 2, threads = 0;
   double peak_tflops = 0;  // > 0: use this peak instead of measuring one
   std::string device = torch::cuda::is_available() ? "cuda" : "cpu";
-  std::string attention = "chunked", adamw = "fused";
+  std::string attention = "model", adamw = "fused";
 };
 
 Args parse(int argc, char** argv) {
@@ -73,12 +76,12 @@ Args parse(int argc, char** argv) {
     else if (k == "--adamw") a.adamw = next();
     else if (k == "--help" || k == "-h") {
       std::puts("usage: bench_nn_train_throughput [--presets mini,small] [--seq 1024] [--batch 8] [--steps 10] "
-                "[--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X] [--attention chunked|dense] "
+                "[--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X] [--attention model|dense] "
                 "[--adamw fused|torch]");
       std::exit(0);
     } else throw std::invalid_argument("unknown option " + k);
   }
-  if (a.attention != "chunked" && a.attention != "dense") throw std::invalid_argument("--attention must be chunked or dense");
+  if (a.attention != "model" && a.attention != "dense") throw std::invalid_argument("--attention must be model or dense");
   if (a.adamw != "fused" && a.adamw != "torch") throw std::invalid_argument("--adamw must be fused or torch");
   return a;
 }
@@ -145,7 +148,7 @@ int main(int argc, char** argv) try {
     std::unique_ptr<torch::optim::AdamW> opt = args.adamw == "fused"
                                                    ? std::make_unique<FusedAdamW>(params, adamw_options)
                                                    : std::make_unique<torch::optim::AdamW>(params, adamw_options);
-    AttentionContext context;  // empty: the model's own choice (chunked on the CPU)
+    AttentionContext context;  // empty: the model's own choice
     if (args.attention == "dense")
       context.mask = torch::ones({args.seq, args.seq}, torch::TensorOptions().dtype(torch::kBool).device(device)).tril().view({1, 1, args.seq, args.seq});
     auto ids = torch::randint(config.vocab_size, {args.batch, args.seq}, torch::TensorOptions().dtype(torch::kInt64).device(device));
