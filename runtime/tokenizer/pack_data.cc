@@ -90,11 +90,11 @@ PackStats pack_data(const std::string& in_jsonl, const PackSpec& spec, const std
   if (in.bad()) throw std::runtime_error(in_jsonl + ": read error");
   flush();
   packer.finish();
+  const PackCounts& c = packer.counts();
   // A stage whose blocks hold no supervised token would "train" with loss 0 and grad norm 0 at
   // every step and be cached as a result; it is the data (or seq_len) that is wrong, so it is
   // an input error here, before any shard is kept.
-  if (stats.records > 0 && packer.counts().loss_tokens == 0) {
-    const PackCounts& c = packer.counts();
+  if (stats.records > 0 && c.loss_tokens == 0) {
     throw DataError(
         "no token to learn from in " + std::to_string(stats.records) + " records: " +
         (c.truncated > 0 ? std::to_string(c.truncated) + " are cut at seq_len " + std::to_string(spec.seq_len) +
@@ -103,7 +103,6 @@ PackStats pack_data(const std::string& in_jsonl, const PackSpec& spec, const std
   }
   writer.finish();
 
-  const PackCounts& c = packer.counts();
   stats.blocks = c.blocks;
   stats.tokens = c.tokens;
   stats.loss_tokens = c.loss_tokens;
