@@ -14,10 +14,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include "runtime/nn/device.h"
@@ -38,31 +38,20 @@ struct Args {
 
 Args parse(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string k = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(k + " needs a value");
-      return argv[++i];
-    };
-    if (k == "--presets") {
-      a.presets.clear();
-      std::stringstream ss(next());
-      for (std::string p; std::getline(ss, p, ',');) a.presets.push_back(p);
-    } else if (k == "--batch") a.batch = std::stoll(next());
-    else if (k == "--prompt") a.prompt = std::stoll(next());
-    else if (k == "--new") a.new_tokens = std::stoll(next());
-    else if (k == "--reps") a.reps = std::stoll(next());
-    else if (k == "--warmup") a.warmup = std::stoll(next());
-    else if (k == "--threads") a.threads = std::stoll(next());
-    else if (k == "--device") a.device = next();
-    else if (k == "--help" || k == "-h") {
-      std::puts("usage: bench_nn_generate_throughput [--presets nano] [--batch 1] [--prompt 32] [--new 128] "
-                "[--reps 3] [--warmup 1] [--threads N] [--device cpu|cuda]");
-      std::exit(0);
-    } else throw std::invalid_argument("unknown option " + k);
+  CLI::App app{"KV-cache generation throughput (generated tokens/s) of sftx's generate_batch."};
+  app.add_option("--presets", a.presets, "comma-separated model presets")->delimiter(',');
+  app.add_option("--batch", a.batch, "prompts per batch")->check(CLI::Range(1, 1 << 30));
+  app.add_option("--prompt", a.prompt, "prompt tokens")->check(CLI::Range(1, 1 << 30));
+  app.add_option("--new", a.new_tokens, "tokens generated per row")->check(CLI::Range(1, 1 << 30));
+  app.add_option("--reps", a.reps, "timed repetitions")->check(CLI::Range(1, 1 << 30));
+  app.add_option("--warmup", a.warmup, "untimed repetitions first")->check(CLI::Range(0, 1 << 30));
+  app.add_option("--threads", a.threads, "intra-op threads (0: torch's default)")->check(CLI::Range(0, 1 << 30));
+  app.add_option("--device", a.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e) == 0 ? 0 : 2);  // usage errors exit 2, as sftx's do
   }
-  if (a.batch < 1 || a.prompt < 1 || a.new_tokens < 1 || a.reps < 1)
-    throw std::invalid_argument("--batch, --prompt, --new and --reps must be >= 1");
   return a;
 }
 

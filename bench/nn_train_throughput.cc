@@ -27,11 +27,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include "runtime/nn/autocast.h"
@@ -55,34 +54,23 @@ struct Args {
 
 Args parse(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string k = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(k + " needs a value");
-      return argv[++i];
-    };
-    if (k == "--presets") {
-      a.presets.clear();
-      std::stringstream ss(next());
-      for (std::string p; std::getline(ss, p, ',');) a.presets.push_back(p);
-    } else if (k == "--seq") a.seq = std::stoll(next());
-    else if (k == "--batch") a.batch = std::stoll(next());
-    else if (k == "--steps") a.steps = std::stoll(next());
-    else if (k == "--warmup") a.warmup = std::stoll(next());
-    else if (k == "--device") a.device = next();
-    else if (k == "--threads") a.threads = std::stoll(next());
-    else if (k == "--peak-tflops") a.peak_tflops = std::stod(next());
-    else if (k == "--attention") a.attention = next();
-    else if (k == "--adamw") a.adamw = next();
-    else if (k == "--help" || k == "-h") {
-      std::puts("usage: bench_nn_train_throughput [--presets mini,small] [--seq 1024] [--batch 8] [--steps 10] "
-                "[--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X] [--attention model|dense] "
-                "[--adamw fused|torch]");
-      std::exit(0);
-    } else throw std::invalid_argument("unknown option " + k);
+  CLI::App app{"Training throughput (tokens/s) and MFU of sftx's trainer step on random-initialised presets."};
+  app.add_option("--presets", a.presets, "comma-separated model presets")->delimiter(',');
+  app.add_option("--seq", a.seq, "sequence length")->check(CLI::Range(1, 1 << 30));
+  app.add_option("--batch", a.batch, "sequences per step")->check(CLI::Range(1, 1 << 30));
+  app.add_option("--steps", a.steps, "timed steps")->check(CLI::Range(1, 1 << 30));
+  app.add_option("--warmup", a.warmup, "untimed steps first")->check(CLI::Range(0, 1 << 30));
+  app.add_option("--device", a.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  app.add_option("--threads", a.threads, "intra-op threads (0: torch's default)")->check(CLI::Range(0, 1 << 30));
+  app.add_option("--peak-tflops", a.peak_tflops, "peak for MFU instead of a measured matmul");
+  app.add_option("--attention", a.attention, "model (the model's choice) or dense (explicit causal mask)")
+      ->check(CLI::IsMember({"model", "dense"}));
+  app.add_option("--adamw", a.adamw, "fused (sftx's) or torch")->check(CLI::IsMember({"fused", "torch"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e) == 0 ? 0 : 2);  // usage errors exit 2, as sftx's do
   }
-  if (a.attention != "model" && a.attention != "dense") throw std::invalid_argument("--attention must be model or dense");
-  if (a.adamw != "fused" && a.adamw != "torch") throw std::invalid_argument("--adamw must be fused or torch");
   return a;
 }
 
