@@ -28,13 +28,11 @@ class ExprPositions {
     const int last = std::max(1, expr_.line_count());
     const int l = line - kExprLine + 1;
     if (l < 1) return {1, 1};
-    const int end_column = count_code_points(expr_.line_text(last)) + 1;
-    if (l > last) return {last, end_column};
-    int c = l == 1 ? column - prefix_columns() : column;
+    if (l > last) return {last, count_code_points(expr_.line_text(last)) + 1};
+    const int c = l == 1 ? column - prefix_columns() : column;
     if (c < 1) return {1, 1};
     const int line_end = count_code_points(expr_.line_text(l)) + 1;
-    if (c > line_end) return l == last ? LineColumn{last, end_column} : LineColumn{l, line_end};
-    return {l, c};
+    return {l, std::min(c, line_end)};
   }
   // Whether a program position is within EXPR's own text (not the program's around it).
   bool inside(int line, int column) const {
@@ -77,7 +75,8 @@ std::string move_positions(const std::string& text, const ExprPositions& at) {
 
 void replace_all(std::string& s, const std::string& what, const std::string& with) {
   if (what.empty() || what == with) return;
-  for (size_t i = s.find(what); i != std::string::npos; i = s.find(what, i + with.size())) s.replace(i, what.size(), with);
+  for (size_t i = s.find(what); i != std::string::npos; i = s.find(what, i + with.size()))
+    s.replace(i, what.size(), with);
 }
 
 }  // namespace

@@ -102,7 +102,8 @@ Run sftx_check(const std::string& rel_path, const std::string& text) {
   REQUIRE(bin != nullptr);
   const std::string args = annotation(text, "args").value_or("");
   const auto expr = annotation(text, "data");
-  const std::string command = expr ? "data " + shell_quoted(rel_path) + " " + shell_quoted(*expr) : "check " + shell_quoted(rel_path);
+  const std::string command =
+      expr ? "data " + shell_quoted(rel_path) + " " + shell_quoted(*expr) : "check " + shell_quoted(rel_path);
   fs::path err_file = fs::temp_directory_path() / ("sftx_golden_" + std::to_string(::getpid()) + ".err");
   std::string cmd = "cd '" + std::string(SFTX_SOURCE_DIR) + "' && '" + bin + "' " + command + " " + args +
                     " >/dev/null 2>'" + err_file.string() + "'";

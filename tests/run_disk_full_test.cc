@@ -81,8 +81,9 @@ std::vector<std::string> lines_with(const std::string& text, const std::string& 
 
 }  // namespace
 
-TEST_CASE("sftx run on a full disk while packing, evaluating, reporting or recording: one line, exit 3, nothing kept",
-          "[run][hostile][disk_full]") {
+TEST_CASE(
+    "sftx run on a full disk while packing, evaluating, reporting, reusing or recording: one line, exit 3, nothing kept",
+    "[run][hostile][disk_full]") {
   RunProject p;
   if (sftx::testing::run_command("unshare -r -m sh -c 'mount -t tmpfs -o size=64k tmpfs " + p.dir().string() +
                                  "' 2>/dev/null").status != 0) {
@@ -95,7 +96,8 @@ TEST_CASE("sftx run on a full disk while packing, evaluating, reporting or recor
   p.write("disk_full.sh", kScript);
   fs::create_directories(p.dir() / ".sftx-cache");
   fs::create_directories(p.dir() / "runs");
-  auto ran = sftx::testing::run_command("cd '" + p.dir().string() + "' && unshare -r -m sh disk_full.sh '" + bin + "' 2>&1");
+  auto ran =
+      sftx::testing::run_command("cd '" + p.dir().string() + "' && unshare -r -m sh disk_full.sh '" + bin + "' 2>&1");
   INFO("script: " << ran.out);
   REQUIRE(ran.status == 0);
   auto file = [&](const std::string& name) { return sftx::testing::read_file(p.dir() / name); };

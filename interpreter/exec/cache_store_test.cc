@@ -200,7 +200,8 @@ TEST_CASE("the node index remembers the last key and description of a node id", 
   CHECK(e->description["lr"] == "1/10000");
 }
 
-TEST_CASE("the node index is written only when it changes, so a reused node writes nothing", "[exec][cache][disk_full]") {
+TEST_CASE("the node index is written only when it changes, so a reused node writes nothing",
+          "[exec][cache][disk_full]") {
   // A run whose nodes are all cached must not fail on a full disk for rewriting what the index
   // already holds (it did: every reused node failed with "index/...json: cannot write").
   TempDir tmp;
