@@ -33,8 +33,10 @@ experiment full {
 // In the namespace: the first run with room, then for each "OP FREE_KiB": the node's object
 // deleted (found by the op its manifest names), the disk filled but FREE_KiB, the run
 // (OP.rc, OP.err), what the cache holds of that op and in tmp/ (OP.left), the filler removed,
-// the rerun (OP.rerun.rc, OP.rerun.json). Then a run with every node cached on a full cache
-// disk (reused.rc); last, the run record on a full disk of its own.
+// the rerun (OP.rerun.rc, OP.rerun.json). Then the evaluation again with a little more room
+// (eval-FREE.*): the disk fills at each of its writes in turn, the worker's log-probs included.
+// Then a run with every node cached on a full cache disk (reused.rc); last, the run record on
+// a full disk of its own.
 const char* kScript = R"SH(set -u
 S="$1"
 export SFTX_CACHE_MIN_FREE_MB=0
@@ -54,6 +56,14 @@ phase() {
 phase pack 64
 phase perplexity 16
 phase table 8
+for free in 68 72 76 80; do
+  for m in $(of_op perplexity); do rm -rf "$(dirname "$m")"; done
+  fill .sftx-cache $free
+  "$S" run full.sftx --profile tiny > "eval-$free.out" 2> "eval-$free.err"; echo $? > "eval-$free.rc"
+  { of_op perplexity; ls -A .sftx-cache/tmp; } > "eval-$free.left"
+  rm .sftx-cache/filler
+done
+"$S" run full.sftx --profile tiny > restored.out 2> restored.err
 fill .sftx-cache 0
 "$S" run full.sftx --profile tiny > reused.out 2> reused.err; echo $? > reused.rc
 rm .sftx-cache/filler
@@ -82,7 +92,7 @@ std::vector<std::string> lines_with(const std::string& text, const std::string& 
 }  // namespace
 
 TEST_CASE(
-    "sftx run on a full disk while packing, evaluating, reporting, reusing or recording: one line, exit 3, nothing kept",
+    "sftx run on a full disk while packing, evaluating, reporting, reusing or recording: one line, exit 3, none kept",
     "[run][hostile][disk_full]") {
   RunProject p;
   if (sftx::testing::run_command("unshare -r -m sh -c 'mount -t tmpfs -o size=64k tmpfs " + p.dir().string() +
@@ -132,6 +142,27 @@ TEST_CASE(
     for (const auto& n : run.at("nodes")) executed |= n.at("op") == op && n.at("status") == "executed";
     CHECK(executed);
   }
+
+  // The evaluation with 68..80 KiB left: its sequences fit, and the disk fills at a later write
+  // (the request, the worker's logprobs.jsonl, samples/result.json, result.json; the page-sized
+  // steps put one in the worker). The worker's own line is forwarded as it prints it; the
+  // node's error is one line too.
+  int failed_in_worker = 0;
+  for (int free : {68, 72, 76, 80}) {
+    const std::string name = "eval-" + std::to_string(free);
+    const std::string err = file(name + ".err");
+    INFO(name << ": " << err);
+    const std::string rc = file(name + ".rc");
+    CHECK((rc == "3\n" || rc == "0\n"));
+    if (rc != "3\n") continue;
+    int node_lines = 0;
+    for (const auto& line : lines_with(err, "No space left on device"))
+      node_lines += line.rfind("sftx-worker ", 0) != 0;  // not the worker's own, forwarded line
+    CHECK(node_lines == 1);
+    CHECK(file(name + ".left").empty());
+    failed_in_worker += err.find("failed: sftx-worker logprobs: ") != std::string::npos;
+  }
+  CHECK(failed_in_worker >= 1);
 
   // Every node cached, the cache's disk full: reusing writes nothing, so the run succeeds (it
   // failed every reused node, rewriting their unchanged index entries).
