@@ -3,7 +3,8 @@
 //
 // EXPR is evaluated in the scope of FILE by the front end: a small wrapper program imports
 // FILE (`use`) and names EXPR as a stage's data (nothing is trained), so the plan graph holds
-// EXPR's data nodes with their canonical keys. Only those data nodes run, through
+// EXPR's data nodes with their canonical keys (data_expr_program.h; its diagnostics are moved
+// onto EXPR: `<expr>:1:COL`). Only those data nodes run, through
 // the executor and its node runner, so they land in (and are reused from) the same cache as
 // `sftx run`. (A front-end entry point that evaluates one expression into data nodes would
 // make the wrapper unnecessary.)
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "cli/data_expr_program.h"
 #include "interpreter/exec/cache_store.h"
 #include "interpreter/exec/executor.h"
 #include "interpreter/exec/graph.h"
@@ -39,19 +41,6 @@ namespace sftx::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr const char* kExperiment = "__sftx_data_experiment__";
-
-// The wrapper program: FILE's names, EXPR as the data of a one-stage plan on line 2 (so a
-// diagnostic about EXPR points at "<expr>:2"), and the minimal experiment that puts that
-// plan into the graph. EXPR is not rebound to a new name, so its nodes keep their own names
-// (a source's name is the `source` of its records) and the same keys as in `sftx run`.
-std::string wrapper_program(const fs::path& file, const std::string& expr) {
-  return "use " + nlohmann::json(file.string()).dump() + "\nplan __sftx_data_plan__ { stage1 = " + expr +
-         " }\nexperiment " + kExperiment +
-         " {\n  base  = model(\"llama\", preset = \"nano\")\n  plans = [__sftx_data_plan__]\n"
-         "  eval  = [perplexity(synthetic(\"pretrain\", n = 1, seed = 0))]\n}\n";
-}
 
 struct DataStep {
   const PlanNode* node;
@@ -158,11 +147,11 @@ int run_data_command(const std::string& file_arg, const std::string& expr, const
   Diagnostics diags;
   CheckOptions options;
   options.profile = profile;
-  auto checked = check_text("<expr>", wrapper_program(file, expr), file.parent_path(), diags, options);
+  auto checked = check_text(kExprPath, data_expr_program(file, expr), file.parent_path(), diags, options);
   std::optional<PlanGraph> graph;
-  if (checked) graph = build_plan_graph(*checked, kExperiment, diags);
+  if (checked) graph = build_plan_graph(*checked, kDataExperiment, diags);
   if (!checked || !graph || diags.has_errors()) {
-    fmt::print(stderr, "{}", diags.render(isatty(fileno(stderr)) != 0));
+    fmt::print(stderr, "{}", diagnostics_on_expr(diags, expr, file, file_arg).render(isatty(fileno(stderr)) != 0));
     return 1;
   }
   // EXPR's node: the data of the wrapper plan's only stage (train <- pack <- data).

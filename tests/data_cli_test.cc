@@ -176,3 +176,17 @@ TEST_CASE("sftx data -o: a complete file appears under the name, and no temporar
   CHECK(names == std::vector<std::string>{"out.jsonl"});
   fs::remove_all(dir);
 }
+
+TEST_CASE("sftx data: a definition of FILE named like a stage is FILE's, not the program's own stage", "[data]") {
+  const char* bin = std::getenv("SFTX_BIN");
+  REQUIRE(bin != nullptr);
+  // The program EXPR is evaluated in named its stage `stage1`, which hid this definition
+  // ("stage 'stage1' refers to itself").
+  sftx::testing::TempDir dir("sftx-data-stage-name");
+  dir.write("stages.sftx", "stage1 = synthetic(\"general\", n = 3, seed = 1)\n");
+  Run r = sftx::testing::run_command(std::string(bin) + " data " + (dir.path() / "stages.sftx").string() +
+                                     " stage1 --cache " + (dir.path() / "cache").string() + " 2>&1");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(lines(r.out).size() == 3);
+}

@@ -1,11 +1,13 @@
-// Golden diagnostics: `sftx check` on every tests/golden/*.sftx.
+// Golden diagnostics: `sftx check` on every tests/golden/*.sftx (or `sftx data`, below).
 //
 // Each file carries its expectations as comments:
 //   # expect error: LINE:COL: MESSAGE          (in this file)
 //   # expect warning: LINE:COL: MESSAGE
 //   # expect error: lib/other.sftx:LINE:COL: MESSAGE   (in another file, relative to tests/golden)
 //   # expect error: $GOLDEN/profiles/sftx.toml: MESSAGE  (about a whole file, named absolutely)
+//   # expect error: <expr>:LINE:COL: MESSAGE   (in the EXPR of `# data:`)
 //   # args: --profile smok                     (more arguments for `sftx check`)
+//   # data: EXPR                               (run `sftx data FILE 'EXPR'` instead of check)
 // Each must appear in stderr as `PATH:LINE:COL: error: MESSAGE` (PATH as given on the command
 // line); no error without an annotation may appear; the exit status is 1 when errors are
 // expected and 0 otherwise. A file NAME.expected beside NAME.sftx holds the complete expected
@@ -20,6 +22,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -52,12 +55,15 @@ std::vector<Expectation> expectations(const std::string& rel_path, const std::st
   static const std::regex here(R"(^\s*#\s*expect (error|warning): (\d+:\d+): (.*?)\s*$)");
   static const std::regex elsewhere(R"(^\s*#\s*expect (error|warning): ([^:\s]+\.sftx):(\d+:\d+): (.*?)\s*$)");
   static const std::regex whole_file(R"(^\s*#\s*expect (error|warning): (\$GOLDEN/[^:\s]+): (.*?)\s*$)");
+  static const std::regex in_expr(R"(^\s*#\s*expect (error|warning): <expr>:(\d+:\d+): (.*?)\s*$)");
   std::vector<Expectation> out;
   std::istringstream in(text);
   std::string line;
   std::smatch m;
   while (std::getline(in, line)) {
-    if (std::regex_match(line, m, whole_file)) {
+    if (std::regex_match(line, m, in_expr)) {
+      out.push_back({m[1], "<expr>:" + m[2].str() + ": " + m[1].str() + ": " + m[3].str()});
+    } else if (std::regex_match(line, m, whole_file)) {
       out.push_back({m[1], with_golden_dir(m[2].str() + ": " + m[1].str() + ": " + m[3].str())});
     } else if (std::regex_match(line, m, elsewhere)) {
       std::string path = (fs::path(kGoldenDir) / m[2].str()).lexically_normal().string();
@@ -74,21 +80,32 @@ struct Run {
   std::string err;
 };
 
-// The `# args:` of a golden file ("" when none).
-std::string extra_args(const std::string& text) {
-  static const std::regex args(R"(^\s*#\s*args: (.*?)\s*$)");
+// The value of a golden file's `# KEY:` comment (`args`, `data`); nullopt when it has none.
+std::optional<std::string> annotation(const std::string& text, const std::string& key) {
+  const std::regex re("^\\s*#\\s*" + key + ": (.*?)\\s*$");
   std::istringstream in(text);
   std::smatch m;
   for (std::string line; std::getline(in, line);)
-    if (std::regex_match(line, m, args)) return m[1];
-  return "";
+    if (std::regex_match(line, m, re)) return m[1];
+  return std::nullopt;
 }
 
-Run sftx_check(const std::string& rel_path, const std::string& args) {
+std::string shell_quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// `sftx check REL ARGS`, or `sftx data REL 'EXPR' ARGS` for a file with `# data: EXPR`.
+Run sftx_check(const std::string& rel_path, const std::string& text) {
   const char* bin = std::getenv("SFTX_BIN");
   REQUIRE(bin != nullptr);
+  const std::string args = annotation(text, "args").value_or("");
+  const auto expr = annotation(text, "data");
+  const std::string command =
+      expr ? "data " + shell_quoted(rel_path) + " " + shell_quoted(*expr) : "check " + shell_quoted(rel_path);
   fs::path err_file = fs::temp_directory_path() / ("sftx_golden_" + std::to_string(::getpid()) + ".err");
-  std::string cmd = "cd '" + std::string(SFTX_SOURCE_DIR) + "' && '" + bin + "' check '" + rel_path + "' " + args +
+  std::string cmd = "cd '" + std::string(SFTX_SOURCE_DIR) + "' && '" + bin + "' " + command + " " + args +
                     " >/dev/null 2>'" + err_file.string() + "'";
   int st = std::system(cmd.c_str());
   Run r;
@@ -127,7 +144,7 @@ TEST_CASE("golden diagnostics: every annotated error and warning, nothing else, 
     fs::path abs = fs::path(SFTX_SOURCE_DIR) / rel;
     const std::string text = read(abs);
     auto expected = expectations(rel, text);
-    Run r = sftx_check(rel, extra_args(text));
+    Run r = sftx_check(rel, text);
     INFO("file: " << rel << "\nstderr:\n" << r.err);
     bool expects_error = false;
     std::set<std::string> annotated;

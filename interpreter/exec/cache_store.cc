@@ -170,11 +170,10 @@ Manifest CacheStore::commit(const fs::path& staging, const StoreRequest& request
   m.created = utc_now_iso8601();
   m.duration_s = request.duration_s;
 
-  {
-    std::ofstream out(staging / "manifest.json", std::ios::binary | std::ios::trunc);
-    out << to_json(m).dump(2) << '\n';
-    if (!out) throw std::runtime_error((staging / "manifest.json").string() + ": write failed");
-  }
+  // Every write checked with its errno (an ofstream's buffered write failed silently at close,
+  // and said "write failed" with no reason when it did not): a full disk is "PATH: cannot
+  // write: No space left on device", and the object is not committed.
+  rt::write_file_atomic(staging / "manifest.json", to_json(m).dump(2) + "\n");
 
   fs::path dest = object_dir(request.key);
   fs::create_directories(dest.parent_path());
@@ -231,6 +230,9 @@ std::vector<std::string> CacheStore::malformed_entries() const {
 }
 
 void CacheStore::remember(const std::string& node_id, const std::string& key, const nlohmann::json& description) {
+  // Unchanged (the usual case: a node reused under the key it had): nothing to write, so a run
+  // that only reads cached nodes does not fail on a full disk.
+  if (auto last = last_for(node_id); last && last->key == key && last->description == description) return;
   nlohmann::json j = {{"node_id", node_id}, {"key", key}, {"description", description},
                       {"updated", utc_now_iso8601()}};
   rt::write_file_atomic(root_ / "index" / (sha256_hex(node_id) + ".json"), j.dump(2) + "\n");

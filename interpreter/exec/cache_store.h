@@ -98,7 +98,7 @@ class CacheStore {
   // relative to the root, sorted: keys() skips them, `cache verify` reports them.
   std::vector<std::string> malformed_entries() const;
 
-  // The node-id index (see above).
+  // The node-id index (see above). remember() writes only when the entry changes.
   void remember(const std::string& node_id, const std::string& key, const nlohmann::json& description);
   std::optional<IndexEntry> last_for(const std::string& node_id) const;
 

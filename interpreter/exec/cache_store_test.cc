@@ -200,6 +200,25 @@ TEST_CASE("the node index remembers the last key and description of a node id", 
   CHECK(e->description["lr"] == "1/10000");
 }
 
+TEST_CASE("the node index is written only when it changes, so a reused node writes nothing",
+          "[exec][cache][disk_full]") {
+  // A run whose nodes are all cached must not fail on a full disk for rewriting what the index
+  // already holds (it did: every reused node failed with "index/...json: cannot write").
+  TempDir tmp;
+  CacheStore store(tmp.path() / "cache");
+  const fs::path file = tmp.path() / "cache" / "index" / (sha256_hex("one.stage1") + ".json");
+  store.remember("one.stage1", sha256_hex("k1"), {{"lr", "1/50000"}});
+  REQUIRE(fs::exists(file));
+  auto marked = nlohmann::json::parse(read_file(file));
+  marked["updated"] = "marker";  // a rewrite would replace it
+  write_file(file, marked.dump(2));
+  store.remember("one.stage1", sha256_hex("k1"), {{"lr", "1/50000"}});
+  CHECK(nlohmann::json::parse(read_file(file))["updated"] == "marker");
+  store.remember("one.stage1", sha256_hex("k1"), {{"lr", "1/10000"}});  // the description changed
+  CHECK(nlohmann::json::parse(read_file(file))["updated"] != "marker");
+  CHECK(store.last_for("one.stage1")->description["lr"] == "1/10000");
+}
+
 TEST_CASE("keys that are not hex are refused", "[exec][cache]") {
   TempDir tmp;
   CacheStore store(tmp.path() / "cache");

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 #include <set>
+#include <system_error>
 
 #include "runtime/base/atomic_file.h"
 #include "interpreter/exec/object_layout.h"
@@ -45,6 +46,16 @@ fs::path unique_in(const fs::path& dir, const std::string& id, const std::string
   std::string name = stem + ext;
   for (int n = 2; !used.insert(name).second; ++n) name = stem + "-" + std::to_string(n) + ext;
   return dir / name;
+}
+
+// A copy into the run directory through an AtomicFile: a full disk leaves no partial copy
+// under the name (fs::copy_file left one), and says "DST: cannot write: REASON".
+void copy_into_run(const fs::path& src, const fs::path& dst) {
+  rt::AtomicFile file(dst);
+  std::error_code ec;
+  fs::copy_file(src, file.tmp(), fs::copy_options::overwrite_existing, ec);
+  if (ec) throw std::system_error(ec, dst.string() + ": cannot write");
+  file.commit();
 }
 
 void point_latest(const fs::path& run_dir) {
@@ -90,7 +101,7 @@ nlohmann::json write_run_record(const fs::path& run_dir, const RunInfo& info, co
         if (fs::exists(src)) {
           fs::create_directories(run_dir / "metrics");
           fs::path dst = unique_in(run_dir / "metrics", node.id, ".jsonl", used_metrics);
-          fs::copy_file(src, dst, fs::copy_options::overwrite_existing);
+          copy_into_run(src, dst);
           j["metrics"] = fs::relative(dst, run_dir).generic_string();
         }
         j["checkpoint"] = (run.dir / layout::kModel).string();
@@ -110,7 +121,7 @@ nlohmann::json write_run_record(const fs::path& run_dir, const RunInfo& info, co
         fs::create_directories(run_dir / "report");
         for (const auto& entry : fs::directory_iterator(run.dir))
           if (entry.is_regular_file() && entry.path().filename() != "manifest.json")
-            fs::copy_file(entry.path(), run_dir / "report" / entry.path().filename(), fs::copy_options::overwrite_existing);
+            copy_into_run(entry.path(), run_dir / "report" / entry.path().filename());
         record["table"] = "report/table.md";
       }
     }

@@ -153,7 +153,7 @@ void ShardWriter::finish() {
     append_file(out, path_ + ".tokens.part", tmp);
     append_file(out, path_ + ".mask.part", tmp);
     append_file(out, path_ + ".segments.part", tmp);
-    if (std::fflush(out) != 0) throw std::runtime_error(fmt::format("{}: flush failed", tmp));
+    if (std::fflush(out) != 0) throw std::runtime_error(fmt::format("{}: flush failed: {}", tmp, std::strerror(errno)));
   } catch (...) {
     std::fclose(out);
     throw;

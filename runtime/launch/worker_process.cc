@@ -305,6 +305,12 @@ json run_worker_group(const WorkerCall& call, const std::vector<WorkerProcessSpe
                                     strsignal(sig), quote_tail(m)));
     }
     int code = WIFEXITED(m.status) ? WEXITSTATUS(m.status) : -1;
+    // Status 3 is the worker's "the request failed", its reason one line on stderr
+    // ("sftx-worker VERB: REQUEST: REASON", worker/main.cc): that line is the error, kept on one
+    // line (a full disk during a checkpoint or an evaluation's output says so in one line).
+    if (code == 3 && !m.tail.empty() && m.tail.back().rfind("sftx-worker ", 0) == 0)
+      throw WorkerError(
+          fmt::format("{} failed: {} ({} exited with status 3)", call.what, m.tail.back(), call.executable));
     if (code != 0)
       throw WorkerError(
           fmt::format("{} failed: {} exited with status {}{}", call.what, call.executable, code, quote_tail(m)));

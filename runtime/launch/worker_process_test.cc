@@ -85,6 +85,17 @@ TEST_CASE("a failing worker becomes an error naming the stage and its last stder
   CHECK_THAT(msg, !Catch::Contains("line3"));  // only the tail is quoted
 }
 
+TEST_CASE("the worker's own one-line reason for exit 3 is the error, on one line", "[worker_process][disk_full]") {
+  std::vector<std::string> err;
+  // What worker/main.cc prints when a checkpoint meets a full disk.
+  WorkerCall c = shell("echo 'a warning first' >&2; echo 'sftx-worker train: /w/request.json: cannot write checkpoint "
+                       "/w/state.tmp-h-1/optimizer.pt: No space left on device (the disk is full)' >&2; exit 3",
+                       &err);
+  std::string msg = error_of(c);
+  CHECK(msg == "test stage (out_dir /tmp/x) failed: sftx-worker train: /w/request.json: cannot write checkpoint "
+               "/w/state.tmp-h-1/optimizer.pt: No space left on device (the disk is full) (/bin/sh exited with status 3)");
+}
+
 TEST_CASE("a worker killed by a signal is reported with the signal", "[worker_process]") {
   std::vector<std::string> err;
   CHECK_THAT(error_of(shell("kill -9 $$", &err)), Catch::Contains("killed by signal 9"));
