@@ -327,11 +327,15 @@ std::vector<BuiltinFunction> make_table() {
     mbpp.refine = refine_pass_at_k;
     t.push_back(std::move(mbpp));
   }
-  t.push_back(metric("ifeval", with_generation({data_param()}, 512), "instruction following: strict and loose accuracy",
-                     {{"", "prompt_strict", FieldKind::rate, "prompts whose every instruction is followed (strict)"},
-                      {"", "prompt_loose", FieldKind::rate, "prompts whose every instruction is followed (loose)"},
-                      {"", "instruction_strict", FieldKind::rate, "instructions followed (strict)"},
-                      {"", "instruction_loose", FieldKind::rate, "instructions followed (loose)"}}));
+  {
+    auto ifeval = metric("ifeval", with_generation({data_param()}, 512), "instruction following: strict and loose accuracy",
+                         {{"", "prompt_strict", FieldKind::rate, "prompts whose every instruction is followed (strict)"},
+                          {"", "prompt_loose", FieldKind::rate, "prompts whose every instruction is followed (loose)"},
+                          {"", "instruction_strict", FieldKind::rate, "instructions followed (strict)"},
+                          {"", "instruction_loose", FieldKind::rate, "instructions followed (loose)"}});
+    ifeval.scorer_version = 1;  // rt::kIfevalScorerVersion (runtime/eval/ifeval.h says what changed)
+    t.push_back(std::move(ifeval));
+  }
   t.push_back(metric("perplexity",
                      {data_param(), bounded(keyword("limit", Type::number, J(), "evaluate only the first N records (default: all)"),
                                             Bounds::positive)},

@@ -96,6 +96,10 @@ struct BuiltinFunction {
   std::string handler;
   std::string selector;                // the parameter choosing a variant (see only_for)
   std::vector<MetricField> fields;     // a metric: the score fields its result.json holds
+  // A metric: its runtime scorer's version (rt::MetricHandler::scorer_version, equal: a test
+  // compares), in its eval nodes' cache keys when not 0, so that a scorer change recomputes
+  // results cached under the old one and leaves the keys of unchanged metrics as they were.
+  int scorer_version = 0;
   // Rules between parameters and defaults derived from other parameters, applied to the
   // keyword arguments (defaults filled) before they become the node's params. `given`: the
   // names written in the call.

@@ -16,7 +16,10 @@ TEST_CASE("every metric of the built-in table has a runtime handler, and no hand
   for (const auto& f : sftx::builtin_functions()) {
     if (f.lowering != sftx::Lowering::metric) continue;
     INFO(f.name);
-    CHECK(sftx::rt::find_metric_handler(f.handler) != nullptr);
+    const auto* handler = sftx::rt::find_metric_handler(f.handler);
+    REQUIRE(handler != nullptr);
+    // The version in the eval nodes' keys is the runtime scorer's.
+    CHECK(f.scorer_version == handler->scorer_version);
     handlers.push_back(f.handler);
   }
   std::sort(handlers.begin(), handlers.end());

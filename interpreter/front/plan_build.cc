@@ -10,6 +10,7 @@
 #include "interpreter/front/did_you_mean.h"
 #include "interpreter/front/sha256.h"
 #include "interpreter/front/stage_key.h"
+#include "stdlib/builtins.h"
 #include "stdlib/hyperparams.h"
 
 namespace sftx {
@@ -254,7 +255,12 @@ class GraphBuilder {
         e.params["template"] = final_stage.hyper.at("template").value;
         e.used_by = {x.name};
         e.origin = m->origin;
-        evals.push_back(add(e, with_model_template(e.params, chain->root)));
+        nlohmann::json key = with_model_template(e.params, chain->root);
+        // A scorer that changed its verdicts puts its version in the key (only then, so the keys
+        // of the other metrics stay as they were): results it scored before are not reused.
+        if (const BuiltinFunction* f = find_builtin(m->metric); f && f->scorer_version > 0)
+          key["scorer_version"] = f->scorer_version;
+        evals.push_back(add(e, key));
       }
       nlohmann::json params = nlohmann::json::object();
       for (const auto& [name, value] : inst->args) params[name] = value;

@@ -283,3 +283,32 @@ TEST_CASE("a stage shared by many plans names a few of them, so the plan text gr
   while (std::getline(lines, line)) longest = std::max(longest, line.size());
   CHECK(longest < 400);
 }
+
+TEST_CASE("a metric whose scorer changed carries its version in its eval keys; the others do not", "[plan_build]") {
+  TempDir dir;
+  auto g = build(dir, "scorers.sftx", R"(
+general = synthetic("general", n = 100, seed = 3)
+base = model("llama", preset = "nano")
+plan p { stage1 = general }
+experiment e {
+  base  = base
+  plans = [p]
+  eval  = [gsm8k(gsm8k_test), ifeval(ifeval_test)]
+}
+)",
+                 "e");
+  int seen = 0;
+  for (const auto& n : g.nodes) {
+    if (n.kind != "eval") continue;
+    INFO(n.op << ": " << n.description.dump());
+    const auto& params = n.description.at("params");
+    if (n.op == "ifeval") {
+      CHECK(params.at("scorer_version") == 1);  // rt::kIfevalScorerVersion
+      CHECK_FALSE(n.params.contains("scorer_version"));  // the key's, not the runtime's parameters
+    } else {
+      CHECK_FALSE(params.contains("scorer_version"));
+    }
+    ++seen;
+  }
+  CHECK(seen == 2);
+}

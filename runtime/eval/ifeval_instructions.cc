@@ -74,13 +74,44 @@ bool ends_with(const std::string& s, std::string_view p) {
   return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
 }
 
+// Python's re reads \s as str.isspace(), which holds for U+001C..U+001F and U+0085 as well;
+// PCRE2's Unicode \s (the Z categories and \t \n \v \f \r) does not: they are added, outside
+// and inside character classes.
+std::string python_spaces(const std::string& pattern) {
+  static const std::string extra = R"(\x{1c}-\x{1f}\x{85})";
+  std::string out;
+  bool in_class = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      const char e = pattern[++i];
+      if (e == 's' && in_class) out += "\\s" + extra;
+      else if (e == 's') out += "[\\s" + extra + "]";
+      else if (e == 'S' && !in_class) out += "[^\\s" + extra + "]";
+      else out += std::string{c, e};
+      continue;
+    }
+    out += c;
+    if (!in_class && c == '[') {
+      in_class = true;
+      // A "]" first in the class (after an optional "^") is a literal, in Python as in PCRE2.
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') out += pattern[++i];
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') out += pattern[++i];
+    } else if (in_class && c == ']') {
+      in_class = false;
+    }
+  }
+  return out;
+}
+
 // The public checks are Python regular expressions; these run the same patterns through PCRE2
-// (runtime/regex), which agrees with Python's re on them: no look-around, and \s, \w, \b, \d
-// Unicode-aware on both sides (PCRE2_UCP). Patterns built from arguments (keywords, markers)
-// are regexes in the public code too, so they are compiled, not escaped.
+// (runtime/regex), which agrees with Python's re on them: no look-around, and \w, \b, \d
+// Unicode-aware on both sides (PCRE2_UCP), \s once python_spaces has widened it. Patterns built
+// from arguments (keywords, markers) are regexes in the public code too, so they are compiled,
+// not escaped.
 Regex compiled(const std::string& pattern) {
   try {
-    return Regex(pattern);
+    return Regex(python_spaces(pattern));
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument("cannot use \"" + pattern + "\" as a regular expression: " + e.what());
   }
@@ -94,7 +125,7 @@ size_t count_matches(const std::string& pattern, const std::string& text) {
 // (\s* may cross blank lines, and [^\*] may be the newline after a lone "*": both count as
 // the public patterns count them.)
 int64_t count_bullets(const std::string& text) {
-  static const Regex star(R"((?m)^\s*\*[^\*].*$)"), dash(R"((?m)^\s*-.*$)");
+  static const Regex star = compiled(R"((?m)^\s*\*[^\*].*$)"), dash = compiled(R"((?m)^\s*-.*$)");
   return static_cast<int64_t>(star.find_all(text).size() + dash.find_all(text).size());
 }
 
@@ -143,25 +174,23 @@ int64_t count_highlights(const std::string& t) {
 
 // value.lower(), then re.findall with flags=re.MULTILINE of
 //   "P.P.S": \s*p\.\s?p\.\s?s.*$    "P.S.": \s*p\.\s?s\..*$    else: \s* + marker.lower() + .*$
+// (str.lower(), Unicode: "ΣΗΜΕΙΩΣΗ:" is found by the marker "Σημείωση:").
 bool has_postscript(const std::string& response, const std::string& marker_arg) {
   std::string marker = trim(marker_arg);
   std::string pattern = marker == "P.P.S"  ? R"(\s*p\.\s?p\.\s?s.*$)"
                         : marker == "P.S." ? R"(\s*p\.\s?s\..*$)"
-                                           : R"(\s*)" + ascii_lower(marker) + R"(.*$)";
-  return compiled("(?m)" + pattern).search(ascii_lower(response));
+                                           : R"(\s*)" + str_lower(marker) + R"(.*$)";
+  return compiled("(?m)" + pattern).search(str_lower(response));
 }
 
 bool paragraphs_ok(const std::string& response, int64_t want) {
   // re.split(r"\s?\*\*\*\s?", value); empty first/last pieces do not count, empty inner ones fail.
+  static const Regex divider = compiled(R"(\s?\*\*\*\s?)");
   std::vector<std::string> parts;
   size_t start = 0;
-  for (size_t pos = response.find("***"); pos != std::string::npos;) {
-    size_t cut = pos > start && std::isspace(static_cast<unsigned char>(response[pos - 1])) ? pos - 1 : pos;
-    parts.push_back(response.substr(start, cut - start));
-    size_t after = pos + 3;
-    if (after < response.size() && std::isspace(static_cast<unsigned char>(response[after]))) ++after;
-    start = after;
-    pos = response.find("***", start);
+  for (auto [b, e] : divider.find_all(response)) {
+    parts.push_back(response.substr(start, b - start));
+    start = e;
   }
   parts.push_back(response.substr(start));
   int64_t n = static_cast<int64_t>(parts.size());
@@ -175,11 +204,14 @@ bool paragraphs_ok(const std::string& response, int64_t want) {
 
 // Paragraphs split on "\n\n"; blank ones do not count; the nth (1-based, counted among all
 // pieces) must be non-blank and start with first_word once leading quotes are dropped and the
-// word is cut at the first of . , ? ! ' " (the public ParagraphFirstWordCheck).
+// word is cut at the first of . , ? ! ' " (the public ParagraphFirstWordCheck). The argument is
+// lowered as one string (first_word.lower(): a final Σ becomes ς), the response's word letter by
+// letter (letter.lower(): every Σ becomes σ), both with str.lower()'s Unicode mapping; the word
+// is paragraph.split()[0], cut at Python's white space.
 bool nth_paragraph_first_word(const nlohmann::json& kw, const std::string& value) {
   int64_t want_paragraphs = int_arg(kw, "num_paragraphs");
   int64_t nth = int_arg(kw, "nth_paragraph");
-  std::string first_word = ascii_lower(string_arg(kw, "first_word"));
+  std::string first_word = str_lower(string_arg(kw, "first_word"));
   std::vector<std::string> paragraphs;
   for (size_t start = 0;;) {
     size_t cut = value.find("\n\n", start);
@@ -193,13 +225,8 @@ bool nth_paragraph_first_word(const nlohmann::json& kw, const std::string& value
   if (nth > n || nth < 1) return false;
   std::string paragraph = trim(paragraphs[static_cast<size_t>(nth - 1)]);
   if (paragraph.empty()) return false;
-  size_t end = paragraph.find_first_of(" \t\n\r\f\v");
-  std::string word = strip_chars(strip_chars(paragraph.substr(0, end), "'", true, false), "\"", true, false);
-  std::string found;
-  for (char c : word) {
-    if (std::string_view(".,?!'\"").find(c) != std::string_view::npos) break;
-    found += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  std::string word = strip_chars(strip_chars(split_whitespace(paragraph).front(), "'", true, false), "\"", true, false);
+  std::string found = str_lower_each(word.substr(0, word.find_first_of(".,?!'\"")));
   return n == want_paragraphs && found == first_word;
 }
 
@@ -254,12 +281,23 @@ bool in_language(const nlohmann::json& kw, const std::string& response) {
   return !detected || *detected == language;
 }
 
+// The English part of CapitalLettersEnglishChecker / LowercaseLettersEnglishChecker:
+// `value.isupper() and langdetect.detect(value) == "en"`, where a LangDetectException (no
+// feature in the text) counts as followed; asked only once the case check holds, as Python's
+// `and` does. The same langdetect port and seed 0 as response_language. langdetect reads a word
+// with two capitals in a row from its first letter only, so much English in capitals is read as
+// another language, and lm-eval's verdict with it.
+bool in_english(const std::string& response) {
+  const auto detected = langdetect_detect(response);
+  return !detected || *detected == "en";
+}
+
 const std::vector<std::pair<std::string, Check>>& registry() {
   static const std::vector<std::pair<std::string, Check>> r = {
       {"language:response_language", [](auto& kw, const std::string& v) { return in_language(kw, v); }},
       {"punctuation:no_comma", [](auto&, const std::string& v) { return v.find(',') == std::string::npos; }},
-      {"change_case:english_capital", [](auto&, const std::string& v) { return is_all_upper(v); }},
-      {"change_case:english_lowercase", [](auto&, const std::string& v) { return is_all_lower(v); }},
+      {"change_case:english_capital", [](auto&, const std::string& v) { return is_all_upper(v) && in_english(v); }},
+      {"change_case:english_lowercase", [](auto&, const std::string& v) { return is_all_lower(v) && in_english(v); }},
       {"change_case:capital_word_frequency",
        [](auto& kw, const std::string& v) {
          return compare(kw, "capital_frequency", count_capital_words(v), "capital_relation");
@@ -311,11 +349,12 @@ const std::vector<std::pair<std::string, Check>>& registry() {
        }},
       {"keywords:letter_frequency",
        [](auto& kw, const std::string& v) {
-         // collections.Counter(value.lower())[letter.lower()], relation "less than" or else "at least"
-         std::string letter = ascii_lower(trim(string_arg(kw, "letter")));
+         // collections.Counter(value.lower())[letter.lower()], relation "less than" or else "at least";
+         // str.lower() is Unicode: "İ" adds an "i", the Kelvin sign "K" a "k".
+         std::string letter = str_lower(trim(string_arg(kw, "letter")));
          if (letter.size() != 1 || letter[0] < 'a' || letter[0] > 'z')
            throw std::invalid_argument("argument \"letter\" must be one ASCII letter");
-         std::string lower = ascii_lower(v);
+         std::string lower = str_lower(v);
          auto n = static_cast<int64_t>(std::count(lower.begin(), lower.end(), letter[0]));
          int64_t want = int_arg(kw, "let_frequency");
          return string_arg(kw, "let_relation") == "less than" ? n < want : n >= want;
@@ -332,9 +371,10 @@ const std::vector<std::pair<std::string, Check>>& registry() {
        [](auto& kw, const std::string& v) { return nth_paragraph_first_word(kw, v); }},
       {"startend:end_checker",
        [](auto& kw, const std::string& v) {
-         // value.strip().strip('"').lower().endswith(end_phrase.strip().lower())
-         std::string t = ascii_lower(strip_chars(trim(v), "\"", true, true));
-         return ends_with(t, ascii_lower(trim(string_arg(kw, "end_phrase"))));
+         // value.strip().strip('"').lower().endswith(end_phrase.strip().lower()), str.lower() Unicode
+         // (a byte suffix of UTF-8 is a code point suffix)
+         std::string t = str_lower(strip_chars(trim(v), "\"", true, true));
+         return ends_with(t, str_lower(trim(string_arg(kw, "end_phrase"))));
        }},
       {"startend:quotation",
        [](auto&, const std::string& v) {
@@ -344,7 +384,8 @@ const std::vector<std::pair<std::string, Check>>& registry() {
       {"combination:two_responses", [](auto&, const std::string& v) { return two_responses(v); }},
       {"combination:repeat_prompt",
        [](auto& kw, const std::string& v) {
-         return starts_with(ascii_lower(trim(v)), ascii_lower(trim(string_arg(kw, "prompt_to_repeat"))));
+         // value.strip().lower().startswith(prompt_to_repeat.strip().lower()), str.lower() Unicode
+         return starts_with(str_lower(trim(v)), str_lower(trim(string_arg(kw, "prompt_to_repeat"))));
        }},
   };
   return r;

@@ -7,8 +7,8 @@
 //                                              followed where langdetect finds no feature; the
 //                                              code must be one of lm-eval's 30 LANGUAGE_CODES
 //   punctuation:no_comma                       no "," anywhere
-//   change_case:english_capital                response.isupper()
-//   change_case:english_lowercase              response.islower()
+//   change_case:english_capital                response.isupper() and langdetect says "en" (or finds no feature)
+//   change_case:english_lowercase              response.islower() and langdetect says "en" (or finds no feature)
 //   change_case:capital_word_frequency         {capital_frequency, capital_relation}: nltk.word_tokenize
 //                                              tokens that are isupper() (runtime/eval/nltk_word_tokenize.h)
 //   detectable_format:number_bullet_lists      {num_bullets}: (?m)^\s*\*[^\*].*$ plus (?m)^\s*-.*$ == N
@@ -23,18 +23,20 @@
 //   keywords:forbidden_words                   {forbidden_words}: none found as \bW\b
 //   keywords:frequency                         {keyword, frequency, relation}
 //   keywords:letter_frequency                  {letter, let_frequency, let_relation}
-//   length_constraints:number_words            {relation, num_words}: \w+ runs, "less than" / "at least"
+//   length_constraints:number_words            {relation, num_words}: nltk's \w+ runs (the `regex` module's \w),
+//                                              "less than" / "at least"
 //   length_constraints:number_sentences        {relation, num_sentences}
 //   length_constraints:number_paragraphs       {num_paragraphs}: split on "***" dividers
 //   length_constraints:nth_paragraph_first_word {num_paragraphs, nth_paragraph, first_word}: "\n\n" paragraphs
-//   startend:end_checker                       {end_phrase}: ends with it (case-insensitive, quotes dropped)
+//   startend:end_checker                       {end_phrase}: ends with it (str.lower() both, quotes dropped)
 //   startend:quotation                         wrapped in double quotes
 //   combination:two_responses                  two different responses separated by "******"
 //   combination:repeat_prompt                  {prompt_to_repeat}: starts with it
-// Not done: the langdetect == "en" part of the change_case checks (langdetect is here now, but
-// it reads an all-capitals text from its words' first letters only, which fails many English
-// answers: a change of verdicts left to decide apart); and number_sentences splits sentences by
-// the rules of the public split_into_sentences, where lm-eval counts them with nltk's Punkt model.
+// Python's str methods (lower(), isupper(), islower(), strip(), split()) and nltk's \w are
+// Unicode here as there (runtime/eval/ifeval_text.h: ICU's tables, compared with CPython's and the
+// `regex` module's on every code point by scripts/peers/ifeval_parity.py).
+// Not done: number_sentences splits sentences by the rules of the public split_into_sentences,
+// where lm-eval counts them with nltk's Punkt model.
 #pragma once
 
 #include <string>

@@ -25,7 +25,7 @@ TEST_CASE("ifeval: at least 12 instruction types under the public ids", "[ifeval
 TEST_CASE("ifeval: punctuation and case", "[ifeval]") {
   CHECK(f("punctuation:no_comma", {}, "No commas here."));
   CHECK_FALSE(f("punctuation:no_comma", {}, "One, two."));
-  CHECK(f("change_case:english_capital", {}, "ALL CAPS, 100%."));
+  CHECK(f("change_case:english_capital", {}, "THE WEATHER IS WARM AND PLEASANT TODAY."));
   CHECK_FALSE(f("change_case:english_capital", {}, "ALL CAPS but one."));
   CHECK(f("change_case:english_lowercase", {}, "only lower case."));
   CHECK_FALSE(f("change_case:english_lowercase", {}, "Not lower."));
@@ -111,6 +111,61 @@ TEST_CASE("ifeval: the public regexes, greedy and multi-line as Python runs them
   CHECK_FALSE(f("change_case:english_capital", {}, "CAFé"));
   CHECK(f("change_case:english_capital", {}, "CAFÉ"));
   CHECK_FALSE(f("change_case:english_lowercase", {}, "ǅemal"));  // a titlecase letter
+}
+
+// lm-eval's verdicts (langdetect seeded 0, as sftx runs it), where Python's str methods, nltk's
+// \w and langdetect read non-ASCII text.
+TEST_CASE("ifeval: change_case asks langdetect for English as lm-eval does", "[ifeval]") {
+  // Upper case throughout, but langdetect reads "ALL CAPS" and "HELLO WORLD" from first letters
+  // and does not call them English.
+  CHECK_FALSE(f("change_case:english_capital", {}, "ALL CAPS, 100%."));
+  CHECK_FALSE(f("change_case:english_capital", {}, "HELLO WORLD"));
+  CHECK_FALSE(f("change_case:english_capital", {}, "ПРИВЕТ, МИР"));
+  CHECK(f("change_case:english_capital", {}, "I THINK THE ANSWER IS YES, BECAUSE THE RIVER FLOWS SLOWLY."));
+  CHECK(f("change_case:english_lowercase", {}, "the weather is warm and pleasant today."));
+  CHECK_FALSE(f("change_case:english_lowercase", {}, "école été, très belle journée"));
+  CHECK_FALSE(f("change_case:english_lowercase", {}, "привет, мир"));
+  // No cased letter: isupper()/islower() are False before langdetect is asked.
+  CHECK_FALSE(f("change_case:english_capital", {}, "42 + 1 = 43!"));
+  CHECK_FALSE(f("change_case:english_lowercase", {}, "42 + 1 = 43!"));
+}
+
+TEST_CASE("ifeval: str.lower(), strip() and split() are Unicode as in Python", "[ifeval]") {
+  CHECK(f("startend:end_checker", {{"end_phrase", "οδος"}}, "THE END OF THE STORY ΟΔΟΣ"));  // final sigma
+  CHECK_FALSE(f("startend:end_checker", {{"end_phrase", "οδοσ"}}, "THE END ΟΔΟΣ"));
+  CHECK(f("startend:end_checker", {{"end_phrase", "l'été"}}, "FIN DE L'ÉTÉ\u3000"));
+  CHECK(f("startend:end_checker", {{"end_phrase", "strasse"}}, "Größe STRASSE"));
+  CHECK(f("combination:repeat_prompt", {{"prompt_to_repeat", "Écrivez une histoire"}}, "ÉCRIVEZ UNE HISTOIRE sur la mer"));
+  CHECK(f("detectable_content:postscript", {{"postscript_marker", "Σημείωση:"}}, "Κείμενο\nΣΗΜΕΊΩΣΗ: τέλος"));
+  CHECK_FALSE(f("detectable_content:postscript", {{"postscript_marker", "Σημείωση:"}}, "Κείμενο\nΣΗΜΕΙΩΣΗ: τέλος"));
+  // "İ".lower() is "i" + U+0307; the Kelvin sign lowers to "k".
+  json i2{{"letter", "i"}, {"let_frequency", 2}, {"let_relation", "at least"}};
+  CHECK_FALSE(f("keywords:letter_frequency", i2, "İSTANBUL"));
+  CHECK(f("keywords:letter_frequency", i2, "İSTANBUL İ"));
+  CHECK(f("keywords:letter_frequency", {{"letter", "k"}, {"let_frequency", 1}, {"let_relation", "at least"}}, "\u212a"));
+  // The argument lowers as a word (final ς), the response's word letter by letter (σ).
+  json logos{{"num_paragraphs", 1}, {"nth_paragraph", 1}, {"first_word", "ΛΟΓΟΣ"}};
+  CHECK_FALSE(f("length_constraints:nth_paragraph_first_word", logos, "ΛΟΓΟΣ και άλλα"));
+  json uber{{"num_paragraphs", 1}, {"nth_paragraph", 1}, {"first_word", "Über"}};
+  CHECK(f("length_constraints:nth_paragraph_first_word", uber, "\u3000ÜBER\u00a0alles"));  // NBSP ends the word
+  CHECK(f("startend:quotation", {}, "\u00a0\"quoted\"\u3000"));
+  CHECK_FALSE(f("startend:quotation", {}, "\"quoted\"\u200b"));  // U+200B is no white space to Python
+}
+
+TEST_CASE("ifeval: number_words counts nltk's \\w+ runs, marks inside words", "[ifeval]") {
+  auto less_than = [](int n) { return json{{"relation", "less than"}, {"num_words", n}}; };
+  auto words = [&](const std::string& text, int n) {
+    return f("length_constraints:number_words", less_than(n + 1), text) &&
+           !f("length_constraints:number_words", less_than(n), text);
+  };
+  CHECK(words("पूर्णतया आवाज फाइल बाहेरुन संपादित करण्यात आली", 7));  // vowel signs and virama inside words
+  CHECK(words("中文的回答，没有空格。", 2));
+  CHECK(words("مَرْحَبًا بِكُمْ في العالم", 4));  // harakat inside words
+  CHECK(words("x² + y²", 2));                       // "²" is no word character
+  CHECK(words("a‿b c\u200dd", 2));                 // a connector and ZWJ join
+  CHECK(words("Ⅻ ①②", 1));                          // a letter number is a word, a circled digit not
+  CHECK(words("won't—can't...!!!", 4));
+  CHECK(words("٣٤٥ items", 2));
 }
 
 TEST_CASE("ifeval: letters, constrained answers, sections, first words, two responses", "[ifeval]") {

@@ -2,10 +2,12 @@
 
 #include <cctype>
 
-#include <unicode/uchar.h>
-#include <unicode/utf8.h>
+#include <memory>
+#include <stdexcept>
 
-#include "runtime/regex/regex.h"
+#include <unicode/uchar.h>
+#include <unicode/ucasemap.h>
+#include <unicode/utf8.h>
 
 namespace sftx::rt {
 namespace {
@@ -14,6 +16,20 @@ bool word_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x8
 bool alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)); }
 bool digit(char c) { return std::isdigit(static_cast<unsigned char>(c)); }
 bool space(char c) { return std::isspace(static_cast<unsigned char>(c)); }
+
+// Calls f(code point, byte offset, byte length) for each code point of `text`; a byte that does
+// not start valid UTF-8 comes as one code point -1.
+template <typename F>
+void for_each_code_point(std::string_view text, F&& f) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < n;) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    f(c, static_cast<size_t>(start), static_cast<size_t>(i - start));
+  }
+}
 
 bool ends_with_word_ci(const std::string& s, size_t end, std::string_view w) {
   // Does s[..end) end with w, preceded by a non-letter?
@@ -27,9 +43,70 @@ bool ends_with_word_ci(const std::string& s, size_t end, std::string_view w) {
 
 }  // namespace
 
+bool is_regex_word_char(char32_t ch) {
+  const auto c = static_cast<UChar32>(ch);
+  return u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || (U_GET_GC_MASK(c) & (U_GC_M_MASK | U_GC_ND_MASK | U_GC_PC_MASK)) ||
+         u_hasBinaryProperty(c, UCHAR_JOIN_CONTROL);
+}
+
 int count_words(std::string_view text) {
-  static const Regex word(R"(\w+)");
-  return static_cast<int>(word.find_all(text).size());
+  int n = 0;
+  bool in_word = false;
+  for_each_code_point(text, [&](UChar32 c, size_t, size_t) {
+    const bool word = c >= 0 && is_regex_word_char(static_cast<char32_t>(c));
+    n += word && !in_word;
+    in_word = word;
+  });
+  return n;
+}
+
+bool is_python_space(char32_t ch) {
+  const auto c = static_cast<UChar32>(ch);
+  const auto dir = u_charDirection(c);
+  return dir == U_WHITE_SPACE_NEUTRAL || dir == U_BLOCK_SEPARATOR || dir == U_SEGMENT_SEPARATOR ||
+         u_charType(c) == U_SPACE_SEPARATOR;
+}
+
+std::vector<std::string> split_whitespace(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = std::string_view::npos;
+  for_each_code_point(text, [&](UChar32 c, size_t at, size_t) {
+    const bool sp = c >= 0 && is_python_space(static_cast<char32_t>(c));
+    if (sp && start != std::string_view::npos) {
+      out.emplace_back(text.substr(start, at - start));
+      start = std::string_view::npos;
+    } else if (!sp && start == std::string_view::npos) {
+      start = at;
+    }
+  });
+  if (start != std::string_view::npos) out.emplace_back(text.substr(start));
+  return out;
+}
+
+std::string str_lower(std::string_view text) {
+  // One case map for the root locale ("" in ICU: no Turkish or Lithuanian rules, as in CPython);
+  // ucasemap_utf8ToLower takes it const, so threads may share it.
+  static const std::unique_ptr<UCaseMap, void (*)(UCaseMap*)> root = [] {
+    UErrorCode err = U_ZERO_ERROR;
+    UCaseMap* map = ucasemap_open("", U_FOLD_CASE_DEFAULT, &err);
+    if (U_FAILURE(err)) throw std::runtime_error(std::string("ICU ucasemap_open: ") + u_errorName(err));
+    return std::unique_ptr<UCaseMap, void (*)(UCaseMap*)>(map, ucasemap_close);
+  }();
+  if (text.empty()) return {};
+  std::string out(text.size() + 16, '\0');
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    UErrorCode err = U_ZERO_ERROR;
+    const int32_t n = ucasemap_utf8ToLower(root.get(), out.data(), static_cast<int32_t>(out.size()), text.data(),
+                                           static_cast<int32_t>(text.size()), &err);
+    if (err == U_BUFFER_OVERFLOW_ERROR) {
+      out.assign(static_cast<size_t>(n), '\0');
+      continue;
+    }
+    if (U_FAILURE(err)) throw std::runtime_error(std::string("ICU ucasemap_utf8ToLower: ") + u_errorName(err));
+    out.resize(static_cast<size_t>(n));
+    return out;
+  }
+  throw std::runtime_error("ICU ucasemap_utf8ToLower: the output did not fit");
 }
 
 std::vector<std::string> split_sentences(std::string_view input) {
@@ -114,11 +191,20 @@ std::string ascii_lower(std::string_view text) {
   return s;
 }
 
+std::string str_lower_each(std::string_view text) {
+  std::string out;
+  for_each_code_point(text, [&](UChar32, size_t at, size_t len) { out += str_lower(text.substr(at, len)); });
+  return out;
+}
+
 std::string trim(std::string_view text) {
-  size_t b = 0, e = text.size();
-  while (b < e && space(text[b])) ++b;
-  while (e > b && space(text[e - 1])) --e;
-  return std::string(text.substr(b, e - b));
+  size_t b = std::string_view::npos, e = 0;
+  for_each_code_point(text, [&](UChar32 c, size_t at, size_t len) {
+    if (c >= 0 && is_python_space(static_cast<char32_t>(c))) return;
+    if (b == std::string_view::npos) b = at;
+    e = at + len;
+  });
+  return b == std::string_view::npos ? std::string() : std::string(text.substr(b, e - b));
 }
 
 std::vector<std::string> split_lines(std::string_view text) {

@@ -35,3 +35,23 @@ TEST_CASE("ifeval text: case, words, counts", "[ifeval]") {
   CHECK(split_lines("a\nb\n").size() == 3);
   CHECK(trim("  x y \n") == "x y");
 }
+
+TEST_CASE("ifeval text: Python's str.lower(), isspace(), strip(), split()", "[ifeval]") {
+  CHECK(str_lower("ΣΦΆΛΜΑ") == "σφάλμα");
+  CHECK(str_lower("ΟΔΟΣ. ΣΑ Σ") == "οδος. σα σ");  // final sigma only after a cased letter, before none
+  CHECK(str_lower_each("ΟΔΟΣ") == "οδοσ");
+  CHECK(str_lower("İ") == "i\u0307");
+  CHECK(str_lower("Straße ÉCOLE \u212a") == "straße école k");
+  CHECK(str_lower(std::string("A\xff" "B", 3)) == std::string("a\xff" "b", 3));  // not UTF-8: copied
+  CHECK(is_python_space(U'\u00a0'));
+  CHECK(is_python_space(U'\u3000'));
+  CHECK(is_python_space(U'\x1c'));
+  CHECK(is_python_space(U'\x85'));
+  CHECK_FALSE(is_python_space(U'\u200b'));
+  CHECK(trim("\u3000\u00a0x y\u2028\x1f") == "x y");
+  CHECK(trim("\u2028") == "");
+  CHECK(split_whitespace("\u3000a\u00a0b  c\n") == std::vector<std::string>{"a", "b", "c"});
+  CHECK(count_words("पूर्णतया आवाज") == 2);
+  CHECK(is_regex_word_char(U'\u093f'));  // DEVANAGARI VOWEL SIGN I (Mc)
+  CHECK_FALSE(is_regex_word_char(U'\u00b2'));
+}

@@ -38,6 +38,11 @@ struct MetricHandler {
   std::string name;
   CompletionScorer score = nullptr;  // generative metrics
   MetricRunner run = nullptr;        // the others
+  // Raised whenever the same completions would now score differently (a scorer fixed to
+  // agree with its reference harness): the metric's entry in stdlib/builtins.cc carries the
+  // same number into its eval nodes' cache keys, so results scored by the old code are not
+  // reused (a test in interpreter/exec compares the two). 0: never changed, not in the key.
+  int scorer_version = 0;
 };
 
 struct MetricRegistration {

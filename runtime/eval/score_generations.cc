@@ -171,7 +171,7 @@ nlohmann::json score_generations(const std::string& metric, const std::vector<Re
 namespace {
 const MetricRegistration gsm8k_metric({"gsm8k", score_gsm8k_completions, nullptr});
 const MetricRegistration humaneval_metric({"humaneval", score_humaneval_completions, nullptr});
-const MetricRegistration ifeval_metric({"ifeval", score_ifeval_completions, nullptr});
+const MetricRegistration ifeval_metric({"ifeval", score_ifeval_completions, nullptr, kIfevalScorerVersion});
 const MetricRegistration mtbench_metric({"mtbench", score_mtbench_completions, nullptr});
 }  // namespace
 

@@ -18,6 +18,10 @@ lm-eval calls langdetect without a seed, so its verdict on ambiguous text change
 the comparison runs langdetect with DetectorFactory.seed = 0 (what sftx's port does), compares
 the detected languages themselves as well as the verdicts, and counts how many response_language
 verdicts change across langdetect seeds 0-9 (reported, not a failure).
+Further responses carry non-ASCII text for the ids where lm-eval calls Python's str methods or
+nltk's \\w (Greek final sigma, "İ", "ß", combining marks, a dozen scripts, Unicode white space,
+English in capitals for change_case's langdetect == "en"), and every code point is read by both
+sides (str.lower(), isupper(), islower(), isspace(), the `regex` module's \w).
 Also lists the ids of lm-eval's registry that sftx lacks. Exit 0 only when nothing differs.
 
 Pinned peer: lm-eval==0.4.13 with langdetect, immutabledict, nltk (scripts/peers/requirements.txt)
@@ -318,12 +322,187 @@ def multilingual_items(rng, n, first_key, codes):
             language = code
         else:
             language = rng.choice(sorted(instructions_util.LANGUAGE_CODES))
-        # response_language alone: on non-English text number_words (a combining vowel sign
-        # inside a word) and end_checker/repeat_prompt (Unicode str.lower()) still differ from
-        # lm-eval (docs/evaluation.md), which is not what these responses are here to test.
+        # response_language alone (the other ids get non-ASCII responses of their own:
+        # unicode_items).
         items.append({"key": k, "prompt": "Answer in " + language + ".", "instruction_id_list": [LANGUAGE_ID],
                       "kwargs": [{"language": language}], "response": text})
     return items, len(catalogs)
+
+
+# Text where Python's str methods and nltk's regex \w read Unicode: what lm-eval's change_case
+# (str.isupper()/islower() and langdetect.detect == "en"), end_checker and repeat_prompt
+# (str.lower()), postscript and letter_frequency (value.lower()), nth_paragraph_first_word
+# (str.split(), letter.lower()), number_words (nltk's RegexpTokenizer(r"\w+"), compiled with the
+# `regex` module), capital_word_frequency and every .strip() do with non-ASCII letters, combining
+# marks, Unicode white space and final sigma.
+UNICODE_SNIPPETS = [
+    "पूर्णतया आवाज फाइल बाहेरुन संपादित करण्यात आली", "हिन्दी में लिखा गया उत्तर।", "ಕನ್ನಡದಲ್ಲಿ ಉತ್ತರ", "中文的回答，没有空格。",
+    "日本語の文章です、カタカナ・ひらがな。", "한국어 답변입니다", "مَرْحَبًا بِكُمْ في العالم", "اللغة العربية، مثال.", "שָׁלוֹם עוֹלָם",
+    "สวัสดีครับ ภาษาไทย", "ΣΦΆΛΜΑ ΣΤΟ ΑΡΧΕΊΟ", "σφάλμα στο αρχείο", "ΟΔΟΣ", "ΟΔΟΣ.", "ΣΟΦΟΣ ΛΟΓΟΣ", "ΑΣ'", "Σ", "ΣΑ",
+    "ПРИВЕТ, МИР", "привет, мир", "Ёлка И ЁЖ", "Straße", "STRASSE", "ÉCOLE ÉTÉ", "école été", "Über alles",
+    "İSTANBUL", "istanbul", "\u212aELVIN", "ǅemal ǈubljana", "ﬁne ﬂow", "Ⅻ chapters", "ⅻ", "①②③", "x² + y²",
+    "٣٤٥ items", "a‿b", "snake_case", "e\u0301te\u0301", "क्\u200dष", "👩\u200d💻 coder", "$5.00!!!", "...---...",
+    "«quoted»", "¿Qué?", "¡Hola!", "(a)[b]{c}", "won't—can't", "ʼn", "ŉ", "ǰ", "ᾳ", "ﬀ", "Ǆ", "ǆ", "ᏸ", "ꭰ", "Ꭰ",
+    "𐐀𐐨", "ｆｕｌｌｗｉｄｔｈ", "ＦＵＬＬ", "ͅ", "\u0345", "ⓐⓑ", "ⒶⒷ", "ª º", "ˢ", "Ⅰ", "ℌ", "℡", "ß", "ẞ",
+]
+UNICODE_SPACES = ["\u00a0", "\u3000", "\u2028", "\u2029", "\x1c", "\x1f", "\x85", "\u2003", "\u202f", "\u205f",
+                  "\u1680", "\u200b", "\ufeff", " ", "\t", "\x0b"]
+UNICODE_MARKERS = ["Σημείωση:", "ΣΗΜΕΙΩΣΗ:", "ПРИМЕЧАНИЕ:", "Anmerkung:", "İlave:", "P.S.", "P.P.S"]
+UNICODE_IDS = ["change_case:english_capital", "change_case:english_lowercase", "startend:end_checker",
+               "combination:repeat_prompt", "length_constraints:number_words", "keywords:letter_frequency",
+               "detectable_content:postscript", "length_constraints:nth_paragraph_first_word",
+               "change_case:capital_word_frequency", "startend:quotation", "detectable_format:title",
+               "detectable_format:number_highlighted_sections", "combination:two_responses",
+               "detectable_format:number_bullet_lists", "length_constraints:number_paragraphs",
+               "detectable_format:multiple_sections"]
+
+
+def unicode_text(rng, messages):
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        r = rng.random()
+        parts.append(rng.choice(messages) if r < 0.3 and messages else
+                     rng.choice(UNICODE_SNIPPETS) if r < 0.7 else sentence(rng))
+    text = rng.choice([" ", "\n", "\n\n", "\u00a0", "\u3000", " — ", ", ", "\u2028", "\n\u3000\n"]).join(parts)
+    if rng.random() < 0.3:
+        words = text.split(" ")
+        words.insert(rng.randrange(len(words) + 1), rng.choice(UNICODE_SNIPPETS + UNICODE_SPACES))
+        text = " ".join(words)
+    r = rng.random()
+    if r < 0.3:
+        text = text.upper()
+    elif r < 0.55:
+        text = text.lower()
+    elif r < 0.6:  # English only, so that langdetect's "en" decides
+        text = rng.choice([str.upper, str.lower])(" ".join(sentence(rng) for _ in range(rng.randint(1, 4))))
+    if rng.random() < 0.15:
+        text += rng.choice(["\n\n", "\n", "\n\x1c", "\x85", "\u2028"]) + rng.choice(UNICODE_MARKERS) + " " + \
+            rng.choice(UNICODE_SNIPPETS)
+    if rng.random() < 0.15:  # bullets, dividers and sections after Unicode white space (Python's \s)
+        sp = lambda: rng.choice(UNICODE_SPACES + ["", "\n"])  # noqa: E731
+        pieces = [rng.choice(UNICODE_SNIPPETS) for _ in range(rng.randint(1, 3))]
+        text += "\n" + rng.choice([
+            "\n".join(sp() + rng.choice(["* ", "- ", "*"]) + p for p in pieces),
+            (sp() + "***" + sp()).join(pieces),
+            "\n".join(f"SECTION{sp()}{i + 1}{sp()}{p}" for i, p in enumerate(pieces))])
+    if rng.random() < 0.1:
+        text = '"' + text + '"'
+    if rng.random() < 0.25:
+        text = rng.choice(UNICODE_SPACES + [""]) + text + rng.choice(UNICODE_SPACES + [""])
+    if rng.random() < 0.03:
+        text = rng.choice(UNICODE_SPACES) * rng.randint(1, 3)
+    return text
+
+
+def unicode_kwargs(iid, text, rng, prompt):
+    """kwargs_for, with arguments in the response's own script and counts taken as lm-eval
+    counts them (so that both sides of each boundary are seen)."""
+    if iid == "length_constraints:number_words":
+        return {"num_words": max(1, instructions_util.count_words(text) + rng.randint(-1, 1)),
+                "relation": rng.choice(["less than", "at least"])}
+    if iid == "keywords:letter_frequency":
+        return {"letter": rng.choice("ikseaKI"), "let_frequency": max(1, text.lower().count("i") + rng.randint(-1, 1)),
+                "let_relation": rng.choice(["less than", "at least"])}
+    if iid == "detectable_content:postscript":
+        return {"postscript_marker": rng.choice(UNICODE_MARKERS)}
+    if iid == "detectable_format:multiple_sections":
+        return {"section_spliter": "SECTION", "num_sections": rng.randint(1, 3)}
+    if iid == "length_constraints:number_paragraphs":
+        return {"num_paragraphs": rng.randint(1, 3)}
+    if iid == "detectable_format:number_bullet_lists":
+        return {"num_bullets": rng.randint(1, 3)}
+    if iid == "startend:end_checker":
+        tail = text.strip().split()[-1] if text.split() else "end"
+        return {"end_phrase": rng.choice([tail, tail.upper(), tail.lower(), tail.casefold(), "ΟΔΟΣ", "οδος", "ς"])}
+    if iid == "combination:repeat_prompt":
+        head = text.strip()[: rng.randint(1, 30)]
+        return {"prompt_to_repeat": rng.choice([head, head.upper(), head.lower(), head.casefold(), prompt]).strip()
+                or prompt}
+    if iid == "length_constraints:nth_paragraph_first_word":
+        pars = text.split("\n\n")
+        words = rng.choice(pars).split() or ["x"]
+        word = rng.choice([words[0], words[0].upper(), words[0].lower(), words[0].strip("'\"").lower()])
+        num = rng.choice([rng.randint(1, 3), len(pars)])
+        # nth_paragraph > num_paragraphs makes lm-eval draw a random one: keep it in range.
+        return {"num_paragraphs": num, "nth_paragraph": 1 if rng.random() < 0.6 else rng.randint(1, num),
+                "first_word": word or "x"}
+    return kwargs_for(iid, text, rng, prompt)
+
+
+def unicode_items(rng, n, first_key, compared):
+    messages = [m for _, v in sorted(gettext_catalogs().items()) for m in v[:40]]
+    focus = [i for i in UNICODE_IDS if i in compared]
+    items = []
+    for k in range(first_key, first_key + n):
+        text = unicode_text(rng, messages)
+        ids = [focus[k % len(focus)]]
+        for extra in rng.sample(compared, rng.randint(0, 2)):
+            if extra not in ids and extra != LANGUAGE_ID:
+                ids.append(extra)
+        prompt = rng.choice(["Répondez en français.", "ΑΠΑΝΤΗΣΤΕ ΣΤΑ ΕΛΛΗΝΙΚΑ.", "Write about " + sentence(rng)])
+        kwargs = [unicode_kwargs(i, text, rng, prompt) for i in ids]
+        items.append({"key": k, "prompt": prompt, "instruction_id_list": ids, "kwargs": kwargs, "response": text})
+    return items
+
+
+# Code points whose case properties Unicode 15.0 changed (modifier letters made Other_Lowercase):
+# islower() is False for them in a CPython on Unicode 14 (3.11) and True in ICU 15 and CPython 3.12.
+UNICODE_15_NEWLY_LOWERCASE = {0x10FC, 0xA7F2, 0xA7F3, 0xA7F4, 0xAB69}
+
+
+def compare_unicode_table(args, work, tally):
+    """Every code point (surrogates aside) through sftx's Unicode reading and Python's: str.lower(),
+    str.isupper(), str.islower(), str.isspace() and nltk's \\w (the `regex` module, RegexpTokenizer's
+    flags). They must agree on every code point both Unicode databases assign (CPython's own
+    unicodedata; sftx reads ICU's), but where a newer Unicode version changed the properties;
+    the code points only one of them (or only the `regex` module's newer tables) knows are
+    counted, not failed."""
+    import regex
+    import unicodedata
+    out = work / "sftx_unicode.jsonl"
+    try:
+        subprocess.run([args.tool, "--unicode", str(out)], check=True)
+    except subprocess.CalledProcessError as e:
+        return tally.check(False, f"sftx_ifeval_check --unicode: exited {e.returncode}")
+    lines = [json.loads(l) for l in out.read_text(encoding="utf-8").split("\n") if l]
+    head, rows = lines[0], {r["c"]: r for r in lines[1:]}
+    icu_unassigned = set()
+    for a, b in head["unassigned"]:
+        icu_unassigned.update(range(a, b + 1))
+    versions_differ = unicodedata.unidata_version.split(".")[:2] != head["unicode_version"].split(".")[:2]
+    word = regex.compile(r"\w", regex.UNICODE | regex.MULTILINE | regex.DOTALL)
+    differ, version_changes, compared = collections.Counter(), collections.Counter(), 0
+    newer = collections.Counter()  # code points not assigned in both: how many read differently
+    examples = []
+    for c in range(0x110000):
+        if 0xD800 <= c < 0xE000:
+            continue
+        ch = chr(c)
+        ref = {"lower": ch.lower(), "upper": ch.isupper(), "lowercase": ch.islower(), "space": ch.isspace(),
+               "word": word.match(ch) is not None}
+        row = rows.get(c, {})
+        mine = {"lower": row.get("lower", ch), "upper": row.get("upper", False), "lowercase": row.get("lowercase", False),
+                "space": row.get("space", False), "word": row.get("word", False)}
+        bad = [k for k in ref if ref[k] != mine[k]]
+        in_python, in_icu = unicodedata.category(ch) != "Cn", c not in icu_unassigned
+        if not (in_python and in_icu):
+            newer["python only" if in_python else "ICU only" if in_icu else "neither"] += bool(bad)
+            continue
+        compared += 1
+        if versions_differ and c in UNICODE_15_NEWLY_LOWERCASE and bad == ["lowercase"]:
+            version_changes[hex(c)] += 1
+            continue
+        for k in bad:
+            differ[k] += 1
+        if bad and len(examples) < 5:
+            examples.append((hex(c), ref, mine))
+    for e in examples:
+        print(f"      differs at {e[0]}: Python {e[1]}\n        sftx {e[2]}")
+    tally.check(not differ, f"{compared} code points assigned in both Unicode databases (Python "
+                            f"{unicodedata.unidata_version}, sftx's ICU {head['unicode_version']}) read the same: lower(), "
+                            f"isupper(), islower(), isspace(), nltk's \\w ({dict(differ) or 'no difference'}"
+                            f"{'; but islower() of ' + ', '.join(version_changes) + ', Other_Lowercase since Unicode 15.0' if version_changes else ''})")
+    print(f"      code points read differently that one side does not assign (newer Unicode versions): {dict(newer)}")
 
 
 def compare_languages(args, work, items, tally):
@@ -420,6 +599,8 @@ def main():
                     help="further responses built for change_case:capital_word_frequency")
     ap.add_argument("--n-language", type=int, default=600,
                     help="further multilingual responses built for language:response_language")
+    ap.add_argument("--n-unicode", type=int, default=700,
+                    help="further responses with non-ASCII letters, marks and white space (Unicode str methods)")
     ap.add_argument("--seeds", type=int, default=10,
                     help="langdetect seeds 0..N-1 over which response_language verdicts are checked for stability")
     args = ap.parse_args()
@@ -503,25 +684,16 @@ def main():
                     f"{LANGUAGE_ID}: {len(more)} multilingual responses from the gettext catalogs of "
                     f"{n_catalogs} locales" + ("" if more else " (none found under /usr/share/locale)"))
 
+    n_unicode_first = len(items)
+    items += unicode_items(random.Random(1416), args.n_unicode, len(items) + 200000, compared)
+    unicode_keys = {i["key"] for i in items[n_unicode_first:]}
+
     rows = run_jsonl_tool([args.tool], items, work / "responses.jsonl", work / "sftx_verdicts.jsonl")
-
-    # sftx does not run langdetect for change_case: its verdicts are str.isupper()/islower() alone.
-    # Where lm-eval differs, the difference must be exactly its language check.
-    case_checks = {"change_case:english_capital": str.isupper, "change_case:english_lowercase": str.islower}
-    language_only = collections.Counter()
-
-    def case_verdicts(check, text):
-        strict = bool(text.strip()) and check(text)
-        r = text.split("\n")
-        variants = [text, text.replace("*", "")]
-        for v in ("\n".join(r[1:]).strip(), "\n".join(r[:-1]).strip(), "\n".join(r[1:-1]).strip()):
-            variants.append(v)
-        variants += [v.replace("*", "") for v in variants[2:5]]
-        return strict, any(v.strip() and check(v) for v in variants)
 
     per_id = collections.defaultdict(lambda: [0, 0, 0, 0])  # compared, strict mismatches, loose mismatches, followed
     examples = collections.defaultdict(list)
     errors = []
+    unicode_mismatches = 0
     for item, row in zip(items, rows):
         if "error" in row:
             errors.append((item["instruction_id_list"], row["error"]))
@@ -530,12 +702,9 @@ def main():
         for j, iid in enumerate(item["instruction_id_list"]):
             stat = per_id[iid]
             stat[0] += 1
-            if iid in case_checks and (row["strict"][j], row["loose"][j]) != (ref["inst_level_strict_acc"][j],
-                                                                               ref["inst_level_loose_acc"][j]):
-                if (row["strict"][j], row["loose"][j]) == case_verdicts(case_checks[iid], item["response"]):
-                    language_only[iid] += 1
-                    continue
             stat[3] += ref["inst_level_strict_acc"][j]
+            if (row["strict"][j], row["loose"][j]) != (ref["inst_level_strict_acc"][j], ref["inst_level_loose_acc"][j]):
+                unicode_mismatches += item["key"] in unicode_keys
             if row["strict"][j] != ref["inst_level_strict_acc"][j]:
                 stat[1] += 1
                 examples[iid].append(("strict", ref["inst_level_strict_acc"][j], item["kwargs"][j], item["response"]))
@@ -574,12 +743,14 @@ def main():
     for iid in compared:
         n, ms, ml, followed = per_id[iid]
         ok = n > 0 and ms == 0 and ml == 0
-        extra = (f" (+{language_only[iid]} where only lm-eval's langdetect == 'en' differs)"
-                 if iid in case_checks else "")
         tally.check(ok, f"{iid}: {n} instructions ({followed} followed by lm-eval, strict), "
-                        f"strict mismatches {ms}, loose mismatches {ml}{extra}")
+                        f"strict mismatches {ms}, loose mismatches {ml}")
         for kind, want, kw, text in examples[iid][:3]:
             print(f"      {kind}: lm-eval {want}, sftx {not want}; kwargs {kw}; response {text[:300]!r}")
+    n_unicode = sum(len(i["instruction_id_list"]) for i in items if i["key"] in unicode_keys)
+    print(f"  {len(unicode_keys)} of the responses carry non-ASCII letters, marks or white space: {n_unicode} "
+          f"instructions, {unicode_mismatches} of them with a differing strict or loose verdict")
+    compare_unicode_table(args, work, tally)
     print(f"  {len(items)} responses, {total} instructions compared")
     return tally.finish("ifeval_parity")
 

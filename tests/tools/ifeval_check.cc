@@ -14,13 +14,23 @@
 //     per line {"response": "..."} in, {"language": code or null, "probabilities": [[code, p], ...]}
 //     out: the langdetect port (seed 0) that language:response_language uses; null where
 //     langdetect raises LangDetectException.
+//   sftx_ifeval_check --unicode OUT_JSONL
+//     every code point (surrogates aside) as sftx's IFEval checks read it: a first line
+//     {"unicode_version": "15.0", "unassigned": [[first, last], ...]} (ICU's unassigned ranges),
+//     then {"c": code point, "lower": str.lower(), "upper": isupper(), "lowercase": islower(),
+//     "space": isspace(), "word": nltk's \w} for each code point where one of them is not the
+//     default (itself, false).
 #include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+#include <unicode/uversion.h>
 
 #include "runtime/eval/ifeval.h"
 #include "runtime/eval/ifeval_instructions.h"
+#include "runtime/eval/ifeval_text.h"
 #include "runtime/eval/langdetect.h"
 #include "runtime/eval/nltk_word_tokenize.h"
 #include "runtime/base/jsonl.h"
@@ -57,10 +67,42 @@ int main(int argc, char** argv) {
       }
       return out ? 0 : 1;
     }
+    if (argc == 3 && std::string(argv[1]) == "--unicode") {
+      std::ofstream out(argv[2]);
+      if (!out) throw std::runtime_error(std::string(argv[2]) + ": cannot write");
+      UVersionInfo v;
+      u_getUnicodeVersion(v);
+      json head = {{"unicode_version", std::to_string(v[0]) + "." + std::to_string(v[1])},
+                   {"unassigned", json::array()}};
+      std::vector<json> rows;
+      for (UChar32 c = 0; c < 0x110000; ++c) {
+        if (c >= 0xD800 && c < 0xE000) continue;
+        if (u_charType(c) == U_UNASSIGNED) {
+          auto& u = head["unassigned"];
+          if (!u.empty() && u.back()[1].get<UChar32>() == c - 1) u.back()[1] = c;
+          else u.push_back(json::array({c, c}));
+        }
+        char buf[4];
+        int32_t len = 0;
+        U8_APPEND_UNSAFE(buf, len, c);
+        const std::string ch(buf, static_cast<size_t>(len));
+        const std::string lower = sftx::rt::str_lower(ch);
+        const bool upper = sftx::rt::is_all_upper(ch), lowercase = sftx::rt::is_all_lower(ch);
+        const bool space = sftx::rt::is_python_space(static_cast<char32_t>(c));
+        const bool word = sftx::rt::is_regex_word_char(static_cast<char32_t>(c));
+        if (lower != ch || upper || lowercase || space || word)
+          rows.push_back({{"c", c}, {"lower", lower}, {"upper", upper}, {"lowercase", lowercase}, {"space", space},
+                          {"word", word}});
+      }
+      out << head.dump() << "\n";
+      for (const auto& r : rows) out << r.dump() << "\n";
+      return out ? 0 : 1;
+    }
     if (argc != 3) {
       std::cerr << "usage: sftx_ifeval_check IN_JSONL OUT_JSONL\n       sftx_ifeval_check --ids\n"
                    "       sftx_ifeval_check --word-tokenize IN_JSONL OUT_JSONL\n"
-                   "       sftx_ifeval_check --langdetect IN_JSONL OUT_JSONL\n";
+                   "       sftx_ifeval_check --langdetect IN_JSONL OUT_JSONL\n"
+                   "       sftx_ifeval_check --unicode OUT_JSONL\n";
       return 2;
     }
     std::ofstream out(argv[2]);
