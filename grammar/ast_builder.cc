@@ -9,7 +9,7 @@ namespace sftx::grammar {
 
 namespace {
 
-using Node = p::parse_tree::node;
+using Node = TreeNode;
 
 // An expression whose AST would be deeper than this is refused: the checker and evaluator
 // walk the AST recursively. Parsing already bounds bracket nesting (kMaxNestingDepth);
@@ -384,7 +384,7 @@ class Builder {
 
 }  // namespace
 
-void build_program(const p::parse_tree::node& root, ParseState& ps, Program& program) {
+void build_program(const TreeNode& root, ParseState& ps, Program& program) {
   Builder b(ps);
   for (const auto& child : root.children) {
     try {

@@ -3,24 +3,16 @@
 #pragma once
 
 #include <tao/pegtl.hpp>
-#include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include "grammar/ast.h"
 #include "grammar/grammar.h"
 #include "grammar/parse_state.h"
+#include "grammar/parse_tree.h"
 
 namespace sftx::grammar {
 
 // Rules with bookkeeping in the control (group_kind, counts_depth) must be selected here.
-//
-// Replaces a node that has exactly one child by that child, keeping ranges (PEGTL's
-// fold_one would drop the content of nodes with several children).
-struct fold_single : p::parse_tree::apply<fold_single> {
-  template <class Node, class... States>
-  static void transform(std::unique_ptr<Node>& n, States&&...) {
-    if (n->children.size() == 1) n = std::move(n->children.front());
-  }
-};
+// fold_single (parse_tree.h) replaces a node that has exactly one child by that child.
 
 template <class Rule>
 using selector = p::parse_tree::selector<
@@ -31,15 +23,15 @@ using selector = p::parse_tree::selector<
         add_op, use_decl, binding, binding_name, defaults_decl, plan_decl, plan_name, param_list, param, from_clause,
         stage, stage_name, experiment_decl, experiment_name, expect_decl, claim_comparison, claim_lhs, claim_rhs,
         claim_op, claim_minus, claim_scaled, claim_ref, claim_metric, claim_field,
-        // PEGTL calls the control's start/success/failure/unwind of an unselected rule only
-        // when no selected rule is below it; these must reach the control (group/depth
-        // bookkeeping), so they are selected and flattened by the builder.
+        // The tree builder (parse_tree.h, as PEGTL's) calls the control's start/success/failure
+        // of an unselected rule only when no selected rule is below it; these must reach the
+        // control (group/depth bookkeeping), so they are selected and flattened by the builder.
         call_args, defaults_body, plan_body, experiment_body, claim_body>,
     fold_single::on<primary, postfix, mul_expr<line>, mul_expr<multiline>, add_expr<line>, add_expr<multiline>, expr<line>,
                     expr<multiline>>>;
 
 // Appends the items under `root` to `program`; items or stages whose expressions are too
 // deep for the checker are reported and left out.
-void build_program(const p::parse_tree::node& root, ParseState& ps, Program& program);
+void build_program(const TreeNode& root, ParseState& ps, Program& program);
 
 }  // namespace sftx::grammar

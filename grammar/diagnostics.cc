@@ -1,6 +1,7 @@
 #include "grammar/diagnostics.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 #include <tuple>
@@ -100,37 +101,57 @@ bool valid_utf8_unit(std::string_view u) {
 }
 
 // One column of a source line as diagnostics count them (a lead byte and its continuation
-// bytes), as shown: itself, or escaped when it is a control byte or not UTF-8.
+// bytes), as shown: itself, or escaped when it is a control byte or not UTF-8. It refers to
+// the line's bytes (no string per column: a diagnostic on a long line made thousands).
 struct ShownColumn {
-  std::string text;
+  std::uint32_t begin = 0, size = 0;  // its bytes in the line
   bool tab = false;
+  bool escaped = false;
   int width = 1;  // terminal columns (an escape takes 4 per byte)
 };
 
 std::vector<ShownColumn> shown_columns(std::string_view line) {
   std::vector<ShownColumn> out;
+  out.reserve(line.size());
   for (std::size_t i = 0; i < line.size();) {
     std::size_t j = i + 1;
     while (j < line.size() && j - i < 4 && (static_cast<unsigned char>(line[j]) & 0xC0) == 0x80) ++j;
     std::string_view unit = line.substr(i, j - i);
     ShownColumn c;
+    c.begin = static_cast<std::uint32_t>(i);
+    c.size = static_cast<std::uint32_t>(j - i);
     c.tab = unit == "\t";
-    if (valid_utf8_unit(unit) && !is_control(static_cast<unsigned char>(unit[0]))) {
-      c.text = std::string(unit);
-    } else {
-      for (unsigned char b : unit) c.text += escaped_byte(b);
-      c.width = static_cast<int>(c.text.size());
+    if (!valid_utf8_unit(unit) || is_control(static_cast<unsigned char>(unit[0]))) {
+      c.escaped = true;
+      c.width = static_cast<int>(4 * unit.size());
     }
-    out.push_back(std::move(c));
+    out.push_back(c);
     i = j;
   }
   return out;
 }
 
+void append_shown(std::string& out, std::string_view line, const ShownColumn& c) {
+  if (!c.escaped) {
+    out.append(line.data() + c.begin, c.size);
+  } else {
+    for (std::uint32_t k = 0; k < c.size; ++k) out += escaped_byte(static_cast<unsigned char>(line[c.begin + k]));
+  }
+}
+
 // The message text, safe for a terminal: control bytes and non-UTF-8 bytes escaped.
 std::string terminal_safe(const std::string& text) {
+  bool plain = true;  // printable ASCII and tabs only (most messages): nothing to escape
+  for (char ch : text) {
+    unsigned char b = static_cast<unsigned char>(ch);
+    if (b >= 0x80 || is_control(b)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return text;
   std::string out;
-  for (const auto& c : shown_columns(text)) out += c.text;
+  for (const auto& c : shown_columns(text)) append_shown(out, text, c);
   return out;
 }
 
@@ -150,7 +171,8 @@ std::string Diagnostics::render_one(const Diagnostic& d, const SourceFile* file,
   if (file && d.line > 0 && d.line <= file->line_count()) {
     std::string number = std::to_string(d.line);
     std::size_t width = std::max<std::size_t>(4, number.size());
-    std::vector<ShownColumn> columns = shown_columns(file->line_text(d.line));
+    std::string_view line = file->line_text(d.line);
+    std::vector<ShownColumn> columns = shown_columns(line);
     const int total = static_cast<int>(columns.size());
     const int caret = d.column - 1;  // 0-based; may be past the end of the line (e.g. at EOF)
     // The columns shown: all of a short line; a window around the caret in a long one.
@@ -163,9 +185,12 @@ std::string Diagnostics::render_one(const Diagnostic& d, const SourceFile* file,
     std::string pad = first > 0 ? "   " : "";
     for (int i = first; i < last; ++i) {
       const ShownColumn& c = columns[static_cast<std::size_t>(i)];
-      shown += c.text;
+      append_shown(shown, line, c);
       // Caret line: reproduce tabs so the caret lines up whatever the tab width.
-      if (i < caret) pad += c.tab ? std::string("\t") : std::string(static_cast<std::size_t>(c.width), ' ');
+      if (i < caret) {
+        if (c.tab) pad += '\t';
+        else pad.append(static_cast<std::size_t>(c.width), ' ');
+      }
     }
     if (last < total) shown += "...";
     if (caret > last) pad += std::string(static_cast<std::size_t>(caret - last), ' ');

@@ -12,12 +12,13 @@
 //   {char}  the code point at the error
 //
 // The parse tree (selected rules, see ast_builder.cc) is turned into the AST by ast_builder.cc;
-// error recovery (try_catch + recover_* rules) is described in parse_state.h.
+// error recovery (recovering<> (parse_tree.h) + recover<> rules) is described in parse_state.h.
 #pragma once
 
 #include <tao/pegtl.hpp>
 
 #include "grammar/parse_state.h"
+#include "grammar/parse_tree.h"
 
 namespace sftx::grammar {
 
@@ -191,7 +192,7 @@ struct body_end : p::sor<p::one<'}'>, p::eof, top_keyword> {};
 template <class Entry>
 struct body_entries
     : p::star<statement_gap, p::not_at<body_end>,
-              p::sor<p::try_catch<Entry, p::must<entry_end>>, recover<RecoveryLevel::entry>>> {};
+              p::sor<recovering<p::seq<Entry, p::must<entry_end>>>, recover<RecoveryLevel::entry>>> {};
 
 // use "file.sftx"
 struct use_path : p::seq<string_lit> {};
@@ -282,7 +283,7 @@ struct item : p::sor<use_decl, defaults_decl, plan_decl, experiment_decl, bindin
 struct top_statement : p::seq<item, p::must<statement_end>> {};
 struct file
     : p::seq<statement_gap,
-             p::star<p::not_at<p::eof>, p::sor<p::try_catch<top_statement>, recover<RecoveryLevel::top>>, statement_gap>,
+             p::star<p::not_at<p::eof>, p::sor<recovering<top_statement>, recover<RecoveryLevel::top>>, statement_gap>,
              p::eof> {};
 
 // ---------------------------------------------------------------- error messages

@@ -2,8 +2,8 @@
 // open, how deep the expression nesting is, and the error-recovery bookkeeping.
 //
 // Recovery: each top-level statement and each entry of a { } body (plan stages,
-// experiment and defaults fields) is parsed inside try_catch. A failed must<> reports its
-// diagnostic (control.h, report_expected) and marks the error pending; try_catch rewinds to
+// experiment and defaults fields) is parsed inside recovering<> (parse_tree.h, PEGTL's try_catch). A failed must<> reports its
+// diagnostic (control.h, report_expected) and marks the error pending; recovering<> rewinds to
 // the statement's start; the recover<> rule then skips to the resume point:
 //   - the line of the error, when the error is the first token on its line and that line is
 //     after the statement's start (a statement cut short by a missing ')' resumes at the

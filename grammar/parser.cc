@@ -7,12 +7,12 @@
 #include <fstream>
 
 #include <tao/pegtl.hpp>
-#include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include "grammar/ast_builder.h"
 #include "grammar/control.h"
 #include "grammar/grammar.h"
 #include "grammar/parse_state.h"
+#include "grammar/parse_tree.h"
 
 namespace sftx {
 
@@ -32,10 +32,10 @@ std::optional<Program> parse(const SourceFile& file, Diagnostics& diags) {
     // A UTF-8 byte order mark is not part of the program (offsets still count from the file's start).
     const char* start = file.text().compare(0, 3, "\xEF\xBB\xBF") == 0 ? ps.begin + 3 : ps.begin;
     p::memory_input<p::tracking_mode::lazy> in(start, ps.end, "");
-    auto root = p::parse_tree::parse<grammar::file, grammar::selector, p::nothing, grammar::control>(in, ps);
+    auto root = grammar::parse_tree<grammar::file, grammar::selector, grammar::control>(in, ps);
     if (root) grammar::build_program(*root, ps, program);
   } catch (const p::parse_error&) {
-    // Every must<> sits inside a statement's try_catch; an error escaping it is already
+    // Every must<> sits inside a statement's recovering<>; an error escaping it is already
     // recorded (report_expected runs before the throw). Keep what was built.
     if (!diags.has_errors()) diags.error(file.path(), 0, 0, "syntax error");
   } catch (const std::bad_alloc&) {

@@ -460,3 +460,22 @@ TEST_CASE("parse_file reports unreadable files", "[parser]") {
                "   1 | x = (1\n"
                "     |       ^\n");
 }
+
+// Recovery puts the parser's state back where the failed statement started (parse_tree.h's
+// recovering<>): brackets opened inside it are no longer open, its nesting no longer counts,
+// and nothing it had built stays in the tree.
+TEST_CASE("error: a failed statement leaves no open bracket, nesting or node behind", "[parser][errors]") {
+  std::string text;
+  for (int i = 0; i < 60; ++i) text += "x = f([((((1 +))))])\n";  // 6 levels each: 360 if they added up
+  text += "y = [[[[[[[[[[1]]]]]]]]]]\n";
+  Parsed r = parse_text(text);
+  std::vector<std::string> errs;
+  for (const auto& d : r.diags.all()) errs.push_back(d.message);
+  CHECK(errs == std::vector<std::string>(60, "expected an expression after '+'"));
+  CHECK(to_text(r.program) == "y = [[[[[[[[[[1]]]]]]]]]]\n");
+
+  // The body's '}' is missing: the message names the body, not a bracket of the failed stage.
+  auto body = errors_of("plan p {\n  s1 = f([1, (2 +)])\n  s2 = y\n");
+  REQUIRE(body.size() == 2);
+  CHECK(body[1].find("expected '}' to close the plan body opened at 1:8") != std::string::npos);
+}

@@ -11,6 +11,9 @@
 
 #include "grammar/ast_print.h"
 #include "grammar/parser.h"
+#ifndef SFTX_FUZZ_CHECK
+#define SFTX_FUZZ_CHECK 0
+#endif
 #if SFTX_FUZZ_CHECK
 #include "interpreter/front/check.h"
 #endif
@@ -38,8 +41,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sftx::Diagnostics diags;
   auto program = sftx::parse(source, diags);
   if (!program) __builtin_trap();  // parse() always returns a program
-  (void)diags.render();            // the renderer must cope with whatever positions came out
-  (void)sftx::to_text(*program);   // and every AST node must be well formed
+  // Replaying by hand (or comparing two builds of the parser over a corpus): SFTX_FUZZ_PRINT=1
+  // prints the parse's diagnostics, the AST and (parse_check_fuzz) the checker's diagnostics.
+  static const bool print = std::getenv("SFTX_FUZZ_PRINT") != nullptr;
+  std::string ast = sftx::to_text(*program);  // every AST node must be well formed
+  // The renderer must cope with whatever positions came out. With the checker, the parse's
+  // diagnostics are rendered once, at the end, with the checker's (they stay in `diags`).
+  if (!SFTX_FUZZ_CHECK || print) {
+    std::string parse_rendered = diags.render();
+    if (print) std::fprintf(stderr, "%s--- ast\n%s\n", parse_rendered.c_str(), ast.c_str());
+  }
 
 #if SFTX_FUZZ_CHECK
   // What was parsed is checked (check_parsed is check_text after its parse: the input is
@@ -51,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     __builtin_trap();  // an exception escaping the checker would reach the user raw
   }
   std::string rendered = diags.render();
-  if (std::getenv("SFTX_FUZZ_PRINT")) std::fputs(rendered.c_str(), stderr);  // replaying by hand
+  if (print) std::fprintf(stderr, "--- check\n%s", rendered.c_str());
 #endif
   return 0;
 }
