@@ -284,7 +284,7 @@ TEST_CASE("a stage shared by many plans names a few of them, so the plan text gr
   CHECK(longest < 400);
 }
 
-TEST_CASE("a metric whose scorer changed carries its version in its eval keys; the others do not", "[plan_build]") {
+TEST_CASE("a metric whose scorer changed carries its version in its eval keys, the others do not", "[plan_build]") {
   TempDir dir;
   auto g = build(dir, "scorers.sftx", R"(
 general = synthetic("general", n = 100, seed = 3)

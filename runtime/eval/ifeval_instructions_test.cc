@@ -152,7 +152,7 @@ TEST_CASE("ifeval: str.lower(), strip() and split() are Unicode as in Python", "
   CHECK_FALSE(f("startend:quotation", {}, "\"quoted\"\u200b"));  // U+200B is no white space to Python
 }
 
-TEST_CASE("ifeval: number_words counts nltk's \\w+ runs, marks inside words", "[ifeval]") {
+TEST_CASE("ifeval: number_words counts nltk's word-character runs, marks inside words", "[ifeval]") {
   auto less_than = [](int n) { return json{{"relation", "less than"}, {"num_words", n}}; };
   auto words = [&](const std::string& text, int n) {
     return f("length_constraints:number_words", less_than(n + 1), text) &&
