@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include "bench/bench_cli.h"
 #include "runtime/nn/device.h"
 #include "runtime/nn/generate.h"
 #include "runtime/nn/hf_config.h"
@@ -47,11 +47,7 @@ Args parse(int argc, char** argv) {
   app.add_option("--warmup", a.warmup, "untimed repetitions first")->check(CLI::Range(0, 1 << 30));
   app.add_option("--threads", a.threads, "intra-op threads (0: torch's default)")->check(CLI::Range(0, 1 << 30));
   app.add_option("--device", a.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    std::exit(app.exit(e) == 0 ? 0 : 2);  // usage errors exit 2, as sftx's do
-  }
+  parse_or_exit(app, argc, argv);
   return a;
 }
 

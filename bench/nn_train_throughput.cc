@@ -30,10 +30,10 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include "runtime/nn/autocast.h"
+#include "bench/bench_cli.h"
 #include "runtime/nn/device.h"
 #include "runtime/nn/fused_adamw.h"
 #include "runtime/nn/hf_config.h"
@@ -66,11 +66,7 @@ Args parse(int argc, char** argv) {
   app.add_option("--attention", a.attention, "model (the model's choice) or dense (explicit causal mask)")
       ->check(CLI::IsMember({"model", "dense"}));
   app.add_option("--adamw", a.adamw, "fused (sftx's) or torch")->check(CLI::IsMember({"fused", "torch"}));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    std::exit(app.exit(e) == 0 ? 0 : 2);  // usage errors exit 2, as sftx's do
-  }
+  parse_or_exit(app, argc, argv);
   return a;
 }
 
