@@ -65,22 +65,27 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   auto file = std::make_shared<std::string>();
   auto experiment = std::make_shared<std::string>();
   auto profile = std::make_shared<std::string>();
+  auto plans = std::make_shared<std::vector<std::string>>();
   auto json = std::make_shared<bool>(false);
   auto verify = std::make_shared<bool>(false);
   cmd->add_option("FILE", *file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", *experiment, "only this experiment (default: all of the file's)");
   cmd->add_option("--profile", *profile, "apply this [profile.NAME] of sftx.toml");
+  cmd->add_option("--plan", *plans, "only this plan of the experiment, as the table names it (e.g. 'dmt(1/4)'); repeatable")
+      ->expected(1)
+      ->allow_extra_args(false)  // `--plan X FILE`: X only
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("--json", *json, "print {\"nodes\": [...], \"experiments\": [...]} instead of the tree");
   cmd->add_flag("--verify", *verify,
                 "re-hash cached objects before calling them cached (file sizes are always checked)");
-  cmd->callback([&exit_code, file, experiment, profile, json, verify] {
+  cmd->callback([&exit_code, file, experiment, profile, plans, json, verify] {
     Diagnostics diags;
     CheckOptions options;
     options.profile = *profile;
     bool color = isatty(fileno(stderr)) != 0;
     auto checked = check_file(*file, diags, options);
     std::optional<PlanGraph> graph;
-    if (checked) graph = build_plan_graph(*checked, *experiment, diags);
+    if (checked) graph = build_plan_graph(*checked, *experiment, diags, *plans);
     if (!diags.empty()) fmt::print(stderr, "{}", diags.render(color));
     if (!graph) {
       exit_code = 1;

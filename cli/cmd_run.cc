@@ -35,6 +35,7 @@ namespace {
 struct RunArgs {
   std::string file;
   std::string experiment;
+  std::vector<std::string> plans;  // --plan: only these plans (empty: all)
   std::string profile;
   std::string device;
   std::string cache;
@@ -111,7 +112,7 @@ int run_command(const RunArgs& a) {
   check_options.profile = a.profile;
   auto checked = check_file(a.file, diags, check_options);
   std::optional<PlanGraph> plan;
-  if (checked) plan = build_plan_graph(*checked, a.experiment, diags);
+  if (checked) plan = build_plan_graph(*checked, a.experiment, diags, a.plans);
   if (!diags.empty()) fmt::print(stderr, "{}", diags.render(color));
   if (!checked || !plan) return 1;
 
@@ -224,6 +225,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  sftx run experiments/quickstart.sftx\n"
       "  sftx run experiments/k_sweep.sftx k_sweep --profile smoke --jobs 2\n"
+      "  sftx run experiments/k_sweep.sftx --plan 'dmt(1/4)' --plan 'dmt(1/256)'   # two of its plans\n"
       "  sftx run study.sftx --cache /scratch/sftx-cache --keep-going\n"
       "  sftx run study.sftx --nproc 4     # each training stage on 4 data-parallel ranks\n"
       "  sftx run experiments/k_sweep.sftx --executor slurm            # one Slurm job per node\n"
@@ -249,6 +251,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<RunArgs>();
   cmd->add_option("FILE", a->file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", a->experiment, "run only this experiment (default: all of the file's)");
+  cmd->add_option("--plan", a->plans,
+                  "run only this plan of the experiment, as the table names it (e.g. 'dmt(1/4)'); repeatable. "
+                  "Claims naming a plan left out are reported inconclusive")
+      ->expected(1)
+      ->allow_extra_args(false)  // `--plan X FILE`: X only
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--profile", a->profile, "apply this [profile.NAME] of sftx.toml");
   cmd->add_option("--device", a->device, "cpu or cuda (default: sftx.toml's device, else cpu)");
   cmd->add_option("--cache", a->cache, "cache directory (default: sftx.toml's cache)");

@@ -115,3 +115,32 @@ experiment other {
     CHECK(nodes_of(run3, "report", "executed").size() == 1);
   }
 }
+
+TEST_CASE("run: --plan trains only the chosen plans, and the whole sweep then reuses them", "[run][e2e]") {
+  RunProject p;
+  p.write("sweep.sftx", dmt_sweep_source("1e-3"));
+
+  CommandResult some = p.sftx("run --plan 'dmt(1/4)' sweep.sftx --profile tiny --plan 'dmt(1/16)'");
+  INFO(some.err);
+  REQUIRE(some.rc == 0);
+  nlohmann::json run1 = p.latest_run("sweep");
+  // The shared stage 1 is named after the first plan kept; its key is the whole sweep's.
+  CHECK(ids(nodes_of(run1, "train")) ==
+        std::set<std::string>{"dmt(1/4).stage1", "dmt(1/4).stage2", "dmt(1/16).stage2"});
+  CHECK(nodes_of(run1, "eval").size() == 2);
+
+  CommandResult all = p.sftx("run sweep.sftx --profile tiny");
+  INFO(all.err);
+  REQUIRE(all.rc == 0);
+  nlohmann::json run2 = p.latest_run("sweep");
+  CHECK(ids(nodes_of(run2, "train", "reused")) ==
+        std::set<std::string>{"dmt(1).stage1", "dmt(1/4).stage2", "dmt(1/16).stage2"});
+  CHECK(ids(nodes_of(run2, "train", "executed")) ==
+        std::set<std::string>{"dmt(1).stage2", "dmt(1/2).stage2", "dmt(1/8).stage2"});
+  CHECK(nodes_of(run2, "eval", "reused").size() == 2);
+
+  CommandResult unknown = p.sftx("run sweep.sftx --profile tiny --plan 'dmt(1/3)'");
+  CHECK(unknown.rc == 1);
+  CHECK(unknown.err.find("no plan 'dmt(1/3)' in the file's experiments") != std::string::npos);
+  CHECK(unknown.err.find("plans: dmt(1), dmt(1/2), dmt(1/4), dmt(1/8), dmt(1/16)") != std::string::npos);
+}

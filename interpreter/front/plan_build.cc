@@ -1,5 +1,6 @@
 #include "interpreter/front/plan_build.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -220,7 +221,7 @@ class GraphBuilder {
     return chain;
   }
 
-  void experiment(const ExperimentInstance& x) {
+  void experiment(const ExperimentInstance& x, const std::vector<std::string>& only_plans) {
     PlanExperiment out;
     out.name = x.name;
     nlohmann::json rows = nlohmann::json::array();
@@ -234,6 +235,8 @@ class GraphBuilder {
     if (seeds.empty()) seeds.emplace_back(std::nullopt);
     for (const auto& inst : x.plans)
     for (const auto& seed : seeds) {
+      if (!only_plans.empty() && std::find(only_plans.begin(), only_plans.end(), inst->label) == only_plans.end())
+        continue;
       auto chain = instance(inst, x.base, seed);
       if (!chain || chain->trains.empty()) continue;
       out.plans.push_back(seeded_label(inst->label, seed));
@@ -348,7 +351,7 @@ class GraphBuilder {
 }  // namespace
 
 std::optional<PlanGraph> build_plan_graph(const CheckedProgram& program, const std::string& experiment,
-                                          Diagnostics& diags) {
+                                          Diagnostics& diags, const std::vector<std::string>& only_plans) {
   std::vector<const ExperimentInstance*> chosen;
   for (const auto& x : program.experiments)
     if (experiment.empty() || x.name == experiment) chosen.push_back(&x);
@@ -364,8 +367,26 @@ std::optional<PlanGraph> build_plan_graph(const CheckedProgram& program, const s
     d.note(known.empty() ? "the file defines no experiments" : "experiments: " + known);
     return std::nullopt;
   }
+  std::vector<std::string> labels;  // of the chosen experiments' plans, in order, once each
+  for (const auto* x : chosen)
+    for (const auto& inst : x->plans)
+      if (std::find(labels.begin(), labels.end(), inst->label) == labels.end()) labels.push_back(inst->label);
+  bool unknown_plan = false;
+  for (const auto& name : only_plans) {
+    if (std::find(labels.begin(), labels.end(), name) != labels.end()) continue;
+    const Module& main = *program.program->main;
+    auto& d = diags.error(main.path, "no plan '" + name + "' in " +
+                                         (experiment.empty() ? "the file's experiments" : "experiment '" + experiment + "'"));
+    std::string hint = did_you_mean(name, labels);
+    if (!hint.empty()) d.help(hint);
+    std::string known;
+    for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
+    d.note(known.empty() ? "no experiment has plans" : "plans: " + known);
+    unknown_plan = true;
+  }
+  if (unknown_plan) return std::nullopt;
   GraphBuilder builder(program, diags);
-  for (const auto* x : chosen) builder.experiment(*x);
+  for (const auto* x : chosen) builder.experiment(*x, only_plans);
   if (builder.failed) return std::nullopt;
   return std::move(builder.graph);
 }

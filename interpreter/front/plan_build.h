@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "grammar/diagnostics.h"
 #include "interpreter/front/check.h"
@@ -15,8 +16,12 @@ namespace sftx {
 
 // `experiment` empty: every experiment of the main file. An unknown name is an error (with
 // did-you-mean); a source file that does not exist yet is a warning (its key changes when
-// it appears). nullopt on errors.
+// it appears). `only_plans` non-empty: only the plan instances with these labels (as the
+// table prints them, e.g. "dmt(1/4)"), in every chosen experiment; a label no chosen
+// experiment has is an error. The nodes of the plans kept have the keys they have in the
+// whole graph, and a claim naming a plan left out is reported inconclusive (missing values).
+// nullopt on errors.
 std::optional<PlanGraph> build_plan_graph(const CheckedProgram& program, const std::string& experiment,
-                                          Diagnostics& diags);
+                                          Diagnostics& diags, const std::vector<std::string>& only_plans = {});
 
 }  // namespace sftx

@@ -177,6 +177,49 @@ TEST_CASE("an unknown experiment name gets did-you-mean", "[plan_build]") {
   CHECK(diags.render().find("did you mean 'k_sweep'?") != std::string::npos);
 }
 
+TEST_CASE("only_plans keeps those plans, with the keys they have in the whole graph", "[plan_build]") {
+  TempDir dir;
+  sftx::Diagnostics diags;
+  auto checked = sftx::check_file(dir.write("s.sftx", kSweep), diags);
+  REQUIRE(checked);
+  auto whole = sftx::build_plan_graph(*checked, "k_sweep", diags);
+  auto ends = sftx::build_plan_graph(*checked, "k_sweep", diags, {"dmt(1/4)", "dmt(1/256)"});
+  INFO(diags.render());
+  REQUIRE(whole);
+  REQUIRE(ends);
+  REQUIRE(ends->experiments.size() == 1);
+  CHECK(ends->experiments[0].plans == std::vector<std::string>{"dmt(1/4)", "dmt(1/256)"});
+  CHECK(count_kind(*ends, "train") == 3);  // the shared stage 1 and two stage 2s
+  CHECK(count_kind(*ends, "eval") == 2);
+  CHECK(ends->find("dmt(1/16).stage2") == nullptr);
+  for (const char* id : {"dmt(1/4).stage2", "dmt(1/256).stage2", "gsm8k(gsm8k_test) @ dmt(1/4)"}) {
+    INFO(id);
+    REQUIRE(ends->find(id));
+    REQUIRE(whole->find(id));
+    CHECK(ends->find(id)->key == whole->find(id)->key);
+  }
+  // Without an experiment name, a label is looked up in every experiment of the file.
+  auto both = sftx::build_plan_graph(*checked, "", diags, {"dmt(1/256)"});
+  REQUIRE(both);
+  REQUIRE(both->experiments.size() == 2);
+  CHECK(both->experiments[0].plans == std::vector<std::string>{"dmt(1/256)"});
+  CHECK(both->experiments[1].plans == std::vector<std::string>{"dmt(1/256)"});
+}
+
+TEST_CASE("a plan label no chosen experiment has is an error with did-you-mean and the labels", "[plan_build]") {
+  TempDir dir;
+  sftx::Diagnostics diags;
+  auto checked = sftx::check_file(dir.write("s.sftx", kSweep), diags);
+  REQUIRE(checked);
+  CHECK_FALSE(sftx::build_plan_graph(*checked, "k_sweep", diags, {"dmt(1/128)"}));
+  std::string text = diags.render();
+  CHECK(text.find("no plan 'dmt(1/128)' in experiment 'k_sweep'") != std::string::npos);
+  CHECK(text.find("plans: dmt(1), dmt(1/4), dmt(1/16), dmt(1/64), dmt(1/256)") != std::string::npos);
+  sftx::Diagnostics d2;
+  CHECK_FALSE(sftx::build_plan_graph(*checked, "k_sweep", d2, {"mixed_sequential"}));  // in `table` only
+  CHECK(d2.render().find("no plan 'mixed_sequential'") != std::string::npos);
+}
+
 TEST_CASE("hf(dir) tokenises with tokenizer.json when the checkpoint has one", "[plan_build][hf]") {
   TempDir dir;
   const std::string program = R"(
