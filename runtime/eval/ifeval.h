@@ -18,7 +18,9 @@ namespace sftx::rt {
 // The version of these verdicts, in every ifeval eval node's cache key (MetricHandler::
 // scorer_version). 1: change_case asks langdetect for "en"; str.lower()/strip()/split() and
 // nltk's \w are Unicode as in lm-eval (before: ASCII lower-casing and stripping, PCRE2's \w).
-inline constexpr int kIfevalScorerVersion = 1;
+// 2: json_format accepts what json.loads does (NaN, Infinity, 1e400, lone surrogate escapes)
+// and refuses a leading byte order mark.
+inline constexpr int kIfevalScorerVersion = 2;
 
 struct IfevalItem {
   std::vector<std::string> instruction_ids;

@@ -1,8 +1,11 @@
 #include "runtime/eval/ifeval_instructions.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "runtime/eval/ifeval_text.h"
@@ -149,6 +152,77 @@ bool has_title(const std::string& text) {
   return false;
 }
 
+// Python's json.loads accepts what RFC 8259 (and nlohmann) does not: the constants NaN,
+// Infinity and -Infinity, numbers out of a double's range (1e400 is inf), and \uD800-\uDFFF
+// escapes that are not a surrogate pair; it rejects what nlohmann skips, a leading byte order
+// mark. This rewrites the first three into strict JSON of the same shape (a constant or a
+// number becomes 0, a surrogate escape \u0041), so that nlohmann accepts exactly what
+// json.loads does.
+std::optional<std::string> as_strict_json(std::string_view v) {
+  if (v.substr(0, 3) == "\xEF\xBB\xBF") return std::nullopt;  // "Unexpected UTF-8 BOM"
+  std::string out;
+  out.reserve(v.size());
+  bool in_string = false;
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  for (std::size_t i = 0; i < v.size();) {
+    char c = v[i];
+    if (in_string) {
+      if (c == '"') in_string = false;
+      if (c == '\\' && i + 1 < v.size()) {
+        if (v[i + 1] == 'u' && i + 6 <= v.size() && hex(v[i + 2]) && hex(v[i + 3]) && hex(v[i + 4]) &&
+            hex(v[i + 5]) && (v[i + 2] == 'd' || v[i + 2] == 'D') &&
+            std::strchr("89abcdefABCDEF", v[i + 3]) != nullptr) {
+          out += "\\u0041";
+          i += 6;
+          continue;
+        }
+        out.append(v.substr(i, 2));
+        i += 2;
+        continue;
+      }
+      out += c;
+      ++i;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    auto digit = [&](std::size_t j) { return j < v.size() && v[j] >= '0' && v[j] <= '9'; };
+    // json.loads's NUMBER_RE, -?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?; what follows a match is
+    // left as it is, so "01" stays two tokens and stays invalid.
+    if (digit(i) || (c == '-' && digit(i + 1))) {
+      std::size_t j = i + (c == '-');
+      if (v[j] == '0') ++j;
+      else while (digit(j)) ++j;
+      if (j < v.size() && v[j] == '.' && digit(j + 1))
+        for (++j; digit(j);) ++j;
+      if (j < v.size() && (v[j] == 'e' || v[j] == 'E')) {
+        std::size_t k = j + 1 + (j + 1 < v.size() && (v[j + 1] == '+' || v[j + 1] == '-'));
+        if (digit(k)) {
+          for (j = k; digit(j);) ++j;
+        }
+      }
+      out += '0';
+      i = j;
+      continue;
+    }
+    // -NaN is not a Python constant; "-" then "NaN" stays, and stays invalid.
+    bool after_minus = i > 0 && v[i - 1] == '-';
+    if (v.substr(i, 9) == "-Infinity") {
+      out += '0';
+      i += 9;
+    } else if (v.substr(i, 8) == "Infinity" && !after_minus) {
+      out += '0';
+      i += 8;
+    } else if (v.substr(i, 3) == "NaN" && !after_minus) {
+      out += '0';
+      i += 3;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
 // value.strip().removeprefix("```json").removeprefix("```Json").removeprefix("```JSON")
 //      .removeprefix("```").removesuffix("```").strip(), then json.loads.
 bool is_json(const std::string& response) {
@@ -157,7 +231,8 @@ bool is_json(const std::string& response) {
     if (starts_with(v, fence)) v = v.substr(fence.size());
   if (ends_with(v, "```")) v = v.substr(0, v.size() - 3);
   v = trim(v);
-  return nlohmann::json::accept(v);
+  std::optional<std::string> strict = as_strict_json(v);
+  return strict && nlohmann::json::accept(*strict);
 }
 
 // re.findall(r"\*[^\n\*]*\*") with highlight.strip("*").strip() non-empty, plus

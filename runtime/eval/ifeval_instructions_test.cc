@@ -31,6 +31,33 @@ TEST_CASE("ifeval: punctuation and case", "[ifeval]") {
   CHECK_FALSE(f("change_case:english_lowercase", {}, "Not lower."));
 }
 
+TEST_CASE("ifeval: json_format accepts what Python's json.loads accepts, and only that", "[ifeval]") {
+  auto is_json = [](const std::string& v) { return f("detectable_format:json_format", {}, v); };
+  // json.loads's non-standard constants, anywhere a value goes
+  CHECK(is_json("{\"a\": NaN}"));
+  CHECK(is_json("[Infinity, -Infinity, 1]"));
+  CHECK(is_json("```json\nNaN\n```"));
+  CHECK_FALSE(is_json("[-NaN]"));      // not a constant json.loads knows
+  CHECK_FALSE(is_json("{NaN: 1}"));    // keys are strings
+  CHECK_FALSE(is_json("[NaNa]"));
+  CHECK_FALSE(is_json("[nan]"));
+  CHECK(is_json("[\"NaN\", \"-Infinity\"]"));  // inside strings they are text
+  // lone surrogate escapes (json.loads keeps them in the str); a real pair as well
+  CHECK(is_json("\"\\ud800\""));
+  CHECK(is_json("[\"x\\uDC00y\", \"\\ud83d\\ude00\"]"));
+  CHECK_FALSE(is_json("\"\\ud80\""));  // three hex digits
+  // a byte order mark: "Unexpected UTF-8 BOM" in Python, skipped by a lenient parser
+  CHECK_FALSE(is_json("\xEF\xBB\xBF{\"a\": 1}"));
+  CHECK(is_json("{\"a\": 1, \"a\": 2}"));
+  CHECK_FALSE(is_json("[01]"));
+  CHECK(is_json("[1e400, -1e400, 1E+2, -0.5e-3]"));  // inf in Python, out of range for a double
+  CHECK_FALSE(is_json("[1.]"));
+  CHECK_FALSE(is_json("[.5]"));
+  CHECK_FALSE(is_json("[1e]"));
+  CHECK_FALSE(is_json("[-]"));
+  CHECK_FALSE(is_json("[1, 2,]"));
+}
+
 TEST_CASE("ifeval: bullets, title, json, highlights, placeholders", "[ifeval]") {
   json two{{"num_bullets", 2}};
   CHECK(f("detectable_format:number_bullet_lists", two, "Intro\n* first\n- second\n"));

@@ -688,6 +688,20 @@ def main():
     items += unicode_items(random.Random(1416), args.n_unicode, len(items) + 200000, compared)
     unicode_keys = {i["key"] for i in items[n_unicode_first:]}
 
+    # json_format on what json.loads accepts beyond RFC 8259 (NaN, Infinity, numbers out of a
+    # double's range, lone surrogate escapes) and near misses (a BOM, -NaN, leading zeros),
+    # each bare and in each fence lm-eval strips.
+    json_id = "detectable_format:json_format"
+    if json_id in compared:
+        bodies = ['{"a": NaN}', "[Infinity, -Infinity]", "NaN", "[-NaN]", "[nan]", "{NaN: 1}", "[NaNa]",
+                  '["\\ud800"]', '"\\udc00x\\ud83d\\ude00"', '"\\ud80"', "\ufeff[1]", "[1e400, -1e400]", "1E+2",
+                  "[1.]", "[.5]", "[1e]", "[-]", "[01]", "-0", '{"a": 1, "a": 2}', '{"a": "\\u0000"}', "[1, 2,]",
+                  '{"a": "tab\tinside"}', "[true, false, null]", "[True]", "'a'", '"\\x41"', "[1 2]", " \u00a0[1]"]
+        for b in bodies:
+            for wrap in ["{b}", "```json\n{b}\n```", "```\n{b}```", "  {b} \n"]:
+                items.append({"key": 300000 + len(items), "prompt": "Answer in JSON.", "instruction_id_list": [json_id],
+                              "kwargs": [{}], "response": wrap.format(b=b)})
+
     rows = run_jsonl_tool([args.tool], items, work / "responses.jsonl", work / "sftx_verdicts.jsonl")
 
     per_id = collections.defaultdict(lambda: [0, 0, 0, 0])  # compared, strict mismatches, loose mismatches, followed
