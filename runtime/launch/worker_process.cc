@@ -16,6 +16,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include <fmt/core.h>
 
@@ -110,6 +111,10 @@ struct Member {
   LineBuffer out_lines, err_lines;
   int open_streams = 2;
   std::deque<std::string> tail;
+  // A line in the form of the worker's failure line ("sftx-worker VERB: ..."), not yet shown: if
+  // it is the last before exit status 3 it becomes the error, and shown live as well it would
+  // be printed twice; otherwise it is shown when the next line comes or the process ends.
+  std::optional<std::string> held;
   bool reaped = false;
   bool stopped_by_us = false;  // sent SIGTERM/SIGKILL after another member failed
   int status = 0;
@@ -185,7 +190,9 @@ json run_worker_group(const WorkerCall& call, const std::vector<WorkerProcessSpe
 
   std::optional<json> result;
   auto stderr_line = [&](Member& m, const std::string& line) {
-    on_err(group && !m.label.empty() ? "[" + m.label + "] " + line : line);
+    if (m.held) on_err(*std::exchange(m.held, std::nullopt));
+    if (!group && line.rfind("sftx-worker ", 0) == 0) m.held = line;
+    else on_err(group && !m.label.empty() ? "[" + m.label + "] " + line : line);
     m.tail.push_back(line);
     if (m.tail.size() > call.stderr_tail_lines) m.tail.pop_front();
   };
@@ -308,9 +315,9 @@ json run_worker_group(const WorkerCall& call, const std::vector<WorkerProcessSpe
     // Status 3 is the worker's "the request failed", its reason one line on stderr
     // ("sftx-worker VERB: REQUEST: REASON", worker/main.cc): that line is the error, kept on one
     // line (a full disk during a checkpoint or an evaluation's output says so in one line).
-    if (code == 3 && !m.tail.empty() && m.tail.back().rfind("sftx-worker ", 0) == 0)
-      throw WorkerError(
-          fmt::format("{} failed: {} ({} exited with status 3)", call.what, m.tail.back(), call.executable));
+    if (code == 3 && m.held)
+      throw WorkerError(fmt::format("{} failed: {} ({} exited with status 3)", call.what, *m.held, call.executable));
+    if (m.held) on_err(*m.held);
     if (code != 0)
       throw WorkerError(
           fmt::format("{} failed: {} exited with status {}{}", call.what, call.executable, code, quote_tail(m)));
