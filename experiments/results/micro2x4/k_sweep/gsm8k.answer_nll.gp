@@ -7,5 +7,5 @@ set grid
 set key outside right noenhanced
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 set logscale x 2
-set xtics ('1/256' 0.00390625, '1/64' 0.015625, '1/16' 0.0625, '1/4' 0.25)
+set xtics ('1/256' 0.00390625, '1/64' 0.015625, '1/16' 0.0625, '1/4' 0.25, '1' 1)
 plot 'gsm8k.answer_nll.dat' index 0 using 1:2:3 with yerrorlines lw 2 pt 7 title 'gsm8k.answer_nll'
