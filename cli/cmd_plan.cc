@@ -71,10 +71,7 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("FILE", *file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", *experiment, "only this experiment (default: all of the file's)");
   cmd->add_option("--profile", *profile, "apply this [profile.NAME] of sftx.toml");
-  cmd->add_option("--plan", *plans, "only this plan of the experiment, as the table names it (e.g. 'dmt(1/4)'); repeatable")
-      ->expected(1)
-      ->allow_extra_args(false)  // `--plan X FILE`: X only
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  add_plan_option(cmd, *plans, "only this plan of the experiment, as the table names it (e.g. 'dmt(1/4)'); repeatable");
   cmd->add_flag("--json", *json, "print {\"nodes\": [...], \"experiments\": [...]} instead of the tree");
   cmd->add_flag("--verify", *verify,
                 "re-hash cached objects before calling them cached (file sizes are always checked)");

@@ -251,12 +251,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<RunArgs>();
   cmd->add_option("FILE", a->file, "the .sftx file")->required();
   cmd->add_option("EXPERIMENT", a->experiment, "run only this experiment (default: all of the file's)");
-  cmd->add_option("--plan", a->plans,
+  add_plan_option(cmd, a->plans,
                   "run only this plan of the experiment, as the table names it (e.g. 'dmt(1/4)'); repeatable. "
-                  "Claims naming a plan left out are reported inconclusive")
-      ->expected(1)
-      ->allow_extra_args(false)  // `--plan X FILE`: X only
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+                  "Claims naming a plan left out are reported inconclusive");
   cmd->add_option("--profile", a->profile, "apply this [profile.NAME] of sftx.toml");
   cmd->add_option("--device", a->device, "cpu or cuda (default: sftx.toml's device, else cpu)");
   cmd->add_option("--cache", a->cache, "cache directory (default: sftx.toml's cache)");

@@ -28,10 +28,8 @@ std::optional<CheckedProgram> check_loaded(std::shared_ptr<LoadedProgram> progra
                                        : "unknown profile '" + options.profile + "' in " + config->path.string());
       std::string hint = did_you_mean(options.profile, names);
       if (!hint.empty()) d.help(hint);
-      std::string known;
-      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
       if (!config->path.empty())
-        d.note(known.empty() ? "it defines no [profile.NAME] tables" : "its profiles: " + known);
+        d.note(names.empty() ? "it defines no [profile.NAME] tables" : "its profiles: " + join_names(names));
       if (!config->path.empty()) d.note("the sftx.toml read is the first found from " + searched + " upwards");
       return std::nullopt;
     }

@@ -362,9 +362,7 @@ std::optional<PlanGraph> build_plan_graph(const CheckedProgram& program, const s
     auto& d = diags.error(main.path, "unknown experiment '" + experiment + "'");
     std::string hint = did_you_mean(experiment, names);
     if (!hint.empty()) d.help(hint);
-    std::string known;
-    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-    d.note(known.empty() ? "the file defines no experiments" : "experiments: " + known);
+    d.note(names.empty() ? "the file defines no experiments" : "experiments: " + join_names(names));
     return std::nullopt;
   }
   std::vector<std::string> labels;  // of the chosen experiments' plans, in order, once each
@@ -379,9 +377,7 @@ std::optional<PlanGraph> build_plan_graph(const CheckedProgram& program, const s
                                          (experiment.empty() ? "the file's experiments" : "experiment '" + experiment + "'"));
     std::string hint = did_you_mean(name, labels);
     if (!hint.empty()) d.help(hint);
-    std::string known;
-    for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
-    d.note(known.empty() ? "no experiment has plans" : "plans: " + known);
+    d.note(labels.empty() ? "no experiment has plans" : "plans: " + join_names(labels));
     unknown_plan = true;
   }
   if (unknown_plan) return std::nullopt;

@@ -164,6 +164,7 @@ std::optional<std::string> as_strict_json(std::string_view v) {
   out.reserve(v.size());
   bool in_string = false;
   auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  auto digit = [&](std::size_t j) { return j < v.size() && v[j] >= '0' && v[j] <= '9'; };
   for (std::size_t i = 0; i < v.size();) {
     char c = v[i];
     if (in_string) {
@@ -185,7 +186,6 @@ std::optional<std::string> as_strict_json(std::string_view v) {
       continue;
     }
     if (c == '"') in_string = true;
-    auto digit = [&](std::size_t j) { return j < v.size() && v[j] >= '0' && v[j] <= '9'; };
     // json.loads's NUMBER_RE, -?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?; what follows a match is
     // left as it is, so "01" stays two tokens and stays invalid.
     if (digit(i) || (c == '-' && digit(i + 1))) {
