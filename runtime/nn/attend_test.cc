@@ -5,6 +5,8 @@
 
 #include <torch/version.h>
 
+#include <limits>
+
 #include <catch2/catch.hpp>
 
 #include "runtime/nn/model.h"
@@ -68,4 +70,95 @@ TEST_CASE("attend in bf16 stays within bf16 rounding of the float32 reference", 
   CHECK(bf16.scalar_type() == torch::kBFloat16);
   // bf16 has 8 significant bits: inputs and output each round at ~0.4%; outputs are O(1).
   CHECK(max_abs_diff(bf16, exact) < 5e-2);
+}
+
+namespace {
+
+// B = 2, H = 4 query heads over G = 2 key/value heads, head size 16; leaves that record gradients.
+Qkv grouped_qkv(int64_t T, int64_t S, torch::ScalarType dtype = torch::kFloat32) {
+  torch::manual_seed(23);
+  auto o = torch::TensorOptions().dtype(dtype).requires_grad(true);
+  return {torch::randn({2, 4, T, 16}, o), torch::randn({2, 2, S, 16}, o), torch::randn({2, 2, S, 16}, o)};
+}
+
+// HF's repeat_kv, written out independently of attend.cc: head h reads key/value head h / n_rep.
+torch::Tensor repeat_heads(const torch::Tensor& x, int64_t n_rep) {
+  return x.repeat_interleave(n_rep, /*dim=*/1);
+}
+
+struct Grads {
+  torch::Tensor out, dq, dk, dv;
+};
+
+template <class Attend>
+Grads run_with_grads(Attend attend_fn, const Qkv& in, const torch::Tensor& mask) {
+  for (const torch::Tensor& t : {in.q, in.k, in.v})
+    if (t.grad().defined()) t.grad().zero_();
+  torch::Tensor out = attend_fn(in.q, in.k, in.v, mask);
+  torch::manual_seed(5);
+  (out * torch::randn_like(out)).sum().backward();
+  return {out.detach(), in.q.grad().clone(), in.k.grad().clone(), in.v.grad().clone()};
+}
+
+}  // namespace
+
+TEST_CASE("grouped-query heads: query head h reads key/value head h / n_rep, on every path", "[attend]") {
+  const Qkv g = grouped_qkv(7, 7);
+  const torch::Tensor none;
+  const torch::Tensor expected = attend_reference(g.q, repeat_heads(g.k, 2), repeat_heads(g.v, 2), none);
+  CHECK(max_abs_diff(attend_reference(g.q, g.k, g.v, none), expected) < 1e-6);
+  CHECK(max_abs_diff(attend_gemm(g.q, g.k, g.v, none), expected) < 1e-5);
+  CHECK(max_abs_diff(attend(g.q, g.k, g.v, none), expected) < 1e-5);
+  // 3 query heads over 2 key/value heads pair no way: refused, not guessed.
+  CHECK_THROWS(attend(g.q.narrow(1, 0, 3), g.k, g.v, none));
+}
+
+TEST_CASE("the GEMM path equals the reference forward and backward, with every kind of mask", "[attend]") {
+  const Qkv g = grouped_qkv(8, 8);
+  const auto seg = torch::tensor({1, 1, 1, 2, 2, 2, 0, 0, 1, 1, 2, 2, 2, 2, 2, 0}, torch::kInt64).view({2, 8});
+  const torch::Tensor bool_mask = segment_attention_mask(seg);
+  const torch::Tensor additive = prepare_attention_mask(bool_mask, torch::kFloat32);
+  const torch::Tensor causal_bool = torch::ones({8, 8}, torch::kBool).tril().view({1, 1, 8, 8});
+  for (const torch::Tensor& mask : {torch::Tensor(), bool_mask, additive, causal_bool}) {
+    const Grads want = run_with_grads(attend_reference, g, mask);
+    const Grads got = run_with_grads(attend_gemm, g, mask);
+    CHECK(max_abs_diff(got.out, want.out) < 1e-5);
+    CHECK(max_abs_diff(got.dq, want.dq) < 1e-5);
+    CHECK(max_abs_diff(got.dk, want.dk) < 1e-5);
+    CHECK(max_abs_diff(got.dv, want.dv) < 1e-5);
+  }
+}
+
+TEST_CASE("an additive mask means what its bool form means", "[attend]") {
+  const Qkv g = grouped_qkv(8, 8);
+  const auto seg = torch::tensor({1, 1, 2, 2, 2, 3, 3, 0, 1, 1, 1, 1, 1, 1, 0, 0}, torch::kInt64).view({2, 8});
+  const torch::Tensor bool_mask = segment_attention_mask(seg);
+  const torch::Tensor additive =
+      torch::zeros(bool_mask.sizes()).masked_fill(bool_mask.logical_not(), -std::numeric_limits<float>::infinity());
+  CHECK(max_abs_diff(attend(g.q, g.k, g.v, additive), attend(g.q, g.k, g.v, bool_mask)) < 1e-6);
+  CHECK(max_abs_diff(attend_reference(g.q, g.k, g.v, additive), attend_reference(g.q, g.k, g.v, bool_mask)) < 1e-6);
+}
+
+TEST_CASE("the GEMM path leaves a shared mask as it found it", "[attend]") {
+  // One key/value head per query head and one mask per sequence: the broadcast copy of the mask
+  // is then the mask's own shape, the case where a view would let the in-place GEMM write into it.
+  torch::manual_seed(3);
+  const torch::Tensor q = torch::randn({2, 1, 6, 8}), k = torch::randn({2, 1, 6, 8}), v = torch::randn({2, 1, 6, 8});
+  const torch::Tensor mask =
+      prepare_attention_mask(torch::ones({6, 6}, torch::kBool).tril().expand({2, 1, 6, 6}).contiguous(), torch::kFloat32);
+  const torch::Tensor before = mask.clone();
+  attend_gemm(q, k, v, mask);
+  attend_gemm(q, k, v, mask);
+  CHECK(torch::equal(mask, before));
+}
+
+TEST_CASE("a decode step with a padding mask: grouped heads read the cache unrepeated", "[attend]") {
+  // One query per row over 9 keys, the first two keys of row 1 padding.
+  const Qkv g = grouped_qkv(1, 9);
+  torch::Tensor valid = torch::ones({2, 9}, torch::kBool);
+  valid[1].narrow(0, 0, 2).fill_(false);
+  const torch::Tensor mask = valid.view({2, 1, 1, 9});
+  const torch::Tensor expected = attend_reference(g.q, repeat_heads(g.k, 2), repeat_heads(g.v, 2), mask);
+  CHECK(max_abs_diff(attend(g.q, g.k, g.v, mask), expected) < 1e-5);
+  CHECK(max_abs_diff(attend(g.q, g.k, g.v, prepare_attention_mask(mask, torch::kFloat32)), expected) < 1e-5);
 }

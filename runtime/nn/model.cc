@@ -101,14 +101,6 @@ torch::Tensor apply_rotary(const torch::Tensor& x, const torch::Tensor& cos, con
   return x * cos.unsqueeze(1) + rotate_half(x) * sin.unsqueeze(1);
 }
 
-// Grouped-query attention shares each key/value head among n_rep query heads, consecutively
-// (HF's repeat_kv): [B, kv, S, d] -> [B, kv * n_rep, S, d].
-torch::Tensor repeat_kv(const torch::Tensor& x, int64_t n_rep) {
-  if (n_rep == 1) return x;
-  const auto B = x.size(0), kv = x.size(1), S = x.size(2), d = x.size(3);
-  return x.unsqueeze(2).expand({B, kv, n_rep, S, d}).reshape({B, kv * n_rep, S, d});
-}
-
 }  // namespace
 
 AttentionImpl::AttentionImpl(const LlamaConfig& config)
@@ -148,16 +140,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
 
   if (context.layout && !context.cache)  // chunked, within segments, [B, T, heads, d]
     return o_proj(segment_attention(q, k, v, *context.layout).view({B, T, num_heads * head_dim}));
-  const int64_t n_rep = num_heads / num_kv_heads;
-  if (context.cache && T == 1 && n_rep > 1 && context.mask.defined()) {
-    // One new token per row (a decode step): the n_rep query heads that share a key/value head
-    // become n_rep query rows of that head, so the cached keys and values are read where they are
-    // instead of repeated (a copy of the whole cache, per layer and token). The mask [B, 1, 1, S]
-    // broadcasts over both. Head h = g * n_rep + r, as repeat_kv pairs them.
-    const torch::Tensor grouped = attend(q.reshape({B, num_kv_heads, n_rep, head_dim}), k, v, context.mask);
-    return o_proj(grouped.reshape({B, 1, num_heads * head_dim}));
-  }
-  torch::Tensor out = attend(q, repeat_kv(k, n_rep), repeat_kv(v, n_rep), context.mask);
+  // Grouped-query heads go to attend() unrepeated (it pairs them as HF's repeat_kv does).
+  torch::Tensor out = attend(q, k, v, context.mask);
   return o_proj(out.transpose(1, 2).reshape({B, T, num_heads * head_dim}));
 }
 
@@ -276,6 +260,9 @@ torch::Tensor LlamaImpl::hidden(const torch::Tensor& ids, const AttentionContext
       layer_context.mask = segment_attention_mask(context.segments);
     }
   }
+
+  // Once per forward, in the form attend() is fastest with (the additive one on LibTorch 1.13).
+  layer_context.mask = prepare_attention_mask(layer_context.mask, h.scalar_type());
 
   const int64_t n = static_cast<int64_t>(model->layers.size());
   if (all_hidden) all_hidden->push_back(h);

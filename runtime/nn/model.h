@@ -98,7 +98,8 @@ struct SegmentLayout;  // runtime/nn/segment_attention.h
 //   positions [B, T] int64: rotary position of each query token.
 //   segments [B, T]: packed-block segment ids (see LlamaImpl::forward); undefined = one sequence.
 //   mask: undefined -> causal attention over the T tokens (within segments when given; no cache);
-//         else bool [B, 1, T, S] with S = cache length + T, true = may attend.
+//         else bool [B, 1, T, S] with S = cache length + T, true = may attend (hidden() hands
+//         the layers prepare_attention_mask's form of it, attend.h).
 //   layout: set by LlamaImpl::hidden when the chunked attention of segment_attention.h runs
 //           (CPU, float32/float64, no mask, no cache); callers leave it null.
 struct AttentionContext {
