@@ -94,7 +94,7 @@ double matmul_flops(torch::Device device, torch::ScalarType dtype, int64_t n, in
 
 int main(int argc, char** argv) try {
   Args args = parse(argc, argv);
-  if (args.threads > 0) torch::set_num_threads(static_cast<int>(args.threads));
+  set_cpu_threads(static_cast<int>(args.threads));  // torch's pool and OpenBLAS's
   const auto kind = parse_device_kind(args.device);
   if (!kind) throw std::invalid_argument("--device must be " + device_kind_choices());
   const torch::Device device = to_torch_device(Device{*kind, 0});

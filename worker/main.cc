@@ -9,8 +9,6 @@
 // stderr; never a raw exception).
 #include <torch/torch.h>
 
-#include <dlfcn.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +20,7 @@
 
 #include "runtime/launch/protocol.h"
 #include "runtime/launch/rank_env.h"
+#include "runtime/nn/device.h"
 #include "runtime/nn/progress_bar.h"
 #include "runtime/nn/trainer.h"
 #include "runtime/nn/inference_verbs.h"
@@ -114,25 +113,9 @@ json run_verb(const std::string& verb, const json& request) {
   throw std::invalid_argument("unknown verb");  // checked in main
 }
 
-// torch::set_num_threads bounds torch's own pool, but LibTorch 1.13 on Debian multiplies through
-// OpenBLAS, whose pool starts with a thread per core and ignores torch's setting, so two
-// single-threaded workers (`sftx run --train-jobs 2`) each spread their matmuls over every core
-// (bench/RESULTS.md: a one-thread peer ran 1.5x faster with OPENBLAS_NUM_THREADS=1). OpenBLAS is
-// looked up at run time because the wheel flavour multiplies through MKL and links no OpenBLAS.
-// Returns OpenBLAS's thread count after the change, 0 when this process has no OpenBLAS.
-int openblas_threads(int set_to) {
-  using Set = void (*)(int);
-  using Get = int (*)();
-  if (set_to > 0)
-    if (auto set = reinterpret_cast<Set>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(set_to);
-  auto get = reinterpret_cast<Get>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-  return get ? get() : 0;
-}
-
 void apply_thread_settings() {
   if (const char* threads = std::getenv("SFTX_NUM_THREADS"); threads && std::atoi(threads) > 0) {
-    torch::set_num_threads(std::atoi(threads));
-    openblas_threads(std::atoi(threads));
+    set_cpu_threads(std::atoi(threads));
   }
 }
 
@@ -156,7 +139,7 @@ int main(int argc, char** argv) {
     print_result({{"cuda_devices", cuda ? static_cast<int64_t>(torch::cuda::device_count()) : 0},
                   {"torch", TORCH_VERSION},
                   {"threads", torch::get_num_threads()},
-                  {"blas_threads", openblas_threads(0)}});
+                  {"blas_threads", openblas_threads()}});
     return 0;
   }
   if (argc != 3 || (verb != "train" && verb != "generate" && verb != "logprobs" && verb != "hidden" &&

@@ -1,5 +1,7 @@
 #include "runtime/nn/device.h"
 
+#include <dlfcn.h>
+
 #include <stdexcept>
 #include <string>
 
@@ -15,6 +17,19 @@ torch::Device to_torch_device(const Device& device) {
     throw std::runtime_error("CUDA device " + std::to_string(device.index) + " requested; " + std::to_string(count) +
                              " available");
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(device.index));
+}
+
+void set_cpu_threads(int threads) {
+  if (threads <= 0) return;
+  torch::set_num_threads(threads);
+  using Set = void (*)(int);
+  if (auto set = reinterpret_cast<Set>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
+}
+
+int openblas_threads() {
+  using Get = int (*)();
+  auto get = reinterpret_cast<Get>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return get ? get() : 0;
 }
 
 }  // namespace sftx::rt
