@@ -2,8 +2,10 @@
 
 #include <torch/version.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace sftx::rt {
 
@@ -66,21 +68,31 @@ torch::Tensor attend_gemm(const torch::Tensor& q, const torch::Tensor& k, const 
   const int64_t B = q.size(0), H = q.size(1), T = q.size(2), d = q.size(3);
   const int64_t G = k.size(1), S = k.size(2);
   const double scale = 1.0 / std::sqrt(static_cast<double>(d));
-  // Rows of group b * G + g: its n_rep query heads' T queries, head-major (h = g * n_rep + r).
-  const torch::Tensor queries = q.reshape({B * G, n_rep * T, d});
   const torch::Tensor keys = k.reshape({B * G, S, d});
   const torch::Tensor values = v.reshape({B * G, S, d});
-
-  // The scores buffer starts as the additive mask, broadcast over groups and repeated heads; a
-  // fresh buffer, never a view, since the GEMM then accumulates into it in place.
   torch::Tensor bias = additive_mask(mask, q, k);
   bias = bias.reshape({bias.dim() == 2 ? 1 : bias.size(0), 1, 1, T, S});
-  torch::Tensor scores = torch::empty({B * G, n_rep * T, S}, q.options().requires_grad(false));
-  scores.view({B, G, n_rep, T, S}).copy_(bias.expand({B, G, n_rep, T, S}));
-  scores.baddbmm_(queries, keys.transpose(1, 2), /*beta=*/1, /*alpha=*/scale);
 
-  const torch::Tensor out = torch::bmm(torch::softmax(scores, -1), values);
-  return out.view({B, H, T, d});
+  // Causal split: the queries go in blocks of about kBlockRows, and a block multiplies and
+  // normalises over only the keys its last row may see (S - T + its end), since every mask here
+  // is causal (attend.h). With n blocks that is (n + 1) / 2n of the T x S work.
+  constexpr int64_t kBlockRows = 128, kMaxBlocks = 8;
+  const int64_t blocks = std::clamp<int64_t>(T / kBlockRows, 1, kMaxBlocks);
+  std::vector<torch::Tensor> outs;
+  for (int64_t i = 0; i < blocks; ++i) {
+    const int64_t first = T * i / blocks, rows = T * (i + 1) / blocks - first;
+    const int64_t seen = S - T + first + rows;
+    // Rows of group b * G + g: its n_rep query heads' block rows, head-major (h = g * n_rep + r).
+    const torch::Tensor queries = q.narrow(2, first, rows).reshape({B * G, n_rep * rows, d});
+    // The scores start as the additive mask, broadcast over groups and repeated heads: a fresh
+    // buffer, never a view of the mask, since the GEMM then accumulates into it in place.
+    torch::Tensor scores = torch::empty({B * G, n_rep * rows, seen}, q.options().requires_grad(false));
+    scores.view({B, G, n_rep, rows, seen})
+        .copy_(bias.narrow(3, first, rows).narrow(4, 0, seen).expand({B, G, n_rep, rows, seen}));
+    scores.baddbmm_(queries, keys.narrow(1, 0, seen).transpose(1, 2), /*beta=*/1, /*alpha=*/scale);
+    outs.push_back(torch::bmm(torch::softmax(scores, -1), values.narrow(1, 0, seen)).view({B, H, rows, d}));
+  }
+  return blocks == 1 ? outs.front() : torch::cat(outs, 2);
 }
 
 torch::Tensor prepare_attention_mask(const torch::Tensor& mask, torch::ScalarType dtype) {

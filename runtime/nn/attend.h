@@ -11,7 +11,9 @@
 // h reads key/value head h / (H / G), as HF's repeat_kv pairs them). mask [B or 1, 1, T, S]: bool
 // (true = may attend) or floating and additive (0 = may attend, -inf = may not), as SDPA takes
 // it. An undefined mask means causal with the queries at the end of the keys (row t sees keys
-// 0 .. S - T + t): plain blocks (T == S) and KV-cache steps without padding.
+// 0 .. S - T + t): plain blocks (T == S) and KV-cache steps without padding. A given mask only
+// ever narrows that causal one (packed segments, padding; every mask of a causal LM does):
+// attend_gemm skips the keys after a query's causal position without reading the mask there.
 #pragma once
 
 #include <torch/torch.h>
@@ -23,11 +25,12 @@ torch::Tensor attend_reference(const torch::Tensor& q, const torch::Tensor& k, c
                                const torch::Tensor& mask);
 
 // LibTorch 1.13's CPU path (float32/float64), exposed for its tests: the n_rep query heads that
-// share a key/value head are n_rep * T rows of one GEMM against that head (keys and values are
-// never repeated, nor their gradients summed back), and the scores are written once, as
-// mask + scale * q k^T by one in-place baddbmm on a copy of the additive mask, where the
-// textbook computation writes them four times (the GEMM's zeroing, the scale, the masked_fill,
-// and again for the backward of the last two).
+// share a key/value head are rows of one GEMM against that head (keys and values are never
+// repeated, nor their gradients summed back); the queries go in blocks that skip the keys no
+// row of the block may see (about half the work of a long causal block); the scores are written
+// once, as mask + scale * q k^T by one in-place baddbmm on a copy of the additive mask, where
+// the textbook computation writes them four times (the GEMM's zeroing, the scale, the
+// masked_fill, and again for the backward of the last two).
 torch::Tensor attend_gemm(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                           const torch::Tensor& mask);
 

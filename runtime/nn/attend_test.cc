@@ -162,3 +162,27 @@ TEST_CASE("a decode step with a padding mask: grouped heads read the cache unrep
   CHECK(max_abs_diff(attend(g.q, g.k, g.v, mask), expected) < 1e-5);
   CHECK(max_abs_diff(attend(g.q, g.k, g.v, prepare_attention_mask(mask, torch::kFloat32)), expected) < 1e-5);
 }
+
+TEST_CASE("the causal split: long blocks equal the reference forward and backward", "[attend]") {
+  // 300 queries (two uneven blocks) over their own keys, packed as three documents and padding,
+  // and 260 queries at the end of 300 keys (a prefill after a cache), causal only.
+  torch::manual_seed(41);
+  auto o = torch::TensorOptions().requires_grad(true);
+  const Qkv g{torch::randn({1, 4, 300, 8}, o), torch::randn({1, 2, 300, 8}, o), torch::randn({1, 2, 300, 8}, o)};
+  torch::Tensor seg = torch::zeros({1, 300}, torch::kInt64);
+  seg.narrow(1, 0, 90).fill_(1);
+  seg.narrow(1, 90, 150).fill_(2);
+  seg.narrow(1, 240, 50).fill_(3);
+  const torch::Tensor packed = segment_attention_mask(seg);
+  for (const torch::Tensor& mask : {packed, prepare_attention_mask(packed, torch::kFloat32), torch::Tensor()}) {
+    const Grads want = run_with_grads(attend_reference, g, mask);
+    const Grads got = run_with_grads(attend_gemm, g, mask);
+    CHECK(max_abs_diff(got.out, want.out) < 1e-5);
+    CHECK(max_abs_diff(got.dq, want.dq) < 1e-5);
+    CHECK(max_abs_diff(got.dk, want.dk) < 1e-5);
+    CHECK(max_abs_diff(got.dv, want.dv) < 1e-5);
+  }
+  const Qkv tail{g.q.detach().narrow(2, 40, 260), g.k.detach(), g.v.detach()};
+  const torch::Tensor none;
+  CHECK(max_abs_diff(attend_gemm(tail.q, tail.k, tail.v, none), attend_reference(tail.q, tail.k, tail.v, none)) < 1e-5);
+}
