@@ -55,10 +55,4 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
   return best ? "did you mean '" + *best + "'?" : std::string();
 }
 
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
-  return out;
-}
-
 }  // namespace sftx

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/base/strings.h"
+
 namespace sftx {
 
 // Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
@@ -16,8 +18,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // max(1, |name| / 3), or `name` differs only in case. Ties go to the earlier candidate.
 std::optional<std::string> closest_name(std::string_view name, const std::vector<std::string>& candidates);
 
-// "a, b, c": the known names a message lists after "known: ".
-std::string join_names(const std::vector<std::string>& names);
+using rt::join_names;  // "a, b, c" (runtime/base/strings.h), beside the suggestion it goes with
 
 // "did you mean 'x'?" or "" when nothing is close.
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);

@@ -1,8 +1,9 @@
 // Plain string helpers that more than one layer needs (the synthetic generators, the tokenizer
-// export), so they live once, below both.
+// export, every "known: ..." list of an error message), so they live once, below all of them.
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace sftx::rt {
 
@@ -13,6 +14,13 @@ inline std::string replace_all(std::string s, const std::string& from, const std
   for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
     s.replace(pos, from.size(), to);
   return s;
+}
+
+// "a, b, c": the known names an error message lists after "known: ".
+inline std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+  return out;
 }
 
 }  // namespace sftx::rt

@@ -3,6 +3,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "runtime/base/strings.h"
 #include "runtime/data/jinja_chat_template.h"
 
 namespace sftx::rt {
@@ -81,9 +82,7 @@ const ChatTemplate& ChatTemplate::get(const std::string& name) {
   };
   auto it = all.find(name);
   if (it == all.end()) {
-    std::string known;
-    for (const auto& [n, t] : all) known += (known.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("unknown chat template \"" + name + "\" (known: " + known + ")");
+    throw std::invalid_argument("unknown chat template \"" + name + "\" (known: " + join_names(names()) + ")");
   }
   return it->second;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "runtime/base/strings.h"
+
 namespace sftx::rt {
 
 namespace {
@@ -164,9 +166,7 @@ Record record_from_format(const nlohmann::json& object, const std::string& forma
   if (!object.is_object()) throw FormatError("expected a JSON object" + where(format));
   const RecordFormat* f = find_record_format(format);
   if (!f) {
-    std::string known;
-    for (const auto& name : known_formats()) known += (known.empty() ? "" : ", ") + name;
-    throw FormatError("unknown format \"" + format + "\" (expected one of " + known + ")");
+    throw FormatError("unknown format \"" + format + "\" (expected one of " + join_names(known_formats()) + ")");
   }
   if (!f->user.empty()) return from_mapping(object, *f);
   if (format == "alpaca") return from_alpaca(object);

@@ -24,6 +24,7 @@
 #include <stdexcept>
 
 #include "runtime/api.h"
+#include "runtime/base/strings.h"
 #include "runtime/data/chat_template.h"
 #include "runtime/eval/eval_records.h"
 #include "runtime/base/atomic_file.h"
@@ -190,9 +191,8 @@ nlohmann::json evaluate(const EvalRequest& req) {
   std::vector<Record> records = load_records(req);
   const MetricHandler* h = find_metric_handler(req.metric);
   if (!h) {
-    std::string known;
-    for (const auto& name : metric_handler_names()) known += (known.empty() ? "" : ", ") + name;
-    throw std::runtime_error("evaluate: unknown metric \"" + req.metric + "\" (known: " + known + ")");
+    throw std::runtime_error("evaluate: unknown metric \"" + req.metric + "\" (known: " +
+                             join_names(metric_handler_names()) + ")");
   }
   if (req.params.contains("limit")) {
     size_t limit = req.params["limit"].get<size_t>();

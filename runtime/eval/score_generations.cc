@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "runtime/base/strings.h"
 #include "runtime/eval/gsm8k.h"
 #include "runtime/eval/code_scoring.h"
 #include "runtime/eval/humaneval.h"
@@ -153,10 +154,10 @@ nlohmann::json score_generations(const std::string& metric, const std::vector<Re
                              std::to_string(records.size()) + " records");
   const MetricHandler* h = find_metric_handler(metric);
   if (!h || !h->score) {
-    std::string known;
+    std::vector<std::string> known;
     for (const auto& name : metric_handler_names())
-      if (find_metric_handler(name)->score) known += (known.empty() ? "" : ", ") + name;
-    throw std::runtime_error("unknown generative metric \"" + metric + "\" (known: " + known + ")");
+      if (find_metric_handler(name)->score) known.push_back(name);
+    throw std::runtime_error("unknown generative metric \"" + metric + "\" (known: " + join_names(known) + ")");
   }
   ScoredSamples scored = h->score(records, completions, params, progress);
   std::filesystem::create_directories(out_dir);

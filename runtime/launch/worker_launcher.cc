@@ -12,6 +12,7 @@
 
 #include <fmt/core.h>
 
+#include "runtime/base/strings.h"
 #include "runtime/launch/rank_env.h"
 
 namespace sftx::rt {
@@ -104,9 +105,7 @@ std::unique_ptr<WorkerLauncher> make_worker_launcher(const std::string& name, in
   const std::string chosen = !name.empty() ? name : world_size == 1 ? "local" : "multi-rank local";
   for (const auto& e : kLaunchers)
     if (chosen == e.name) return e.make(world_size);
-  std::string known;
-  for (const auto& n : worker_launcher_names()) known += (known.empty() ? "" : ", ") + n;
-  throw LaunchRefused(fmt::format("unknown worker launcher '{}' (known: {})", chosen, known));
+  throw LaunchRefused(fmt::format("unknown worker launcher '{}' (known: {})", chosen, join_names(worker_launcher_names())));
 }
 
 void check_worker_launcher(const std::string& name, int world_size) { make_worker_launcher(name, world_size); }

@@ -1,5 +1,7 @@
 #include "runtime/nn/hf_config.h"
 
+#include "runtime/base/strings.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -268,12 +270,12 @@ std::string presets_dir() {
 LlamaConfig load_preset(const std::string& name) {
   const fs::path path = fs::path(presets_dir()) / (name + ".toml");
   if (name.empty() || name.find('/') != std::string::npos || !fs::exists(path)) {
-    std::string known;
+    std::vector<std::string> known;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(presets_dir(), ec))
-      if (e.path().extension() == ".toml") known += (known.empty() ? "" : ", ") + e.path().stem().string();
+      if (e.path().extension() == ".toml") known.push_back(e.path().stem().string());
     throw std::runtime_error("unknown model preset \"" + name + "\" (available in " + presets_dir() + ": " +
-                             (known.empty() ? "none" : known) + ")");
+                             (known.empty() ? "none" : join_names(known)) + ")");
   }
   toml::table table;
   try {

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "runtime/api.h"
+#include "runtime/base/strings.h"
 #include "runtime/data/record_io.h"
 #include "stdlib/synthetic/micro.h"
 
@@ -30,9 +31,7 @@ Record synthetic_record(const std::string& kind, uint64_t seed, int64_t index, c
   if (level != "paper") {
     const auto& levels = synthetic_levels();
     if (std::find(levels.begin(), levels.end(), level) == levels.end()) {
-      std::string known;
-      for (const auto& l : levels) known += (known.empty() ? "" : ", ") + l;
-      throw std::invalid_argument("unknown synthetic level \"" + level + "\" (known: " + known + ")");
+      throw std::invalid_argument("unknown synthetic level \"" + level + "\" (known: " + join_names(levels) + ")");
     }
     Record r = micro_record(kind, level, seed, index);
     // The level is part of the name, so reports tell a micro record from a paper one.
@@ -49,9 +48,7 @@ Record synthetic_record(const std::string& kind, uint64_t seed, int64_t index, c
   else if (kind == "humaneval_test") r = humaneval_test_record(seed, index);
   else if (kind == "ifeval_test") r = ifeval_test_record(seed, index);
   else {
-    std::string known;
-    for (const auto& k : synthetic_kinds()) known += (known.empty() ? "" : ", ") + k;
-    throw std::invalid_argument("unknown synthetic kind \"" + kind + "\" (known: " + known + ")");
+    throw std::invalid_argument("unknown synthetic kind \"" + kind + "\" (known: " + join_names(synthetic_kinds()) + ")");
   }
   r.source = "synthetic:" + kind;
   r.origin = "synthetic:" + kind + "#" + std::to_string(index);
