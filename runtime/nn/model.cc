@@ -246,9 +246,10 @@ torch::Tensor LlamaImpl::hidden(const torch::Tensor& ids, const AttentionContext
   AttentionContext layer_context = context;
   SegmentLayout layout;
   if (!context.mask.defined() && !context.cache) {
-    // Off: measured ~10% slower than the dense path at nano 256x8, 512x16 and 1024x8 (LibTorch
-    // 1.13's CPU bmm makes one OpenBLAS call per batch entry; bench/RESULTS.md). Kept, tested,
-    // for a kernel that batches the chunk matmuls.
+    // Off: measured ~10% slower than the masked-GEMM path at nano 256x8, 512x16 and 1024x8
+    // (LibTorch 1.13's CPU bmm makes one OpenBLAS call per batch entry; bench/RESULTS.md), which
+    // has since gained the causal key skipping too (attend_gemm). Kept, tested, for its memory:
+    // nothing T x T is kept for the backward pass.
     constexpr bool kChunkedOnCpu = false;
     const bool chunked = kChunkedOnCpu && ids.device().is_cpu() &&
                          (h.scalar_type() == torch::kFloat32 || h.scalar_type() == torch::kFloat64) &&
