@@ -4,7 +4,9 @@
 // exact "num/den", defaults filled in, seeds explicit), the KEYS of its inputs (not their
 // ids, which are only names), content digests of the files it reads, and kKeySalt, the
 // code version: bump it whenever what a node computes for the same description changes, so
-// old cache entries stop matching. Provenance of hyperparameters is not part of it: the same
+// old cache entries stop matching. Not for float rounding alone: a faster kernel for the same
+// maths (the attention of attend.cc), a thread count or a world size changes results at the
+// rounding level and keeps the keys (docs/distributed.md). Provenance of hyperparameters is not part of it: the same
 // value from `defaults` or from `with` is the same stage.
 #pragma once
 
