@@ -6,8 +6,8 @@
 // code version: bump it whenever what a node computes for the same description changes, so
 // old cache entries stop matching. Not for float rounding alone: a faster kernel for the same
 // maths (the attention of attend.cc), a thread count or a world size changes results at the
-// rounding level and keeps the keys (docs/distributed.md). Provenance of hyperparameters is not part of it: the same
-// value from `defaults` or from `with` is the same stage.
+// rounding level and keeps the keys (docs/distributed.md). Provenance of hyperparameters is not
+// part of it: the same value from `defaults` or from `with` is the same stage.
 #pragma once
 
 #include <string>

@@ -33,16 +33,19 @@ torch::Tensor repeat_kv(const torch::Tensor& x, int64_t n_rep) {
   return x.unsqueeze(2).expand({B, G, n_rep, S, d}).reshape({B, G * n_rep, S, d});
 }
 
-// The additive form of a mask (0 where allowed, -inf elsewhere) in q's dtype; an undefined mask
-// is the causal one, [T, S].
+// A bool mask's additive form: 0 where allowed, -inf elsewhere, in `dtype`.
+torch::Tensor additive_from_bool(const torch::Tensor& mask, torch::ScalarType dtype) {
+  return torch::zeros(mask.sizes(), mask.options().dtype(dtype)).masked_fill_(mask.logical_not(), kMinusInf);
+}
+
+// The additive form of any mask, in q's dtype; an undefined mask is the causal one, [T, S].
 torch::Tensor additive_mask(const torch::Tensor& mask, const torch::Tensor& q, const torch::Tensor& k) {
-  const auto options = q.options().requires_grad(false);
   if (!mask.defined()) {
     const auto T = q.size(-2), S = k.size(-2);
-    return torch::full({T, S}, kMinusInf, options).triu_(S - T + 1);
+    return torch::full({T, S}, kMinusInf, q.options().requires_grad(false)).triu_(S - T + 1);
   }
   if (mask.is_floating_point()) return mask.to(q.scalar_type());
-  return torch::zeros(mask.sizes(), options).masked_fill_(mask.logical_not(), kMinusInf);
+  return additive_from_bool(mask, q.scalar_type());
 }
 
 }  // namespace
@@ -99,7 +102,7 @@ torch::Tensor prepare_attention_mask(const torch::Tensor& mask, torch::ScalarTyp
   if (!mask.defined() || mask.is_floating_point() || TORCH_VERSION_MAJOR >= 2 ||
       (dtype != torch::kFloat32 && dtype != torch::kFloat64))
     return mask;
-  return torch::zeros(mask.sizes(), mask.options().dtype(dtype)).masked_fill_(mask.logical_not(), kMinusInf);
+  return additive_from_bool(mask, dtype);
 }
 
 #if TORCH_VERSION_MAJOR >= 2

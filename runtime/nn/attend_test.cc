@@ -100,6 +100,14 @@ Grads run_with_grads(Attend attend_fn, const Qkv& in, const torch::Tensor& mask)
   return {out.detach(), in.q.grad().clone(), in.k.grad().clone(), in.v.grad().clone()};
 }
 
+// Output and every input gradient within 1e-5 of the reference's.
+void check_same_grads(const Grads& got, const Grads& want) {
+  CHECK(max_abs_diff(got.out, want.out) < 1e-5);
+  CHECK(max_abs_diff(got.dq, want.dq) < 1e-5);
+  CHECK(max_abs_diff(got.dk, want.dk) < 1e-5);
+  CHECK(max_abs_diff(got.dv, want.dv) < 1e-5);
+}
+
 }  // namespace
 
 TEST_CASE("grouped-query heads: query head h reads key/value head h / n_rep, on every path", "[attend]") {
@@ -120,12 +128,7 @@ TEST_CASE("the GEMM path equals the reference forward and backward, with every k
   const torch::Tensor additive = prepare_attention_mask(bool_mask, torch::kFloat32);
   const torch::Tensor causal_bool = torch::ones({8, 8}, torch::kBool).tril().view({1, 1, 8, 8});
   for (const torch::Tensor& mask : {torch::Tensor(), bool_mask, additive, causal_bool}) {
-    const Grads want = run_with_grads(attend_reference, g, mask);
-    const Grads got = run_with_grads(attend_gemm, g, mask);
-    CHECK(max_abs_diff(got.out, want.out) < 1e-5);
-    CHECK(max_abs_diff(got.dq, want.dq) < 1e-5);
-    CHECK(max_abs_diff(got.dk, want.dk) < 1e-5);
-    CHECK(max_abs_diff(got.dv, want.dv) < 1e-5);
+    check_same_grads(run_with_grads(attend_gemm, g, mask), run_with_grads(attend_reference, g, mask));
   }
 }
 
@@ -175,12 +178,7 @@ TEST_CASE("the causal split: long blocks equal the reference forward and backwar
   seg.narrow(1, 240, 50).fill_(3);
   const torch::Tensor packed = segment_attention_mask(seg);
   for (const torch::Tensor& mask : {packed, prepare_attention_mask(packed, torch::kFloat32), torch::Tensor()}) {
-    const Grads want = run_with_grads(attend_reference, g, mask);
-    const Grads got = run_with_grads(attend_gemm, g, mask);
-    CHECK(max_abs_diff(got.out, want.out) < 1e-5);
-    CHECK(max_abs_diff(got.dq, want.dq) < 1e-5);
-    CHECK(max_abs_diff(got.dk, want.dk) < 1e-5);
-    CHECK(max_abs_diff(got.dv, want.dv) < 1e-5);
+    check_same_grads(run_with_grads(attend_gemm, g, mask), run_with_grads(attend_reference, g, mask));
   }
   const Qkv tail{g.q.detach().narrow(2, 40, 260), g.k.detach(), g.v.detach()};
   const torch::Tensor none;

@@ -1,7 +1,5 @@
 #include "runtime/nn/hf_config.h"
 
-#include "runtime/base/strings.h"
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +7,8 @@
 #include <stdexcept>
 
 #include <toml++/toml.h>
+
+#include "runtime/base/strings.h"
 
 namespace sftx::rt {
 
