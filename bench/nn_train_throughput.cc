@@ -4,13 +4,16 @@
 //   bench_nn_train_throughput [--presets mini,small] [--seq 1024] [--batch 8] [--steps 10]
 //                             [--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X]
 //                             [--attention model|dense] [--adamw fused|torch]
+//                             [--elementwise fused|reference]
 //
 // --attention model (the default) leaves the choice to the model, as training does: the chunked
 // segment attention (runtime/nn/segment_attention.h) where the model enables it, which it no
 // longer does on the CPU (LlamaImpl::hidden, kChunkedOnCpu), else its causal path without a mask;
 // --attention dense passes an explicit dense causal mask, the step as sftx ran before the chunked
 // attention. --adamw torch runs torch's AdamW instead of the fused one (runtime/nn/fused_adamw.h),
-// so what each change buys is measured in one binary.
+// --elementwise reference runs RMSNorm, the rotary embedding and SwiGLU's activation as tensor ops
+// instead of the fused loops (runtime/nn/fused_elementwise.h), so what each change buys is
+// measured in one binary.
 //
 // FLOPs per trained token (PaLM, appendix B; Chinchilla's 6N rule plus attention):
 //   6 * N  +  12 * L * H * T
@@ -36,6 +39,7 @@
 #include "bench/bench_cli.h"
 #include "runtime/nn/device.h"
 #include "runtime/nn/fused_adamw.h"
+#include "runtime/nn/fused_elementwise.h"
 #include "runtime/nn/hf_config.h"
 #include "runtime/nn/model.h"
 
@@ -49,7 +53,7 @@ struct Args {
   int64_t seq = 1024, batch = 8, steps = 10, warmup = 2, threads = 0;
   double peak_tflops = 0;  // > 0: use this peak instead of measuring one
   std::string device = torch::cuda::is_available() ? "cuda" : "cpu";
-  std::string attention = "model", adamw = "fused";
+  std::string attention = "model", adamw = "fused", elementwise = "fused";
 };
 
 Args parse(int argc, char** argv) {
@@ -66,6 +70,8 @@ Args parse(int argc, char** argv) {
   app.add_option("--attention", a.attention, "model (the model's choice) or dense (explicit causal mask)")
       ->check(CLI::IsMember({"model", "dense"}));
   app.add_option("--adamw", a.adamw, "fused (sftx's) or torch")->check(CLI::IsMember({"fused", "torch"}));
+  app.add_option("--elementwise", a.elementwise, "fused (sftx's RMSNorm, rotary, SwiGLU loops) or reference (tensor ops)")
+      ->check(CLI::IsMember({"fused", "reference"}));
   parse_or_exit(app, argc, argv);
   return a;
 }
@@ -95,6 +101,7 @@ double matmul_flops(torch::Device device, torch::ScalarType dtype, int64_t n, in
 int main(int argc, char** argv) try {
   Args args = parse(argc, argv);
   set_cpu_threads(static_cast<int>(args.threads));  // torch's pool and OpenBLAS's
+  set_elementwise_fusion(args.elementwise == "fused");
   const auto kind = parse_device_kind(args.device);
   if (!kind) throw std::invalid_argument("--device must be " + device_kind_choices());
   const torch::Device device = to_torch_device(Device{*kind, 0});

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "runtime/nn/attend.h"
+#include "runtime/nn/fused_elementwise.h"
 
 namespace sftx::rt {
 
@@ -80,28 +81,7 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
   weight = register_parameter("weight", torch::ones({dim}));
 }
 
-torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
-  // As HF: normalise in float32, cast back to the input dtype, then scale.
-  const auto input_dtype = x.scalar_type();
-  torch::Tensor h = x.to(torch::kFloat32);
-  h = h * torch::rsqrt(h.pow(2).mean(-1, /*keepdim=*/true) + eps);
-  return weight * h.to(input_dtype);
-}
-
-namespace {
-
-// HF's rotate_half: split the head dimension in two halves (x1, x2) -> (-x2, x1).
-torch::Tensor rotate_half(const torch::Tensor& x) {
-  const int64_t half = x.size(-1) / 2;
-  return torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
-}
-
-// q, k [B, heads, T, d]; cos, sin [B, T, d].
-torch::Tensor apply_rotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
-  return x * cos.unsqueeze(1) + rotate_half(x) * sin.unsqueeze(1);
-}
-
-}  // namespace
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) { return rms_norm(x, weight, eps); }
 
 AttentionImpl::AttentionImpl(const LlamaConfig& config)
     : num_heads(config.num_attention_heads),
@@ -123,8 +103,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   torch::Tensor v = v_proj(x).view({B, T, num_kv_heads, head_dim}).transpose(1, 2);
   // Tables in q's dtype: under autocast q and k are bf16 while the residual stream (and so the
   // tables) is float32; multiplying would promote them and lose the fused bf16 attention kernels.
-  q = apply_rotary(q, cos.to(q.scalar_type()), sin.to(q.scalar_type()));
-  k = apply_rotary(k, cos.to(k.scalar_type()), sin.to(k.scalar_type()));
+  q = rotary(q, cos.to(q.scalar_type()), sin.to(q.scalar_type()));
+  k = rotary(k, cos.to(k.scalar_type()), sin.to(k.scalar_type()));
 
   if (context.cache) {  // append this step's keys and values, attend over everything so far
     KVCache& cache = *context.cache;
@@ -152,7 +132,7 @@ MlpImpl::MlpImpl(const LlamaConfig& config) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+  return down_proj(silu_mul(gate_proj(x), up_proj(x)));
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const LlamaConfig& config) {

@@ -1,0 +1,335 @@
+#include "runtime/nn/fused_elementwise.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+// Each loop is compiled twice, for AVX2 with FMA and for the baseline x86-64, and the first call
+// picks the one the CPU runs (GCC's target_clones, resolved once by the dynamic loader): the
+// baseline build must run anywhere, and LibTorch's own kernels dispatch the same way.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define SFTX_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define SFTX_VECTOR_CLONES
+#endif
+
+namespace sftx::rt {
+namespace {
+
+// Rows per task: enough elements per task that splitting is worth a thread hand-off (ATen's
+// own grain, 32,768 elements).
+int64_t row_grain(int64_t row_length) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, row_length)); }
+
+std::atomic<bool> fusion_enabled{true};
+
+bool fusable(const torch::Tensor& t) {
+  return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && fusion_enabled.load(std::memory_order_relaxed);
+}
+
+// exp(x) in float without a library call, so that the loops around it vectorise (a call to expf
+// does not): Cephes' expf, x = n ln2 + r with |r| <= ln2 / 2, a degree-7 polynomial for e^r and
+// 2^n by the exponent bits. Relative error under 2e-7 on [-87, 88]; inputs outside are clamped
+// (e^-87.3 is the smallest normal float, e^88.7 the largest).
+inline float exp_poly(float x) {
+  x = std::min(std::max(x, -87.3f), 88.7f);
+  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
+  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+inline float sigmoid(float x) { return 1.0f / (1.0f + exp_poly(-x)); }
+
+// Sums over a row in eight running partial sums, so that the compiler may keep them in one
+// vector register (one running sum is a chain of dependent adds it may not reorder).
+inline float sum_of_products(const float* a, const float* b, int64_t n) {
+  float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) part[j] += a[i + j] * b[i + j];
+  float sum = ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+inline float sum_of_products(const float* a, const float* b, const float* c, int64_t n) {
+  float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) part[j] += a[i + j] * b[i + j] * c[i + j];
+  float sum = ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+  for (; i < n; ++i) sum += a[i] * b[i] * c[i];
+  return sum;
+}
+
+// ---------------------------------------------------------------- RMSNorm
+SFTX_VECTOR_CLONES
+void rms_norm_forward_rows(const float* x, const float* w, float* y, float* rstd, int64_t begin, int64_t end,
+                           int64_t n, float eps) {
+  for (int64_t row = begin; row < end; ++row) {
+    const float* xr = x + row * n;
+    float* yr = y + row * n;
+    const float sum = sum_of_products(xr, xr, n);
+    const float r = 1.0f / std::sqrt(sum / static_cast<float>(n) + eps);
+    rstd[row] = r;
+    for (int64_t i = 0; i < n; ++i) yr[i] = w[i] * (xr[i] * r);
+  }
+}
+
+// dx = r (g - x^ mean(g x^)) with g = dy w and x^ = x r; the rows' dy x^ summed into dw_part.
+SFTX_VECTOR_CLONES
+void rms_norm_backward_rows(const float* x, const float* w, const float* rstd, const float* dy, float* dx,
+                            float* dw_part, int64_t begin, int64_t end, int64_t n) {
+  for (int64_t row = begin; row < end; ++row) {
+    const float* xr = x + row * n;
+    const float* dyr = dy + row * n;
+    const float r = rstd[row];
+    const float mean = r * sum_of_products(dyr, w, xr, n) / static_cast<float>(n);  // mean(g x^)
+    if (dx) {
+      float* dxr = dx + row * n;
+      for (int64_t i = 0; i < n; ++i) dxr[i] = r * (dyr[i] * w[i] - (xr[i] * r) * mean);
+    }
+    if (dw_part)
+      for (int64_t i = 0; i < n; ++i) dw_part[i] += dyr[i] * (xr[i] * r);
+  }
+}
+
+// Rows per partial sum of dw: fixed, not per thread, so that dw is summed in the same order
+// whatever the number of threads (each block's partial, then the blocks in order).
+constexpr int64_t kRowsPerPartial = 64;
+
+class RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, torch::Tensor weight,
+                               double eps) {
+    x = x.contiguous();
+    weight = weight.contiguous();
+    const int64_t n = x.size(-1), rows = x.numel() / std::max<int64_t>(1, n);
+    torch::Tensor y = torch::empty_like(x);
+    torch::Tensor rstd = torch::empty({rows}, x.options());
+    const float* xp = x.data_ptr<float>();
+    const float* wp = weight.data_ptr<float>();
+    float* yp = y.data_ptr<float>();
+    float* rp = rstd.data_ptr<float>();
+    at::parallel_for(0, rows, row_grain(n), [&](int64_t begin, int64_t end) {
+      rms_norm_forward_rows(xp, wp, yp, rp, begin, end, n, static_cast<float>(eps));
+    });
+    if (ctx) ctx->save_for_backward({x, weight, rstd});
+    return y;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor& x = saved[0];
+    const torch::Tensor& weight = saved[1];
+    const torch::Tensor& rstd = saved[2];
+    const torch::Tensor dy = grads[0].contiguous();
+    const int64_t n = x.size(-1), rows = x.numel() / std::max<int64_t>(1, n);
+    const bool want_dx = ctx->needs_input_grad(0), want_dw = ctx->needs_input_grad(1);
+    torch::Tensor dx = want_dx ? torch::empty_like(x) : torch::Tensor();
+    const int64_t blocks = (rows + kRowsPerPartial - 1) / kRowsPerPartial;
+    torch::Tensor dw_parts = want_dw ? torch::zeros({std::max<int64_t>(1, blocks), n}, x.options()) : torch::Tensor();
+    const float* xp = x.data_ptr<float>();
+    const float* wp = weight.data_ptr<float>();
+    const float* rp = rstd.data_ptr<float>();
+    const float* dyp = dy.data_ptr<float>();
+    float* dxp = want_dx ? dx.data_ptr<float>() : nullptr;
+    float* partp = want_dw ? dw_parts.data_ptr<float>() : nullptr;
+    const int64_t block_grain = std::max<int64_t>(1, row_grain(n) / kRowsPerPartial);
+    at::parallel_for(0, blocks, block_grain, [&](int64_t begin, int64_t end) {
+      for (int64_t b = begin; b < end; ++b)
+        rms_norm_backward_rows(xp, wp, rp, dyp, dxp, partp ? partp + b * n : nullptr, b * kRowsPerPartial,
+                               std::min(rows, (b + 1) * kRowsPerPartial), n);
+    });
+    torch::Tensor dw = want_dw ? dw_parts.sum(0) : torch::Tensor();
+    return {dx, dw, torch::Tensor()};
+  }
+};
+
+// ---------------------------------------------------------------- rotary embedding
+// A row is one (batch, head, position) vector of d; its cos/sin row is (batch, position)'s.
+struct RotaryRows {
+  int64_t heads, positions, half;
+  int64_t x_batch, x_head, x_pos;      // strides of the input (and of the output: empty_like)
+  int64_t out_batch, out_head, out_pos;
+  int64_t table_batch, table_pos;      // strides of cos and sin
+};
+
+// sign = +1: y = x cos + rotate_half(x) sin (forward). sign = -1: the transpose, which is the
+// backward: dx1 = dy1 c1 + dy2 s2, dx2 = dy2 c2 - dy1 s1.
+SFTX_VECTOR_CLONES
+void rotary_rows(const float* x, const float* cos, const float* sin, float* y, const RotaryRows& s, float sign,
+                 int64_t begin, int64_t end) {
+  for (int64_t row = begin; row < end; ++row) {
+    const int64_t t = row % s.positions, h = (row / s.positions) % s.heads, b = row / (s.positions * s.heads);
+    const float* xr = x + b * s.x_batch + h * s.x_head + t * s.x_pos;
+    float* yr = y + b * s.out_batch + h * s.out_head + t * s.out_pos;
+    const float* c = cos + b * s.table_batch + t * s.table_pos;
+    const float* sn = sin + b * s.table_batch + t * s.table_pos;
+    const int64_t half = s.half;
+    if (sign > 0) {
+      for (int64_t i = 0; i < half; ++i) {
+        yr[i] = xr[i] * c[i] - xr[i + half] * sn[i];
+        yr[i + half] = xr[i + half] * c[i + half] + xr[i] * sn[i + half];
+      }
+    } else {
+      for (int64_t i = 0; i < half; ++i) {
+        yr[i] = xr[i] * c[i] + xr[i + half] * sn[i + half];
+        yr[i + half] = xr[i + half] * c[i + half] - xr[i] * sn[i];
+      }
+    }
+  }
+}
+
+// x [B, H, T, d] with the last stride 1; tables [B or 1, T, d].
+torch::Tensor rotary_apply(const torch::Tensor& x_in, torch::Tensor cos, torch::Tensor sin, float sign) {
+  const torch::Tensor x = x_in.stride(-1) == 1 ? x_in : x_in.contiguous();
+  const int64_t B = x.size(0), H = x.size(1), T = x.size(2), d = x.size(3);
+  cos = cos.contiguous().expand({B, T, d});
+  sin = sin.contiguous().expand({B, T, d});
+  torch::Tensor y = torch::empty_like(x);  // x's strides (a transposed projection stays one)
+  const RotaryRows s{H, T, d / 2, x.stride(0), x.stride(1), x.stride(2), y.stride(0), y.stride(1), y.stride(2),
+                     cos.stride(0), cos.stride(1)};
+  const float* xp = x.data_ptr<float>();
+  const float* cp = cos.data_ptr<float>();
+  const float* sp = sin.data_ptr<float>();
+  float* yp = y.data_ptr<float>();
+  at::parallel_for(0, B * H * T, row_grain(d),
+                   [&](int64_t begin, int64_t end) { rotary_rows(xp, cp, sp, yp, s, sign, begin, end); });
+  return y;
+}
+
+class RotaryFunction : public torch::autograd::Function<RotaryFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, torch::Tensor cos,
+                               torch::Tensor sin) {
+    if (ctx) ctx->save_for_backward({cos, sin});
+    return rotary_apply(x, cos, sin, +1.0f);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    return {rotary_apply(grads[0], saved[0], saved[1], -1.0f), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// ---------------------------------------------------------------- SwiGLU's activation
+SFTX_VECTOR_CLONES
+void silu_mul_forward_range(const float* g, const float* u, float* y, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) y[i] = g[i] * sigmoid(g[i]) * u[i];
+}
+
+// With s = sigmoid(g): d silu(g) / dg = s (1 + g (1 - s)).
+SFTX_VECTOR_CLONES
+void silu_mul_backward_range(const float* g, const float* u, const float* dy, float* dg, float* du, int64_t begin,
+                             int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float s = sigmoid(g[i]);
+    dg[i] = dy[i] * u[i] * (s * (1.0f + g[i] * (1.0f - s)));
+    du[i] = dy[i] * (g[i] * s);
+  }
+}
+
+class SiluMulFunction : public torch::autograd::Function<SiluMulFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor gate, torch::Tensor up) {
+    gate = gate.contiguous();
+    up = up.contiguous();
+    torch::Tensor y = torch::empty_like(gate, torch::MemoryFormat::Contiguous);
+    const float* gp = gate.data_ptr<float>();
+    const float* up_p = up.data_ptr<float>();
+    float* yp = y.data_ptr<float>();
+    at::parallel_for(0, gate.numel(), 32768,
+                     [&](int64_t begin, int64_t end) { silu_mul_forward_range(gp, up_p, yp, begin, end); });
+    if (ctx) ctx->save_for_backward({gate, up});
+    return y;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor& gate = saved[0];
+    const torch::Tensor& up = saved[1];
+    const torch::Tensor dy = grads[0].contiguous();
+    torch::Tensor dg = torch::empty_like(gate), du = torch::empty_like(up);
+    const float* gp = gate.data_ptr<float>();
+    const float* up_p = up.data_ptr<float>();
+    const float* dyp = dy.data_ptr<float>();
+    float* dgp = dg.data_ptr<float>();
+    float* dup = du.data_ptr<float>();
+    at::parallel_for(0, gate.numel(), 32768, [&](int64_t begin, int64_t end) {
+      silu_mul_backward_range(gp, up_p, dyp, dgp, dup, begin, end);
+    });
+    return {ctx->needs_input_grad(0) ? dg : torch::Tensor(), ctx->needs_input_grad(1) ? du : torch::Tensor()};
+  }
+};
+
+// Autograd's wrapper only where a gradient will be asked for: generation and evaluation call
+// the loops directly.
+bool records_graph(std::initializer_list<const torch::Tensor*> inputs) {
+  if (!torch::GradMode::is_enabled()) return false;
+  for (const torch::Tensor* t : inputs)
+    if (t->requires_grad()) return true;
+  return false;
+}
+
+}  // namespace
+
+void set_elementwise_fusion(bool enabled) { fusion_enabled.store(enabled); }
+bool elementwise_fusion() { return fusion_enabled.load(); }
+
+torch::Tensor rms_norm_reference(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+  // As HF: normalise in float32, cast back to the input dtype, then scale.
+  const auto input_dtype = x.scalar_type();
+  torch::Tensor h = x.to(torch::kFloat32);
+  h = h * torch::rsqrt(h.pow(2).mean(-1, /*keepdim=*/true) + eps);
+  return weight * h.to(input_dtype);
+}
+
+torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+  if (!fusable(x) || !fusable(weight) || x.dim() == 0 || weight.dim() != 1 || weight.size(0) != x.size(-1))
+    return rms_norm_reference(x, weight, eps);
+  if (records_graph({&x, &weight})) return RmsNormFunction::apply(x, weight, eps);
+  return RmsNormFunction::forward(nullptr, x, weight, eps);
+}
+
+torch::Tensor rotary_reference(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  const int64_t half = x.size(-1) / 2;
+  const torch::Tensor rotated = torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+  return x * cos.unsqueeze(1) + rotated * sin.unsqueeze(1);
+}
+
+torch::Tensor rotary(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  if (!fusable(x) || !fusable(cos) || !fusable(sin) || x.dim() != 4 || cos.dim() != 3 || x.size(-1) % 2 != 0 ||
+      cos.sizes() != sin.sizes() || cos.size(1) != x.size(2) || cos.size(2) != x.size(3) ||
+      (cos.size(0) != x.size(0) && cos.size(0) != 1) || cos.requires_grad() || sin.requires_grad())
+    return rotary_reference(x, cos, sin);
+  if (records_graph({&x})) return RotaryFunction::apply(x, cos, sin);
+  return RotaryFunction::forward(nullptr, x, cos, sin);
+}
+
+torch::Tensor silu_mul_reference(const torch::Tensor& gate, const torch::Tensor& up) { return torch::silu(gate) * up; }
+
+torch::Tensor silu_mul(const torch::Tensor& gate, const torch::Tensor& up) {
+  if (!fusable(gate) || !fusable(up) || gate.sizes() != up.sizes()) return silu_mul_reference(gate, up);
+  if (records_graph({&gate, &up})) return SiluMulFunction::apply(gate, up);
+  return SiluMulFunction::forward(nullptr, gate, up);
+}
+
+}  // namespace sftx::rt
