@@ -1,6 +1,7 @@
 #include "runtime/nn/fused_adamw.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/TensorIterator.h>
 #include <torch/version.h>
 
 #include <cmath>
@@ -80,7 +81,7 @@ struct Coefficients {
 };
 
 void fused_update(float* p, const float* g, float* m, float* v, int64_t n, const Coefficients& c) {
-  at::parallel_for(0, n, 32768, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, n, at::internal::GRAIN_SIZE, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float grad = g[i];
       const float param = p[i] * c.decay;                                // p.mul_(1 - lr * wd)

@@ -1,6 +1,7 @@
 #include "runtime/nn/fused_elementwise.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/TensorIterator.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,8 +23,10 @@ namespace sftx::rt {
 namespace {
 
 // Rows per task: enough elements per task that splitting is worth a thread hand-off (ATen's
-// own grain, 32,768 elements).
-int64_t row_grain(int64_t row_length) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, row_length)); }
+// own grain).
+int64_t row_grain(int64_t row_length) {
+  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, row_length));
+}
 
 std::atomic<bool> fusion_enabled{true};
 
@@ -255,7 +258,7 @@ class SiluMulFunction : public torch::autograd::Function<SiluMulFunction> {
     const float* gp = gate.data_ptr<float>();
     const float* up_p = up.data_ptr<float>();
     float* yp = y.data_ptr<float>();
-    at::parallel_for(0, gate.numel(), 32768,
+    at::parallel_for(0, gate.numel(), at::internal::GRAIN_SIZE,
                      [&](int64_t begin, int64_t end) { silu_mul_forward_range(gp, up_p, yp, begin, end); });
     if (ctx) ctx->save_for_backward({gate, up});
     return y;
@@ -273,7 +276,7 @@ class SiluMulFunction : public torch::autograd::Function<SiluMulFunction> {
     const float* dyp = dy.data_ptr<float>();
     float* dgp = dg.data_ptr<float>();
     float* dup = du.data_ptr<float>();
-    at::parallel_for(0, gate.numel(), 32768, [&](int64_t begin, int64_t end) {
+    at::parallel_for(0, gate.numel(), at::internal::GRAIN_SIZE, [&](int64_t begin, int64_t end) {
       silu_mul_backward_range(gp, up_p, dyp, dgp, dup, begin, end);
     });
     return {ctx->needs_input_grad(0) ? dg : torch::Tensor(), ctx->needs_input_grad(1) ? du : torch::Tensor()};
