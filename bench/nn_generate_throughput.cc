@@ -3,12 +3,16 @@
 //
 //   bench_nn_generate_throughput [--presets nano] [--batch 1] [--prompt 32] [--new 128]
 //                                [--reps 3] [--warmup 1] [--threads N] [--device cpu|cuda]
+//                                [--elementwise fused|reference]
 //
 // Each repetition generates --new tokens greedily for --batch random prompts of --prompt tokens
 // (no EOS: every row runs the full length, as the peers are told to), prefill included in the
 // time, exactly what bench/peers/llama_generate.py measures for PyTorch and transformers.
 // Tokens/s = batch * new * reps / seconds. The ids of the first repetition are summed into a
 // checksum so a run can be compared with another build's (the same weights and prompts: seed 0).
+// --elementwise reference runs RMSNorm, the rotary embedding and SwiGLU's activation as tensor
+// ops instead of the fused loops (runtime/nn/fused_elementwise.h): their effect on decoding in
+// one binary. The checksum may differ between the two (greedy ids after float rounding).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -21,6 +25,7 @@
 
 #include "bench/bench_cli.h"
 #include "runtime/nn/device.h"
+#include "runtime/nn/fused_elementwise.h"
 #include "runtime/nn/generate.h"
 #include "runtime/nn/hf_config.h"
 #include "runtime/nn/model.h"
@@ -33,7 +38,7 @@ namespace {
 struct Args {
   std::vector<std::string> presets = {"nano"};
   int64_t batch = 1, prompt = 32, new_tokens = 128, reps = 3, warmup = 1, threads = 0;
-  std::string device = "cpu";
+  std::string device = "cpu", elementwise = "fused";
 };
 
 Args parse(int argc, char** argv) {
@@ -47,6 +52,8 @@ Args parse(int argc, char** argv) {
   app.add_option("--warmup", a.warmup, "untimed repetitions first")->check(CLI::Range(0, 1 << 30));
   app.add_option("--threads", a.threads, "intra-op threads (0: torch's default)")->check(CLI::Range(0, 1 << 30));
   app.add_option("--device", a.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  app.add_option("--elementwise", a.elementwise, "fused (sftx's RMSNorm, rotary, SwiGLU loops) or reference (tensor ops)")
+      ->check(CLI::IsMember({"fused", "reference"}));
   parse_or_exit(app, argc, argv);
   return a;
 }
@@ -56,6 +63,7 @@ Args parse(int argc, char** argv) {
 int main(int argc, char** argv) try {
   Args args = parse(argc, argv);
   set_cpu_threads(static_cast<int>(args.threads));  // torch's pool and OpenBLAS's
+  set_elementwise_fusion(args.elementwise == "fused");
   const auto kind = parse_device_kind(args.device);
   if (!kind) throw std::invalid_argument("--device must be " + device_kind_choices());
   const torch::Device device = to_torch_device(Device{*kind, 0});

@@ -4,15 +4,16 @@
 //   bench_nn_train_throughput [--presets mini,small] [--seq 1024] [--batch 8] [--steps 10]
 //                             [--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X]
 //                             [--attention model|dense] [--adamw fused|torch]
-//                             [--elementwise fused|reference]
+//                             [--elementwise fused|reference] [--trace FILE.json]
 //
 // --attention model (the default) leaves the choice to the model, as training does: the chunked
 // segment attention (runtime/nn/segment_attention.h) where the model enables it, which it no
 // longer does on the CPU (LlamaImpl::hidden, kChunkedOnCpu), else its causal path without a mask;
 // --attention dense passes an explicit dense causal mask, the step as sftx ran before the chunked
 // attention. --adamw torch runs torch's AdamW instead of the fused one (runtime/nn/fused_adamw.h),
-// --elementwise reference runs RMSNorm, the rotary embedding and SwiGLU's activation as tensor ops
-// instead of the fused loops (runtime/nn/fused_elementwise.h), so what each change buys is
+// --elementwise reference runs RMSNorm, the rotary embedding, SwiGLU's activation and the
+// cross-entropy loss as tensor ops instead of the fused loops (runtime/nn/fused_elementwise.h), so
+// what each change buys is
 // measured in one binary.
 //
 // FLOPs per trained token (PaLM, appendix B; Chinchilla's 6N rule plus attention):
@@ -25,11 +26,13 @@
 // an 8192^3 bf16 matmul, on the CPU of a 2048^3 fp32 matmul (the best the BLAS does on this
 // machine: an achievable peak, not a datasheet one, so CPU MFU reads high).
 // scripts/train_throughput_ref.py prints the same columns for transformers.LlamaForCausalLM.
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,7 +56,7 @@ struct Args {
   int64_t seq = 1024, batch = 8, steps = 10, warmup = 2, threads = 0;
   double peak_tflops = 0;  // > 0: use this peak instead of measuring one
   std::string device = torch::cuda::is_available() ? "cuda" : "cpu";
-  std::string attention = "model", adamw = "fused", elementwise = "fused";
+  std::string attention = "model", adamw = "fused", elementwise = "fused", trace;
 };
 
 Args parse(int argc, char** argv) {
@@ -70,8 +73,12 @@ Args parse(int argc, char** argv) {
   app.add_option("--attention", a.attention, "model (the model's choice) or dense (explicit causal mask)")
       ->check(CLI::IsMember({"model", "dense"}));
   app.add_option("--adamw", a.adamw, "fused (sftx's) or torch")->check(CLI::IsMember({"fused", "torch"}));
-  app.add_option("--elementwise", a.elementwise, "fused (sftx's RMSNorm, rotary, SwiGLU loops) or reference (tensor ops)")
+  app.add_option("--elementwise", a.elementwise, "fused (sftx's RMSNorm, rotary, SwiGLU, cross-entropy loops) or reference (tensor ops)")
       ->check(CLI::IsMember({"fused", "reference"}));
+  app.add_option("--trace", a.trace,
+                 "write the timed steps' operators, as LibTorch's profiler records them, to this chrome-trace "
+                 "JSON file (where the time goes; with several presets, the last one's; the profiler slows the steps, so "
+                 "tokens/s is not comparable)");
   parse_or_exit(app, argc, argv);
   return a;
 }
@@ -159,8 +166,12 @@ int main(int argc, char** argv) try {
     for (int64_t i = 0; i < args.warmup; ++i) step();
     sync(device);
     auto t0 = Clock::now();
-    for (int64_t i = 0; i < args.steps; ++i) step();
-    sync(device);
+    {
+      std::optional<torch::autograd::profiler::RecordProfile> profile;
+      if (!args.trace.empty()) profile.emplace(args.trace);
+      for (int64_t i = 0; i < args.steps; ++i) step();
+      sync(device);
+    }
     double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     double tokens_per_s = static_cast<double>(args.batch * args.seq * args.steps) / secs;
     int64_t n_matmul = config.parameter_count() - (config.tie_word_embeddings ? 0 : config.vocab_size * config.hidden_size);

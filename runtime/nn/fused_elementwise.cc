@@ -283,6 +283,106 @@ class SiluMulFunction : public torch::autograd::Function<SiluMulFunction> {
   }
 };
 
+// ---------------------------------------------------------------- cross-entropy
+// One row of logits: lse = max + log sum exp(x - max), its loss lse - x[label]. Max and sum in
+// eight running partials, so they vectorise (see sum_of_products).
+SFTX_VECTOR_CLONES
+void cross_entropy_rows(const float* logits, const int64_t* labels, float* lse, float* loss, int64_t begin,
+                        int64_t end, int64_t n) {
+  for (int64_t row = begin; row < end; ++row) {
+    const int64_t label = labels[row];
+    if (label < 0) {  // -100, ignored: neither a loss nor a gradient
+      lse[row] = 0.0f;
+      loss[row] = 0.0f;
+      continue;
+    }
+    const float* x = logits + row * n;
+    float part[8];
+    for (int j = 0; j < 8; ++j) part[j] = -INFINITY;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+      for (int j = 0; j < 8; ++j) part[j] = std::max(part[j], x[i + j]);
+    float m = std::max(std::max(std::max(part[0], part[4]), std::max(part[1], part[5])),
+                       std::max(std::max(part[2], part[6]), std::max(part[3], part[7])));
+    for (; i < n; ++i) m = std::max(m, x[i]);
+    // nan[] stays 0 unless a logit is NaN or infinite ((x - m) * 0 is then NaN): exp_poly clamps
+    // its input, so without it a NaN logit could give a finite loss, and the trainer's check for
+    // a non-finite loss must see what the reference would report.
+    float nan[8];
+    for (int j = 0; j < 8; ++j) part[j] = nan[j] = 0.0f;
+    i = 0;
+    for (; i + 8 <= n; i += 8)
+      for (int j = 0; j < 8; ++j) {
+        part[j] += exp_poly(x[i + j] - m);
+        nan[j] += (x[i + j] - m) * 0.0f;
+      }
+    float s = ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+    float flag = ((nan[0] + nan[4]) + (nan[1] + nan[5])) + ((nan[2] + nan[6]) + (nan[3] + nan[7]));
+    for (; i < n; ++i) {
+      s += exp_poly(x[i] - m);
+      flag += (x[i] - m) * 0.0f;
+    }
+    lse[row] = m + std::log(s) + flag;
+    loss[row] = lse[row] - x[label];
+  }
+}
+
+// d loss / d x = g (softmax(x) - onehot(label)), softmax(x) = exp(x - lse); 0 on ignored rows.
+SFTX_VECTOR_CLONES
+void cross_entropy_backward_rows(const float* logits, const int64_t* labels, const float* lse, float g, float* dx,
+                                 int64_t begin, int64_t end, int64_t n) {
+  for (int64_t row = begin; row < end; ++row) {
+    float* d = dx + row * n;
+    const int64_t label = labels[row];
+    if (label < 0) {
+      std::memset(d, 0, sizeof(float) * static_cast<size_t>(n));
+      continue;
+    }
+    const float* x = logits + row * n;
+    const float l = lse[row];
+    for (int64_t i = 0; i < n; ++i) d[i] = g * exp_poly(x[i] - l);
+    d[label] -= g;
+  }
+}
+
+class CrossEntropySumFunction : public torch::autograd::Function<CrossEntropySumFunction> {
+ public:
+  // logits [rows, V] contiguous, labels [rows] int64 (checked by the caller).
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor logits, torch::Tensor labels) {
+    const int64_t n = logits.size(-1), rows = logits.size(0);
+    torch::Tensor lse = torch::empty({rows}, logits.options());
+    torch::Tensor losses = torch::empty({rows}, logits.options());
+    const float* xp = logits.data_ptr<float>();
+    const int64_t* lp = labels.data_ptr<int64_t>();
+    float* lsep = lse.data_ptr<float>();
+    float* lossp = losses.data_ptr<float>();
+    at::parallel_for(0, rows, row_grain(n),
+                     [&](int64_t begin, int64_t end) { cross_entropy_rows(xp, lp, lsep, lossp, begin, end, n); });
+    // The rows' losses summed in row order, in double: the same sum at any thread count.
+    double sum = 0;
+    for (int64_t r = 0; r < rows; ++r) sum += lossp[r];
+    if (ctx) ctx->save_for_backward({logits, labels, lse});
+    return torch::scalar_tensor(static_cast<float>(sum), logits.options());
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor& logits = saved[0];
+    const int64_t n = logits.size(-1), rows = logits.size(0);
+    const float g = grads[0].item<float>();
+    torch::Tensor dx = torch::empty_like(logits);
+    const float* xp = logits.data_ptr<float>();
+    const int64_t* lp = saved[1].data_ptr<int64_t>();
+    const float* lsep = saved[2].data_ptr<float>();
+    float* dxp = dx.data_ptr<float>();
+    at::parallel_for(0, rows, row_grain(n), [&](int64_t begin, int64_t end) {
+      cross_entropy_backward_rows(xp, lp, lsep, g, dxp, begin, end, n);
+    });
+    return {dx, torch::Tensor()};
+  }
+};
+
 // Autograd's wrapper only where a gradient will be asked for: generation and evaluation call
 // the loops directly.
 bool records_graph(std::initializer_list<const torch::Tensor*> inputs) {
@@ -333,6 +433,30 @@ torch::Tensor silu_mul(const torch::Tensor& gate, const torch::Tensor& up) {
   if (!fusable(gate) || !fusable(up) || gate.sizes() != up.sizes()) return silu_mul_reference(gate, up);
   if (records_graph({&gate, &up})) return SiluMulFunction::apply(gate, up);
   return SiluMulFunction::forward(nullptr, gate, up);
+}
+
+torch::Tensor cross_entropy_sum_reference(const torch::Tensor& logits, const torch::Tensor& labels) {
+  const int64_t V = logits.size(-1);
+  return torch::nn::functional::cross_entropy(
+      logits.reshape({-1, V}).to(torch::kFloat32), labels.reshape({-1}).to(torch::kInt64),
+      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100).reduction(torch::kSum));
+}
+
+torch::Tensor cross_entropy_sum(const torch::Tensor& logits, const torch::Tensor& labels) {
+  TORCH_CHECK(logits.dim() >= 1 && labels.numel() * logits.size(-1) == logits.numel(),
+              "cross_entropy_sum: logits ", logits.sizes(), " and labels ", labels.sizes(), " disagree");
+  if (!fusable(logits) || !labels.device().is_cpu() || labels.scalar_type() != torch::kInt64 ||
+      logits.size(-1) == 0)
+    return cross_entropy_sum_reference(logits, labels);
+  const torch::Tensor flat = logits.reshape({-1, logits.size(-1)}).contiguous();
+  const torch::Tensor flat_labels = labels.reshape({-1}).contiguous();
+  // The reference refuses a label outside [0, V) other than -100; so does this, rather than read
+  // past the row.
+  const int64_t V = flat.size(1);
+  const bool in_range = ((flat_labels == -100) | ((flat_labels >= 0) & (flat_labels < V))).all().item<bool>();
+  TORCH_CHECK(in_range, "cross_entropy_sum: a label is outside [0, ", V, ") and is not -100");
+  if (records_graph({&flat})) return CrossEntropySumFunction::apply(flat, flat_labels);
+  return CrossEntropySumFunction::forward(nullptr, flat, flat_labels);
 }
 
 }  // namespace sftx::rt

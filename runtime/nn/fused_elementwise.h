@@ -1,4 +1,5 @@
-// The model's elementwise layers, each as one pass over memory forward and one backward.
+// The model's elementwise layers and its loss, each as one pass over memory forward and one
+// backward.
 //
 // Written as tensor ops (as HF writes them), RMSNorm is six kernels forward and about ten
 // backward, the rotary embedding five per tensor, SwiGLU's activation two and three; at the
@@ -7,7 +8,9 @@
 // rest; with these loops 15%, plus 4% in the loops (perf; bench/RESULTS.md has the speed-up
 // measured beside PyTorch). Here each is one loop over rows, split over the intra-op threads,
 // saving for the backward pass only what it cannot recompute cheaply (RMSNorm: x and one float
-// per row; SwiGLU: its two inputs, where the op sequence keeps three tensors).
+// per row; SwiGLU: its two inputs, where the op sequence keeps three tensors). The loss is the
+// largest of them: over 2,000 logits per token (nano's vocabulary), torch's cross_entropy writes
+// the log-probabilities, their gradient and, for the shifted view, two copies of the logits.
 //
 // The fused loops run for contiguous-in-the-last-dimension float32 tensors on the CPU; anything
 // else (float64, bf16 under autocast, CUDA, MPS) takes the tensor-op form, which is also the
@@ -31,6 +34,13 @@ torch::Tensor rotary(const torch::Tensor& x, const torch::Tensor& cos, const tor
 // SwiGLU's activation: silu(gate) * up, the two of the same shape.
 torch::Tensor silu_mul(const torch::Tensor& gate, const torch::Tensor& up);
 
+// Cross-entropy summed over the rows whose label is not -100, as torch's cross_entropy with
+// ignore_index -100 and reduction sum, computed in float32: logits [..., V], labels [...] (the
+// same leading shape). Fused, the log-probabilities are never written: per row a max, a sum of
+// exponentials and the gradient softmax - onehot, in one pass each; the loss is summed in row
+// order (the same at any thread count). A label outside [0, V) other than -100 is refused.
+torch::Tensor cross_entropy_sum(const torch::Tensor& logits, const torch::Tensor& labels);
+
 // On by default. Off, every op takes its tensor-op form: what the model computed before, for
 // bench_nn_train_throughput's --elementwise reference (the gain measured in one run) and the
 // model-level tests. Process-wide; not meant to change while a step runs.
@@ -41,5 +51,6 @@ bool elementwise_fusion();
 torch::Tensor rms_norm_reference(const torch::Tensor& x, const torch::Tensor& weight, double eps);
 torch::Tensor rotary_reference(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 torch::Tensor silu_mul_reference(const torch::Tensor& gate, const torch::Tensor& up);
+torch::Tensor cross_entropy_sum_reference(const torch::Tensor& logits, const torch::Tensor& labels);
 
 }  // namespace sftx::rt

@@ -6,8 +6,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <limits>
 #include <map>
 #include <string>
+#include <tuple>
 
 #include "runtime/nn/model.h"
 #include "runtime/nn/testing_models.h"
@@ -200,4 +203,58 @@ TEST_CASE("without autograd the fused ops give the same numbers", "[fused_elemen
   CHECK_FALSE(without.requires_grad());
   CHECK(torch::equal(with_graph.detach(), without));
   CHECK(torch::equal(silu_mul(x, x).detach(), silu_mul(x.detach(), x.detach())));
+}
+
+TEST_CASE("cross_entropy_sum equals the reference, loss and gradient, with ignored rows", "[fused_elementwise]") {
+  // Vocabularies on and off the 8-wide partials; logits large enough that an unshifted exp would
+  // overflow float32.
+  for (const auto& [rows, V, scale] :
+       std::vector<std::tuple<int64_t, int64_t, double>>{{30, 37, 3.0}, {17, 2000, 1.0}, {5, 8, 60.0}, {4, 3, 1.0}}) {
+    CAPTURE(rows, V, scale);
+    torch::manual_seed(11);
+    Leaf logits = leaf(torch::randn({rows, V}, torch::kFloat64) * scale);
+    torch::Tensor labels = torch::randint(0, V, {rows}, torch::TensorOptions().dtype(torch::kInt64));
+    labels[0] = -100;
+    labels[rows - 1] = -100;
+    const torch::Tensor loss = cross_entropy_sum(logits.f32, labels);
+    const torch::Tensor loss_ref = cross_entropy_sum_reference(logits.f64, labels);
+    CHECK(loss.scalar_type() == torch::kFloat32);
+    CHECK(loss.dim() == 0);
+    CHECK(relative_diff(loss, loss_ref) < 1e-5);
+    (loss * 0.7).backward();
+    (loss_ref * 0.7).backward();
+    CHECK(relative_diff(logits.f32.grad(), logits.f64.grad()) < 1e-6);
+    CHECK(logits.f32.grad()[0].abs().max().item<float>() == 0);  // an ignored row: no gradient
+  }
+}
+
+TEST_CASE("cross_entropy_sum takes [B, T, V] logits as they are and sums the same at any thread count",
+          "[fused_elementwise]") {
+  ThreadCount restore;
+  torch::manual_seed(12);
+  const torch::Tensor logits = torch::randn({3, 50, 64}) * 2;
+  const torch::Tensor labels = torch::randint(0, 64, {3, 50}, torch::TensorOptions().dtype(torch::kInt64));
+  std::vector<torch::Tensor> sums;
+  for (int threads : {1, 2, 3}) {
+    at::set_num_threads(threads);
+    sums.push_back(cross_entropy_sum(logits, labels));
+  }
+  CHECK(torch::equal(sums[0], sums[1]));
+  CHECK(torch::equal(sums[0], sums[2]));
+  CHECK(relative_diff(sums[0], cross_entropy_sum_reference(logits.to(torch::kFloat64), labels)) < 1e-5);
+}
+
+TEST_CASE("cross_entropy_sum reports a NaN logit as the reference does and refuses a label outside the vocabulary",
+          "[fused_elementwise]") {
+  torch::Tensor logits = torch::randn({4, 20});
+  const torch::Tensor labels = torch::tensor({1, 2, 3, 4}, torch::kInt64);
+  logits[2][7] = std::numeric_limits<float>::quiet_NaN();  // not the label: the max and exp would skip it
+  CHECK(std::isnan(cross_entropy_sum(logits, labels).item<float>()));
+  CHECK(std::isnan(cross_entropy_sum_reference(logits, labels).item<float>()));
+  logits[2][7] = std::numeric_limits<float>::infinity();
+  CHECK_FALSE(std::isfinite(cross_entropy_sum(logits, labels).item<float>()));
+  const torch::Tensor finite = torch::randn({4, 20});
+  CHECK_THROWS_WITH(cross_entropy_sum(finite, torch::tensor({1, 20, 3, 4}, torch::kInt64)), Catch::Contains("outside [0, 20)"));
+  CHECK_THROWS_WITH(cross_entropy_sum(finite, torch::tensor({1, -3, 3, 4}, torch::kInt64)), Catch::Contains("not -100"));
+  CHECK(cross_entropy_sum(finite, torch::full({4}, -100, torch::kInt64)).item<float>() == 0);  // all ignored
 }

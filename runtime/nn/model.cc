@@ -303,10 +303,13 @@ LossSum causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& ids, co
   torch::Tensor counted = loss_mask.narrow(1, 1, T - 1) != 0;
   if (segment_ids.defined())
     counted = counted & (segment_ids.narrow(1, 1, T - 1) == segment_ids.narrow(1, 0, T - 1));
-  const auto labels = torch::where(counted, target, torch::full_like(target, -100));
-  out.sum = torch::nn::functional::cross_entropy(
-      logits.narrow(1, 0, T - 1).reshape({-1, V}).to(torch::kFloat32), labels.reshape({-1}),
-      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100).reduction(torch::kSum));
+  // Labels for every position, the last one ignored, so the logits go to the loss as they are:
+  // the shifted view logits[:, :-1] would be copied (it is not contiguous), and so would its
+  // gradient.
+  torch::Tensor labels = torch::full({ids.size(0), T}, -100, target.options());
+  labels.narrow(1, 0, T - 1).copy_(torch::where(counted, target, torch::full_like(target, -100)));
+  TORCH_CHECK(logits.size(2) == V && logits.numel() == labels.numel() * V, "logits and ids disagree on batch size");
+  out.sum = cross_entropy_sum(logits, labels);
   out.count = counted.sum().item<int64_t>();
   return out;
 }
