@@ -12,9 +12,8 @@
 // --attention dense passes an explicit dense causal mask, the step as sftx ran before the chunked
 // attention. --adamw torch runs torch's AdamW instead of the fused one (runtime/nn/fused_adamw.h),
 // --elementwise reference runs RMSNorm, the rotary embedding, SwiGLU's activation and the
-// cross-entropy loss as tensor ops instead of the fused loops (runtime/nn/fused_elementwise.h), so
-// what each change buys is
-// measured in one binary.
+// cross-entropy loss as tensor ops instead of the fused loops (runtime/nn/fused_elementwise.h),
+// so what each change buys is measured in one binary.
 //
 // FLOPs per trained token (PaLM, appendix B; Chinchilla's 6N rule plus attention):
 //   6 * N  +  12 * L * H * T

@@ -57,6 +57,12 @@ inline float exp_poly(float x) {
 
 inline float sigmoid(float x) { return 1.0f / (1.0f + exp_poly(-x)); }
 
+// Eight running partials added in one fixed pairing, so a row's result does not depend on
+// which clone or thread computed it.
+inline float sum_of_partials(const float (&part)[8]) {
+  return ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+}
+
 // Sums over a row in eight running partial sums, so that the compiler may keep them in one
 // vector register (one running sum is a chain of dependent adds it may not reorder).
 inline float sum_of_products(const float* a, const float* b, int64_t n) {
@@ -64,7 +70,7 @@ inline float sum_of_products(const float* a, const float* b, int64_t n) {
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
     for (int j = 0; j < 8; ++j) part[j] += a[i + j] * b[i + j];
-  float sum = ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+  float sum = sum_of_partials(part);
   for (; i < n; ++i) sum += a[i] * b[i];
   return sum;
 }
@@ -74,7 +80,7 @@ inline float sum_of_products(const float* a, const float* b, const float* c, int
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
     for (int j = 0; j < 8; ++j) part[j] += a[i + j] * b[i + j] * c[i + j];
-  float sum = ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+  float sum = sum_of_partials(part);
   for (; i < n; ++i) sum += a[i] * b[i] * c[i];
   return sum;
 }
@@ -316,8 +322,8 @@ void cross_entropy_rows(const float* logits, const int64_t* labels, float* lse, 
         part[j] += exp_poly(x[i + j] - m);
         nan[j] += (x[i + j] - m) * 0.0f;
       }
-    float s = ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
-    float flag = ((nan[0] + nan[4]) + (nan[1] + nan[5])) + ((nan[2] + nan[6]) + (nan[3] + nan[7]));
+    float s = sum_of_partials(part);
+    float flag = sum_of_partials(nan);
     for (; i < n; ++i) {
       s += exp_poly(x[i] - m);
       flag += (x[i] - m) * 0.0f;

@@ -292,8 +292,9 @@ torch::Tensor segment_attention_mask(const torch::Tensor& segment_ids) {
 // ---------------------------------------------------------------- loss
 LossSum causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& ids, const torch::Tensor& loss_mask,
                        const torch::Tensor& segment_ids) {
-  const int64_t T = ids.size(1), V = logits.size(-1);
+  const int64_t T = ids.size(1);
   TORCH_CHECK(logits.size(1) == T, "logits and ids disagree on sequence length");
+  TORCH_CHECK(logits.size(0) == ids.size(0), "logits and ids disagree on batch size");
   LossSum out;
   if (T < 2) {
     out.sum = logits.sum().to(torch::kFloat32) * 0;
@@ -308,7 +309,6 @@ LossSum causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& ids, co
   // gradient.
   torch::Tensor labels = torch::full({ids.size(0), T}, -100, target.options());
   labels.narrow(1, 0, T - 1).copy_(torch::where(counted, target, torch::full_like(target, -100)));
-  TORCH_CHECK(logits.size(2) == V && logits.numel() == labels.numel() * V, "logits and ids disagree on batch size");
   out.sum = cross_entropy_sum(logits, labels);
   out.count = counted.sum().item<int64_t>();
   return out;
