@@ -7,6 +7,8 @@
 #include <limits>
 #include <vector>
 
+#include "runtime/nn/cpu_attention.h"
+
 namespace sftx::rt {
 
 namespace {
@@ -19,23 +21,11 @@ torch::Tensor causal_mask(const torch::Tensor& q, const torch::Tensor& k) {
   return torch::ones({T, S}, torch::TensorOptions().dtype(torch::kBool).device(q.device())).tril(S - T);
 }
 
-// Query heads per key/value head; H must be a multiple of G.
-int64_t group_size(const torch::Tensor& q, const torch::Tensor& k) {
-  const int64_t H = q.size(1), G = k.size(1);
-  TORCH_CHECK(G > 0 && H % G == 0, "attention: ", H, " query heads are not a multiple of ", G, " key/value heads");
-  return H / G;
-}
-
 // [B, G, S, d] -> [B, G * n_rep, S, d], head h = g * n_rep + r (HF's repeat_kv).
 torch::Tensor repeat_kv(const torch::Tensor& x, int64_t n_rep) {
   if (n_rep == 1) return x;
   const auto B = x.size(0), G = x.size(1), S = x.size(2), d = x.size(3);
   return x.unsqueeze(2).expand({B, G, n_rep, S, d}).reshape({B, G * n_rep, S, d});
-}
-
-// A bool mask's additive form: 0 where allowed, -inf elsewhere, in `dtype`.
-torch::Tensor additive_from_bool(const torch::Tensor& mask, torch::ScalarType dtype) {
-  return torch::zeros(mask.sizes(), mask.options().dtype(dtype)).masked_fill_(mask.logical_not(), kMinusInf);
 }
 
 // The additive form of any mask, in q's dtype; an undefined mask is the causal one, [T, S].
@@ -44,15 +34,26 @@ torch::Tensor additive_mask(const torch::Tensor& mask, const torch::Tensor& q, c
     const auto T = q.size(-2), S = k.size(-2);
     return torch::full({T, S}, kMinusInf, q.options().requires_grad(false)).triu_(S - T + 1);
   }
-  if (mask.is_floating_point()) return mask.to(q.scalar_type());
-  return additive_from_bool(mask, q.scalar_type());
+  return additive_attention_mask(mask, q.scalar_type());
 }
 
 }  // namespace
 
+int64_t heads_per_kv_head(const torch::Tensor& q, const torch::Tensor& k) {
+  const int64_t H = q.size(1), G = k.size(1);
+  TORCH_CHECK(G > 0 && H % G == 0, "attention: ", H, " query heads are not a multiple of ", G, " key/value heads");
+  return H / G;
+}
+
+torch::Tensor additive_attention_mask(const torch::Tensor& mask, torch::ScalarType dtype) {
+  if (!mask.defined()) return mask;
+  if (mask.is_floating_point()) return mask.to(dtype);
+  return torch::zeros(mask.sizes(), mask.options().dtype(dtype)).masked_fill_(mask.logical_not(), kMinusInf);
+}
+
 torch::Tensor attend_reference(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& mask) {
-  const int64_t n_rep = group_size(q, k);
+  const int64_t n_rep = heads_per_kv_head(q, k);
   const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
   torch::Tensor scores = torch::matmul(q, repeat_kv(k, n_rep).transpose(-2, -1)) * scale;
   if (mask.defined() && mask.is_floating_point()) {
@@ -67,7 +68,7 @@ torch::Tensor attend_reference(const torch::Tensor& q, const torch::Tensor& k, c
 
 torch::Tensor attend_gemm(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                           const torch::Tensor& mask) {
-  const int64_t n_rep = group_size(q, k);
+  const int64_t n_rep = heads_per_kv_head(q, k);
   const int64_t B = q.size(0), H = q.size(1), T = q.size(2), d = q.size(3);
   const int64_t G = k.size(1), S = k.size(2);
   const double scale = 1.0 / std::sqrt(static_cast<double>(d));
@@ -102,12 +103,12 @@ torch::Tensor prepare_attention_mask(const torch::Tensor& mask, torch::ScalarTyp
   if (!mask.defined() || mask.is_floating_point() || TORCH_VERSION_MAJOR >= 2 ||
       (dtype != torch::kFloat32 && dtype != torch::kFloat64))
     return mask;
-  return additive_from_bool(mask, dtype);
+  return additive_attention_mask(mask, dtype);
 }
 
 #if TORCH_VERSION_MAJOR >= 2
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, const torch::Tensor& mask) {
-  const int64_t n_rep = group_size(q, k);
+  const int64_t n_rep = heads_per_kv_head(q, k);
   const int64_t B = q.size(0), T = q.size(2), G = k.size(1), d = q.size(3);
   if (T == 1 && n_rep > 1 && mask.defined()) {
     // One new token per row (a decode step): the n_rep query heads that share a key/value head
@@ -126,9 +127,12 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
 }
 bool attend_is_fused() { return true; }
 #else
-// LibTorch 1.13 has no fused kernel; attend_gemm is its fast path where the softmax runs in the
-// input dtype anyway.
+// LibTorch 1.13 has no fused kernel: float32 on the CPU takes attend_cpu (cpu_attention.h), the
+// same computation as attend_gemm on direct BLAS calls; attend_gemm is the path elsewhere where
+// the softmax runs in the input dtype anyway (float64, float32 on another device).
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, const torch::Tensor& mask) {
+  if (q.device().is_cpu() && q.scalar_type() == torch::kFloat32 && cpu_attention_ready())
+    return attend_cpu(q, k, v, mask);
   const bool gemm_path = q.scalar_type() == torch::kFloat32 || q.scalar_type() == torch::kFloat64;
   return gemm_path ? attend_gemm(q, k, v, mask) : attend_reference(q, k, v, mask);
 }

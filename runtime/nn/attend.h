@@ -39,6 +39,13 @@ torch::Tensor attend_gemm(const torch::Tensor& q, const torch::Tensor& k, const 
 // unchanged (SDPA's kernels take the bool form). Undefined stays undefined.
 torch::Tensor prepare_attention_mask(const torch::Tensor& mask, torch::ScalarType dtype);
 
+// Query heads per key/value head (H / G); refused unless H is a multiple of G.
+int64_t heads_per_kv_head(const torch::Tensor& q, const torch::Tensor& k);
+
+// The additive form of a mask (0 = may attend, -inf = may not) in `dtype`: a bool mask converted,
+// a floating one cast; undefined stays undefined.
+torch::Tensor additive_attention_mask(const torch::Tensor& mask, torch::ScalarType dtype);
+
 // True when attend() runs at::scaled_dot_product_attention (LibTorch >= 2).
 bool attend_is_fused();
 
