@@ -3,7 +3,7 @@
 //
 //   bench_nn_generate_throughput [--presets nano] [--batch 1] [--prompt 32] [--new 128]
 //                                [--reps 3] [--warmup 1] [--threads N] [--device cpu|cuda]
-//                                [--elementwise fused|reference]
+//                                [--elementwise fused|reference] [--attention-kernel cpu|gemm]
 //
 // Each repetition generates --new tokens greedily for --batch random prompts of --prompt tokens
 // (no EOS: every row runs the full length, as the peers are told to), prefill included in the
@@ -12,7 +12,9 @@
 // checksum so a run can be compared with another build's (the same weights and prompts: seed 0).
 // --elementwise reference runs RMSNorm, the rotary embedding and SwiGLU's activation as tensor
 // ops instead of the fused loops (runtime/nn/fused_elementwise.h): their effect on decoding in
-// one binary. The checksum may differ between the two (greedy ids after float rounding).
+// one binary; --attention-kernel gemm likewise runs LibTorch 1.13's float32 CPU attention as
+// batched tensor GEMMs (attend_gemm) instead of direct BLAS calls (runtime/nn/cpu_attention.h).
+// The checksum may differ between the two (greedy ids after float rounding).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -24,6 +26,7 @@
 #include <fmt/core.h>
 
 #include "bench/bench_cli.h"
+#include "runtime/nn/cpu_attention.h"
 #include "runtime/nn/device.h"
 #include "runtime/nn/fused_elementwise.h"
 #include "runtime/nn/generate.h"
@@ -38,7 +41,7 @@ namespace {
 struct Args {
   std::vector<std::string> presets = {"nano"};
   int64_t batch = 1, prompt = 32, new_tokens = 128, reps = 3, warmup = 1, threads = 0;
-  std::string device = "cpu", elementwise = "fused";
+  std::string device = "cpu", elementwise = "fused", attention_kernel = "cpu";
 };
 
 Args parse(int argc, char** argv) {
@@ -54,6 +57,9 @@ Args parse(int argc, char** argv) {
   app.add_option("--device", a.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
   app.add_option("--elementwise", a.elementwise, "fused (sftx's RMSNorm, rotary, SwiGLU loops) or reference (tensor ops)")
       ->check(CLI::IsMember({"fused", "reference"}));
+  app.add_option("--attention-kernel", a.attention_kernel,
+                 "cpu (direct BLAS calls) or gemm (batched tensor GEMMs); LibTorch 1.13, float32 on the CPU")
+      ->check(CLI::IsMember({"cpu", "gemm"}));
   parse_or_exit(app, argc, argv);
   return a;
 }
@@ -64,6 +70,7 @@ int main(int argc, char** argv) try {
   Args args = parse(argc, argv);
   set_cpu_threads(static_cast<int>(args.threads));  // torch's pool and OpenBLAS's
   set_elementwise_fusion(args.elementwise == "fused");
+  set_cpu_attention(args.attention_kernel == "cpu");
   const auto kind = parse_device_kind(args.device);
   if (!kind) throw std::invalid_argument("--device must be " + device_kind_choices());
   const torch::Device device = to_torch_device(Device{*kind, 0});

@@ -4,7 +4,8 @@
 //   bench_nn_train_throughput [--presets mini,small] [--seq 1024] [--batch 8] [--steps 10]
 //                             [--warmup 2] [--device cpu|cuda] [--threads N] [--peak-tflops X]
 //                             [--attention model|dense] [--adamw fused|torch]
-//                             [--elementwise fused|reference] [--trace FILE.json]
+//                             [--elementwise fused|reference] [--attention-kernel cpu|gemm]
+//                             [--trace FILE.json]
 //
 // --attention model (the default) leaves the choice to the model, as training does: the chunked
 // segment attention (runtime/nn/segment_attention.h) where the model enables it, which it no
@@ -13,7 +14,9 @@
 // attention. --adamw torch runs torch's AdamW instead of the fused one (runtime/nn/fused_adamw.h),
 // --elementwise reference runs RMSNorm, the rotary embedding, SwiGLU's activation and the
 // cross-entropy loss as tensor ops instead of the fused loops (runtime/nn/fused_elementwise.h),
-// so what each change buys is measured in one binary.
+// --attention-kernel gemm runs LibTorch 1.13's float32 CPU attention as batched tensor GEMMs
+// (attend_gemm) instead of direct BLAS calls (runtime/nn/cpu_attention.h), so what each change
+// buys is measured in one binary.
 //
 // FLOPs per trained token (PaLM, appendix B; Chinchilla's 6N rule plus attention):
 //   6 * N  +  12 * L * H * T
@@ -39,6 +42,7 @@
 
 #include "runtime/nn/autocast.h"
 #include "bench/bench_cli.h"
+#include "runtime/nn/cpu_attention.h"
 #include "runtime/nn/device.h"
 #include "runtime/nn/fused_adamw.h"
 #include "runtime/nn/fused_elementwise.h"
@@ -55,7 +59,7 @@ struct Args {
   int64_t seq = 1024, batch = 8, steps = 10, warmup = 2, threads = 0;
   double peak_tflops = 0;  // > 0: use this peak instead of measuring one
   std::string device = torch::cuda::is_available() ? "cuda" : "cpu";
-  std::string attention = "model", adamw = "fused", elementwise = "fused", trace;
+  std::string attention = "model", adamw = "fused", elementwise = "fused", attention_kernel = "cpu", trace;
 };
 
 Args parse(int argc, char** argv) {
@@ -74,6 +78,9 @@ Args parse(int argc, char** argv) {
   app.add_option("--adamw", a.adamw, "fused (sftx's) or torch")->check(CLI::IsMember({"fused", "torch"}));
   app.add_option("--elementwise", a.elementwise, "fused (sftx's RMSNorm, rotary, SwiGLU, cross-entropy loops) or reference (tensor ops)")
       ->check(CLI::IsMember({"fused", "reference"}));
+  app.add_option("--attention-kernel", a.attention_kernel,
+                 "cpu (direct BLAS calls) or gemm (batched tensor GEMMs); LibTorch 1.13, float32 on the CPU")
+      ->check(CLI::IsMember({"cpu", "gemm"}));
   app.add_option("--trace", a.trace,
                  "write the timed steps' operators, as LibTorch's profiler records them, to this chrome-trace "
                  "JSON file (where the time goes; with several presets, the last one's; the profiler slows the steps, so "
@@ -108,6 +115,7 @@ int main(int argc, char** argv) try {
   Args args = parse(argc, argv);
   set_cpu_threads(static_cast<int>(args.threads));  // torch's pool and OpenBLAS's
   set_elementwise_fusion(args.elementwise == "fused");
+  set_cpu_attention(args.attention_kernel == "cpu");
   const auto kind = parse_device_kind(args.device);
   if (!kind) throw std::invalid_argument("--device must be " + device_kind_choices());
   const torch::Device device = to_torch_device(Device{*kind, 0});
