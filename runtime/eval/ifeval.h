@@ -19,8 +19,10 @@ namespace sftx::rt {
 // scorer_version). 1: change_case asks langdetect for "en"; str.lower()/strip()/split() and
 // nltk's \w are Unicode as in lm-eval (before: ASCII lower-casing and stripping, PCRE2's \w).
 // 2: json_format accepts what json.loads does (NaN, Infinity, 1e400, lone surrogate escapes)
-// and refuses a leading byte order mark.
-inline constexpr int kIfevalScorerVersion = 2;
+// and refuses a leading byte order mark. 3: number_sentences counts Punkt's English sentences (as
+// lm-eval does, through nltk), not the public split_into_sentences rules, and
+// capital_word_frequency's words come from those sentences (before: every candidate end split).
+inline constexpr int kIfevalScorerVersion = 3;
 
 struct IfevalItem {
   std::vector<std::string> instruction_ids;

@@ -11,6 +11,7 @@
 #include "runtime/eval/ifeval_text.h"
 #include "runtime/eval/langdetect.h"
 #include "runtime/eval/nltk_word_tokenize.h"
+#include "runtime/eval/punkt.h"
 #include "runtime/regex/regex.h"
 
 namespace sftx::rt {
@@ -438,7 +439,7 @@ const std::vector<std::pair<std::string, Check>>& registry() {
        [](auto& kw, const std::string& v) { return compare(kw, "num_words", count_words(v)); }},
       {"length_constraints:number_sentences",
        [](auto& kw, const std::string& v) {
-         return compare(kw, "num_sentences", static_cast<int64_t>(split_sentences(v).size()));
+         return compare(kw, "num_sentences", static_cast<int64_t>(punkt_sentences(v).size()));
        }},
       {"length_constraints:number_paragraphs",
        [](auto& kw, const std::string& v) { return paragraphs_ok(v, int_arg(kw, "num_paragraphs")); }},

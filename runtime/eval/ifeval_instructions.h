@@ -25,7 +25,8 @@
 //   keywords:letter_frequency                  {letter, let_frequency, let_relation}
 //   length_constraints:number_words            {relation, num_words}: nltk's \w+ runs (the `regex` module's \w),
 //                                              "less than" / "at least"
-//   length_constraints:number_sentences        {relation, num_sentences}
+//   length_constraints:number_sentences        {relation, num_sentences}: Punkt's English sentences
+//                                              (runtime/eval/punkt.h), as nltk.sent_tokenize
 //   length_constraints:number_paragraphs       {num_paragraphs}: split on "***" dividers
 //   length_constraints:nth_paragraph_first_word {num_paragraphs, nth_paragraph, first_word}: "\n\n" paragraphs
 //   startend:end_checker                       {end_phrase}: ends with it (str.lower() both, quotes dropped)
@@ -35,8 +36,6 @@
 // Python's str methods (lower(), isupper(), islower(), strip(), split()) and nltk's \w are
 // Unicode here as there (runtime/eval/ifeval_text.h: ICU's tables, compared with CPython's and the
 // `regex` module's on every code point by scripts/peers/ifeval_parity.py).
-// Not done: number_sentences splits sentences by the rules of the public split_into_sentences,
-// where lm-eval counts them with nltk's Punkt model.
 #pragma once
 
 #include <string>

@@ -13,9 +13,6 @@ namespace sftx::rt {
 namespace {
 
 bool word_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
-bool alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)); }
-bool digit(char c) { return std::isdigit(static_cast<unsigned char>(c)); }
-bool space(char c) { return std::isspace(static_cast<unsigned char>(c)); }
 
 // Calls f(code point, byte offset, byte length) for each code point of `text`; a byte that does
 // not start valid UTF-8 comes as one code point -1.
@@ -29,16 +26,6 @@ void for_each_code_point(std::string_view text, F&& f) {
     U8_NEXT(s, i, n, c);
     f(c, static_cast<size_t>(start), static_cast<size_t>(i - start));
   }
-}
-
-bool ends_with_word_ci(const std::string& s, size_t end, std::string_view w) {
-  // Does s[..end) end with w, preceded by a non-letter?
-  if (end < w.size()) return false;
-  size_t start = end - w.size();
-  for (size_t i = 0; i < w.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[start + i])) != std::tolower(static_cast<unsigned char>(w[i])))
-      return false;
-  return start == 0 || !alpha(s[start - 1]);
 }
 
 }  // namespace
@@ -107,59 +94,6 @@ std::string str_lower(std::string_view text) {
     return out;
   }
   throw std::runtime_error("ICU ucasemap_utf8ToLower: the output did not fit");
-}
-
-std::vector<std::string> split_sentences(std::string_view input) {
-  std::string t = " " + std::string(input) + "  ";
-  for (char& c : t)
-    if (c == '\n') c = ' ';
-  // A '.' at position i is a sentence end unless one of the public splitter's exceptions applies.
-  std::vector<bool> stop(t.size(), false);
-  for (size_t i = 0; i < t.size(); ++i) {
-    char c = t[i];
-    if (c == '?' || c == '!') {
-      stop[i] = true;
-      continue;
-    }
-    if (c != '.') continue;
-    // Ellipsis / multiple dots: one stop after the run.
-    if (i + 1 < t.size() && t[i + 1] == '.') continue;
-    if (i > 0 && t[i - 1] == '.') {
-      stop[i] = true;
-      continue;
-    }
-    bool protect = false;
-    for (std::string_view title : {"mr", "st", "mrs", "ms", "dr"}) protect = protect || ends_with_word_ci(t, i, title);
-    for (std::string_view suffix : {"inc", "ltd", "jr", "sr", "co"}) protect = protect || ends_with_word_ci(t, i, suffix);
-    if (i > 0 && i + 1 < t.size() && digit(t[i - 1]) && digit(t[i + 1])) protect = true;  // 3.14
-    for (std::string_view site : {"com", "net", "org", "io", "gov", "edu", "me"}) {
-      if (t.compare(i + 1, site.size(), site) == 0 &&
-          (i + 1 + site.size() >= t.size() || !alpha(t[i + 1 + site.size()])) && i > 0 && !space(t[i - 1]))
-        protect = true;
-    }
-    // A single letter before the dot (initials, "U.S."), preceded by a space or another "X.".
-    if (i >= 2 && alpha(t[i - 1]) && (space(t[i - 2]) || t[i - 2] == '.')) protect = true;
-    // "e.g." style: a letter right after the dot followed by another dot.
-    if (i + 2 < t.size() && alpha(t[i + 1]) && t[i + 2] == '.' && i > 0 && alpha(t[i - 1])) protect = true;
-    stop[i] = !protect;
-  }
-  std::vector<std::string> out;
-  std::string cur;
-  for (size_t i = 0; i < t.size(); ++i) {
-    cur += t[i];
-    // A closing quote right after the stop belongs to the sentence it closes.
-    if (stop[i]) {
-      if (i + 1 < t.size() && t[i + 1] == '"') {
-        cur += '"';
-        ++i;
-      }
-      out.push_back(trim(cur));
-      cur.clear();
-    }
-  }
-  out.push_back(trim(cur));
-  if (!out.empty() && out.back().empty()) out.pop_back();
-  return out;
 }
 
 namespace {

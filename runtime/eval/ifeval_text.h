@@ -34,11 +34,6 @@ bool is_python_space(char32_t c);
 // str.split() without a separator: the non-empty runs between white space.
 std::vector<std::string> split_whitespace(std::string_view text);
 
-// Sentences as the public split_into_sentences finds them: split after ".", "?" and "!",
-// except in titles (Mr. Dr. ...), decimals (3.14), web names (x.com), initials and acronyms
-// (J. R. R., U.S.A.), and with an ellipsis ("...") ending one sentence.
-std::vector<std::string> split_sentences(std::string_view text);
-
 // Python's str.isupper()/islower(): at least one cased character and all cased characters
 // upper (lower) case, over all of Unicode (ICU's case properties).
 bool is_all_upper(std::string_view text);

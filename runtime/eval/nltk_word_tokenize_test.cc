@@ -20,17 +20,3 @@ TEST_CASE("nltk word tokenize: the Treebank rules, as nltk applies them", "[ifev
   CHECK(treebank_tokenize("a: b,c ``quoted'' «x»") == Tokens{"a", ":", "b", ",", "c", "``", "quoted", "''", "«", "x", "»"});
   CHECK(treebank_tokenize("").empty());
 }
-
-TEST_CASE("nltk word tokenize: sentences end at Punkt's candidate ends", "[ifeval]") {
-  using Views = std::vector<std::string_view>;
-  // Expected: nltk's PunktSentenceTokenizer() (no model) on the same strings.
-  CHECK(candidate_sentences("He said CAN'T. Then I'M.  Why? No!\"Yes.\" done") ==
-        Views{"He said CAN'T.", "Then I'M.", "Why?", "No!\"Yes.\"", "done"});
-  CHECK(candidate_sentences("3.14 and e.g., U.S.A.") == Views{"3.14 and e.g., U.S.A."});  // no candidate inside
-  CHECK(candidate_sentences("End.   ") == Views{"End."});
-  CHECK(candidate_sentences("A.). B") == Views{"A.).", "B"});  // only the last candidate of "A.)." counts
-  CHECK(candidate_sentences("(Sent1.) Sent2.") == Views{"(Sent1.)", "Sent2."});
-  CHECK(candidate_sentences("x. \"y\" z") == Views{"x.", "\"y\" z"});
-  // A contraction before a sentence's "." is split, as Punkt's sentence end makes nltk do.
-  CHECK(nltk_word_tokenize("I CAN'T. WE WANNA. OK") == Tokens{"I", "CA", "N'T", ".", "WE", "WAN", "NA", ".", "OK"});
-}

@@ -185,6 +185,55 @@ def counts(text):
     return words, sentences
 
 
+# Texts that take Punkt's English model through each of its decisions: its own abbreviations
+# (in their case and in capitals, hyphenated, before upper- and lower-case words), its
+# collocations and frequent sentence starters, initials ("J. Smith", "A. the"), ordinals and
+# numbers ("5. The", "in 1990. Then"), ellipses, end marks followed by closing quotes and
+# brackets (ASCII and curly), runs of "!?", paragraph and line breaks, Unicode white space.
+def punkt_texts(rng, model_dir, n):
+    read = lambda name: [l.rstrip("\n") for l in open(os.path.join(model_dir, name), encoding="utf-8")]
+    abbrevs = read("abbrev_types.txt")
+    starters = read("sent_starters.txt")
+    colloc = [l.split("\t") for l in read("collocations.tab")]
+    ortho = [l.split("\t")[0] for l in read("ortho_context.tab")]
+    ortho = [w for w in ortho if w.isalpha()]
+    def word():
+        w = rng.choice(ortho if rng.random() < 0.7 else WORDS)
+        return rng.choice([w, w.capitalize(), w.upper()]) if rng.random() < 0.5 else w
+    def piece():
+        r = rng.random()
+        if r < 0.25:
+            a = rng.choice(abbrevs)
+            a = rng.choice([a, a.capitalize(), a.upper(), "pre-" + a])
+            return a + "."
+        if r < 0.35:
+            a, b = rng.choice(colloc)
+            return (a if a != "##number##" else str(rng.randint(1, 31))) + ". " + rng.choice([b, b.capitalize()])
+        if r < 0.45:
+            return rng.choice("ABCDEFGHJKLMNOPRSTW") + "."
+        if r < 0.55:
+            return rng.choice(["5.", "1990.", "3.14", "2nd.", "-1.", ",5.", "10,000."])
+        if r < 0.62:
+            return rng.choice(starters).capitalize()
+        if r < 0.68:
+            return rng.choice(["...", "..", ". . .", "--", "!!!", "?!", "!?"])
+        return word()
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rng.randint(1, 14)):
+            p = piece()
+            if rng.random() < 0.2:
+                p += rng.choice([".", "!", "?", ".\"", ".)", ".'", ".\u201d", ".\u2019", "!)", "?\"", ".\u00bb", ".]", ".}", "),"])
+            if rng.random() < 0.08:
+                p = rng.choice(["(", "\"", "'", "\u201c", "[", "\u00ab"]) + p
+            parts.append(p)
+        seps = [" ", " ", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2003", "\u0085", " \n "]
+        text = "".join(p + rng.choice(seps) for p in parts)
+        out.append(text if rng.random() < 0.5 else text.strip())
+    return out
+
+
 def kwargs_for(iid, text, rng, prompt):
     words, sentences = counts(text)
     near = lambda n: max(1, n + rng.randint(-2, 2))  # noqa: E731
@@ -601,6 +650,8 @@ def main():
                     help="further multilingual responses built for language:response_language")
     ap.add_argument("--n-unicode", type=int, default=700,
                     help="further responses with non-ASCII letters, marks and white space (Unicode str methods)")
+    ap.add_argument("--n-punkt", type=int, default=2000,
+                    help="further texts for the sentence comparison, built from Punkt's English tables")
     ap.add_argument("--seeds", type=int, default=10,
                     help="langdetect seeds 0..N-1 over which response_language verdicts are checked for stability")
     args = ap.parse_args()
@@ -615,27 +666,16 @@ def main():
     print(f"lm-eval {lm_eval.__version__}: {len(public)} instruction ids; sftx supports {len(supported)}")
     print(f"  sftx lacks {len(lacking)}: {', '.join(lacking)}")
     tally.check(not unknown, f"every id sftx supports is one of lm-eval's ({unknown or 'none outside'})")
-    # lm-eval counts sentences with nltk's Punkt model, whose data nltk fetches from GitHub
-    # (scripts/peers/setup.sh tries); without it that id cannot be compared here.
+    # lm-eval counts sentences with nltk's Punkt model (length_constraints:number_sentences), and
+    # nltk.word_tokenize (change_case:capital_word_frequency) splits on its sentences: its English
+    # tables, which scripts/peers/setup.sh installs from PyPI (the llama-index-core wheel ships
+    # them) and checks equal to the copy sftx compiles in (third_party/punkt/english).
     compared = list(supported)
-    try:
-        instructions_util.count_sentences("One. Two.")
-    except LookupError as e:
+    punkt_ok = nltk.tokenize.punkt_model_available("english")
+    tally.check(punkt_ok, "nltk's English Punkt model (punkt_tab) is installed in the peer environment")
+    if not punkt_ok:
         compared.remove("length_constraints:number_sentences")
-        print("  NOT COMPARED length_constraints:number_sentences: lm-eval needs nltk's punkt data, which is not "
-              "installed (" + " ".join(l.strip() for l in str(e).splitlines() if l.strip("* \n"))[:160] + ")")
-
-    # nltk.word_tokenize (change_case:capital_word_frequency) splits sentences with Punkt's
-    # English model, the same punkt_tab data. Without it, lm-eval's checker would raise; it is
-    # then compared with an untrained Punkt (nltk's own PunktSentenceTokenizer, no abbreviation
-    # list) in its place: sftx's reading of sentence ends (runtime/eval/nltk_word_tokenize.h says
-    # why that changes no upper-case count but after a contraction that the English model would
-    # call an abbreviation).
-    if not nltk.tokenize.punkt_model_available("english"):
-        untrained = nltk.tokenize.PunktSentenceTokenizer()
-        nltk.tokenize.sent_tokenize = lambda text, language="english": untrained.tokenize(text)
-        print("  change_case:capital_word_frequency: nltk's English Punkt model is not installed; lm-eval's "
-              "word_tokenize runs with an untrained PunktSentenceTokenizer for its sentence split")
+        compared.remove("change_case:capital_word_frequency")
 
     # lm-eval leaves langdetect unseeded (a fresh os.urandom seed per call); sftx's port runs
     # it with seed 0, so the reference does too. The stability count below shows what the seed
@@ -726,9 +766,7 @@ def main():
                 stat[2] += 1
                 examples[iid].append(("loose", ref["inst_level_loose_acc"][j], item["kwargs"][j], item["response"]))
     # The tokens themselves, beside the verdicts: every response of the capital id through
-    # sftx's word_tokenize port and nltk's. The upper-case counts must be equal; the token
-    # lists may differ only where Punkt's decision about a sentence end does (an abbreviation or
-    # initial keeps or loses its final "."), which leaves the count as it is.
+    # sftx's word_tokenize port and nltk's; token lists and upper-case counts must be equal.
     capital_texts = [item["response"] for item in items if capital_id in item["instruction_id_list"]]
     if capital_texts:
         sftx_tokens = [r["tokens"] for r in run_jsonl_tool([args.tool, "--word-tokenize"],
@@ -739,15 +777,28 @@ def main():
         for text, mine in zip(capital_texts, sftx_tokens):
             ref = nltk.word_tokenize(text)
             same_tokens += mine == ref
-            if sum(w.isupper() for w in mine) == sum(w.isupper() for w in ref):
-                same_count += 1
-            else:
+            same_count += sum(w.isupper() for w in mine) == sum(w.isupper() for w in ref)
+            if mine != ref:
                 differ.append((text, mine, ref))
         for text, mine, ref in differ[:3]:
-            print(f"      upper-case count differs on {text!r}:\n        sftx {mine}\n        nltk {ref}")
-        tally.check(same_count == len(capital_texts) and len(sftx_tokens) == len(capital_texts),
+            print(f"      tokens differ on {text!r}:\n        sftx {mine}\n        nltk {ref}")
+        tally.check(same_count == same_tokens == len(capital_texts) and len(sftx_tokens) == len(capital_texts),
                     f"{capital_id}: upper-case token counts equal nltk.word_tokenize's in {same_count} of "
                     f"{len(capital_texts)} responses (token lists identical in {same_tokens})")
+    # The sentences themselves: every response, and texts built from the model's own tables,
+    # through sftx's Punkt port and nltk.sent_tokenize; the lists must be identical.
+    if punkt_ok:
+        model_dir = str(nltk.data.find("tokenizers/punkt_tab/english/"))
+        texts = [item["response"] for item in items] + punkt_texts(random.Random(1417), model_dir, args.n_punkt)
+        mine = [r["sentences"] for r in run_jsonl_tool([args.tool, "--sentences"], [{"response": t} for t in texts],
+                                                       work / "sentence_texts.jsonl", work / "sftx_sentences.jsonl")]
+        differ = [(t, m, nltk.sent_tokenize(t)) for t, m in zip(texts, mine) if m != nltk.sent_tokenize(t)]
+        for text, m, ref in differ[:3]:
+            print(f"      sentences differ on {text!r}:\n        sftx {m}\n        nltk {ref}")
+        n_sentences = sum(len(m) for m in mine)
+        tally.check(not differ and len(mine) == len(texts),
+                    f"Punkt sentences identical to nltk.sent_tokenize's in {len(texts) - len(differ)} of {len(texts)} "
+                    f"texts ({n_sentences} sentences; {args.n_punkt} of the texts built from the model's tables)")
     if LANGUAGE_ID in compared:
         compare_languages(args, work, items, tally)
     for e in errors[:5]:

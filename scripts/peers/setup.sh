@@ -26,7 +26,49 @@ stamp_of() {
   { sha256sum <"$requirements"; "$base_python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1
 }
 want="$(stamp_of)"
+
+# lm-eval's IFEval counts sentences with nltk's Punkt model, and nltk.word_tokenize splits on its
+# sentences. nltk downloads the model (punkt_tab) from GitHub, which these machines cannot reach;
+# the same files ship inside a PyPI wheel, llama-index-core 0.14.25 (pinned by its sha256 here),
+# from which the English model is copied into the environment's nltk_data (nltk searches
+# sys.prefix/nltk_data) and checked equal, byte for byte, to the copy sftx compiles in
+# (third_party/punkt/README.md). Done whenever it is missing, on a reused environment too.
+punkt_files="abbrev_types.txt collocations.tab sent_starters.txt ortho_context.tab"
+punkt_dir="$venv/nltk_data/tokenizers/punkt_tab/english"
+punkt_wheel="llama_index_core-0.14.25-py3-none-any.whl"
+punkt_wheel_sha256="caa7d9c5ac9b13dc33400cf8d5e92e689b6d1e4497eb9bfa50d6f52ca2eb22a1"
+punkt_installed() {
+  local f
+  for f in $punkt_files; do cmp -s "$root/third_party/punkt/english/$f" "$punkt_dir/$f" || return 1; done
+}
+install_punkt() {
+  punkt_installed && return 0
+  local tmp
+  tmp="$(mktemp -d)"
+  "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-input --no-deps --only-binary=:all: \
+    "llama-index-core==0.14.25" -d "$tmp" >&2 &&
+    echo "$punkt_wheel_sha256  $tmp/$punkt_wheel" | sha256sum --check --quiet >&2 &&
+    mkdir -p "$punkt_dir" &&
+    "$venv/bin/python" - "$tmp/$punkt_wheel" "$punkt_dir" $punkt_files <<'PY'
+import sys, zipfile
+wheel, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+with zipfile.ZipFile(wheel) as z:
+    for name in names:
+        data = z.read("llama_index/core/_static/nltk_cache/tokenizers/punkt_tab/english/" + name)
+        with open(f"{out}/{name}", "wb") as f:
+            f.write(data)
+PY
+  local rc=$?
+  rm -rf "$tmp"
+  [[ $rc == 0 ]] && punkt_installed
+}
+punkt_or_warn() {
+  install_punkt || echo "peers: Punkt's English model could not be installed from PyPI, or differs from" \
+    "third_party/punkt/english: ifeval_parity.py will fail its Punkt checks" >&2
+}
+
 if [[ -x "$venv/bin/python" && -f "$venv/.sftx-requirements-stamp" && "$(cat "$venv/.sftx-requirements-stamp")" == "$want" ]]; then
+  punkt_or_warn
   echo "peers: $venv is up to date with requirements.txt" >&2
   echo "$venv/bin/python"
   exit 0
@@ -57,13 +99,7 @@ assert torch.allclose(x @ torch.eye(8), x)
 print(f"peers: torch {torch.__version__} (CPU works; CUDA available: {torch.cuda.is_available()}), "
       f"transformers {transformers.__version__}, peft {peft.__version__}, trl {trl.__version__}")
 PY
-# lm-eval's IFEval counts sentences with nltk's Punkt model; nltk fetches its data from GitHub
-# (raw.githubusercontent.com), not PyPI. Where that cannot be reached the environment is still
-# complete for everything else, and ifeval_parity.py says that id was not compared.
-if ! "$venv/bin/python" -m nltk.downloader -q -d "$venv/nltk_data" punkt punkt_tab >&2 2>/dev/null \
-   || ! "$venv/bin/python" -c 'import nltk; nltk.data.find("tokenizers/punkt")' 2>/dev/null; then
-  echo "peers: nltk's punkt data could not be fetched (GitHub unreachable?): IFEval's sentence counts are not compared" >&2
-fi
+punkt_or_warn
 echo "$want" >"$venv/.sftx-requirements-stamp"
 echo "peers: built in $((SECONDS - start)) s; $(du -sh "$venv" | cut -f1) on disk" >&2
 echo "$venv/bin/python"

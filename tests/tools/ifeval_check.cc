@@ -10,6 +10,9 @@
 //   sftx_ifeval_check --word-tokenize IN_JSONL OUT_JSONL
 //     per line {"response": "..."} in, {"tokens": [...]} out: the nltk.word_tokenize port that
 //     change_case:capital_word_frequency counts with.
+//   sftx_ifeval_check --sentences IN_JSONL OUT_JSONL
+//     per line {"response": "..."} in, {"sentences": [...]} out: the Punkt port (English model)
+//     that length_constraints:number_sentences counts and nltk.word_tokenize splits on.
 //   sftx_ifeval_check --langdetect IN_JSONL OUT_JSONL
 //     per line {"response": "..."} in, {"language": code or null, "probabilities": [[code, p], ...]}
 //     out: the langdetect port (seed 0) that language:response_language uses; null where
@@ -33,6 +36,7 @@
 #include "runtime/eval/ifeval_text.h"
 #include "runtime/eval/langdetect.h"
 #include "runtime/eval/nltk_word_tokenize.h"
+#include "runtime/eval/punkt.h"
 #include "runtime/base/jsonl.h"
 
 using nlohmann::json;
@@ -50,6 +54,18 @@ int main(int argc, char** argv) {
         out << json{{"tokens", sftx::rt::nltk_word_tokenize(row.value.at("response").get<std::string>())}}.dump(
                    -1, ' ', false, json::error_handler_t::replace)
             << "\n";
+      return out ? 0 : 1;
+    }
+    if (argc == 4 && std::string(argv[1]) == "--sentences") {
+      std::ofstream out(argv[3]);
+      if (!out) throw std::runtime_error(std::string(argv[3]) + ": cannot write");
+      for (const auto& row : sftx::rt::read_jsonl_objects(argv[2])) {
+        json sentences = json::array();
+        const auto text = row.value.at("response").get<std::string>();  // the sentences are views of it
+        for (std::string_view s : sftx::rt::punkt_sentences(text))
+          sentences.push_back(std::string(s));
+        out << json{{"sentences", sentences}}.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+      }
       return out ? 0 : 1;
     }
     if (argc == 4 && std::string(argv[1]) == "--langdetect") {
@@ -101,6 +117,7 @@ int main(int argc, char** argv) {
     if (argc != 3) {
       std::cerr << "usage: sftx_ifeval_check IN_JSONL OUT_JSONL\n       sftx_ifeval_check --ids\n"
                    "       sftx_ifeval_check --word-tokenize IN_JSONL OUT_JSONL\n"
+                   "       sftx_ifeval_check --sentences IN_JSONL OUT_JSONL\n"
                    "       sftx_ifeval_check --langdetect IN_JSONL OUT_JSONL\n"
                    "       sftx_ifeval_check --unicode OUT_JSONL\n";
       return 2;
