@@ -333,7 +333,7 @@ std::vector<BuiltinFunction> make_table() {
                           {"", "prompt_loose", FieldKind::rate, "prompts whose every instruction is followed (loose)"},
                           {"", "instruction_strict", FieldKind::rate, "instructions followed (strict)"},
                           {"", "instruction_loose", FieldKind::rate, "instructions followed (loose)"}});
-    ifeval.scorer_version = 2;  // rt::kIfevalScorerVersion (runtime/eval/ifeval.h says what changed)
+    ifeval.scorer_version = 3;  // rt::kIfevalScorerVersion (runtime/eval/ifeval.h says what changed)
     t.push_back(std::move(ifeval));
   }
   t.push_back(metric("perplexity",

@@ -346,7 +346,7 @@ experiment e {
     INFO(n.op << ": " << n.description.dump());
     const auto& params = n.description.at("params");
     if (n.op == "ifeval") {
-      CHECK(params.at("scorer_version") == 2);  // rt::kIfevalScorerVersion
+      CHECK(params.at("scorer_version") == 3);  // rt::kIfevalScorerVersion
       CHECK_FALSE(n.params.contains("scorer_version"));  // the key's, not the runtime's parameters
     } else {
       CHECK_FALSE(params.contains("scorer_version"));
