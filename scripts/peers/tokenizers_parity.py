@@ -211,12 +211,52 @@ def compare(kind, tok, specials, tool, work, n):
             "tokenizers_encode_seconds": round(peer_seconds, 4), "bytes": sftx_speed["bytes"]}
 
 
+def bench_encode(args, work, results):
+    """Encode throughput of the families' test strings (no special tokens), sftx beside tokenizers,
+    rounds interleaved; MB/s of UTF-8 text, medians over the rounds."""
+    median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
+    print(f"# encode throughput, {args.bench} interleaved rounds, MB/s of UTF-8 text (medians); "
+          f"sftx_hf_tokenize --bench (C++, one thread) beside tokenizers {tokenizers_version()} on one thread")
+    print(f"{'family':<9} {'MB':>6} {'sftx':>8} {'tok.encode':>11} {'encode_batch':>13} "
+          f"{'sftx/encode':>12} {'sftx/batch':>11}")
+    for r in results:
+        kind = r["family"]
+        tok = Tokenizer.from_file(str(work / f"{kind}.tokenizer.json"))
+        inp = work / f"{kind}.strings.jsonl"
+        strings = [json.loads(line) for line in inp.read_text(encoding="utf-8").splitlines()]
+        mb = sum(len(s.encode("utf-8")) for s in strings) / 1e6
+        sftx, single, batch = [], [], []
+        for _ in range(args.bench):
+            out = subprocess.run([args.tool, "--bench", str(work / f"{kind}.tokenizer.json"), str(inp)], check=True,
+                                 capture_output=True, text=True)
+            sftx.append(mb / json.loads(out.stdout)["seconds"])
+            t0 = time.perf_counter()
+            for s in strings:
+                tok.encode(s, add_special_tokens=False)
+            single.append(mb / (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            tok.encode_batch(strings, add_special_tokens=False)
+            batch.append(mb / (time.perf_counter() - t0))
+        a, b, c = median(sftx), median(single), median(batch)
+        print(f"{kind:<9} {mb:>6.2f} {a:>8.2f} {b:>11.2f} {c:>13.2f} {a / b:>12.2f} {a / c:>11.2f}   "
+              f"(rounds: sftx {' '.join(f'{x:.2f}' for x in sftx)}; encode {' '.join(f'{x:.2f}' for x in single)}; "
+              f"batch {' '.join(f'{x:.2f}' for x in batch)})", flush=True)
+
+
+def tokenizers_version():
+    import tokenizers
+    return tokenizers.__version__
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tool", required=True, help="path to the sftx_hf_tokenize binary")
     ap.add_argument("--work", required=True, help="folder for the tokenizers and string files")
     ap.add_argument("--strings", type=int, default=2500, help="test strings per family (5 families)")
     ap.add_argument("--families", default="gpt2,llama3,qwen2,llama2,mistral")
+    ap.add_argument("--bench", type=int, default=0, metavar="ROUNDS",
+                    help="also time encoding, ROUNDS interleaved rounds per family: sftx (one thread) beside "
+                         "tokenizers' encode per string and encode_batch (TOKENIZERS_PARALLELISM=false: one thread)")
     args = ap.parse_args()
     import tokenizers
     args.tool = os.path.abspath(args.tool)
@@ -232,6 +272,8 @@ def main():
               f"sftx {r['sftx_encode_seconds']}s vs tokenizers {r['tokenizers_encode_seconds']}s", flush=True)
         for ex in r["examples"]:
             print("  MISMATCH", json.dumps(ex, ensure_ascii=False)[:1500])
+    if args.bench:
+        bench_encode(args, work, results)
     total = sum(r["strings"] for r in results)
     bad = sum(r["mismatches"] for r in results)
     summary = {"tokenizers_version": tokenizers.__version__, "strings_compared": total, "mismatches": bad,
