@@ -70,15 +70,25 @@ Blocks query_blocks(int64_t T, int64_t S) {
   return b;
 }
 
-// One tensor's element strides, read once; the last one is 1 (checked where they are made).
-// `heads_first`: [B, heads, T, d] (q, k, v); else [B, T, heads, d] (the output and its gradient).
+// One operand's element strides, read once (made by blas_operand). `heads_first`: [B, heads, T, d]
+// (q, k, v); else [B, T, heads, d] (the output's gradient). A row dimension of size 1 may carry
+// any stride, which is never used to address a second row: it reads as d, the least leading
+// dimension cblas accepts.
 struct Strides {
   int64_t batch, head, row;
   explicit Strides(const torch::Tensor& t, bool heads_first = true)
-      : batch(t.stride(0)), head(t.stride(heads_first ? 1 : 2)), row(t.stride(heads_first ? 2 : 1)) {}
+      : batch(t.stride(0)), head(t.stride(heads_first ? 1 : 2)), row(t.stride(heads_first ? 2 : 1)) {
+    if (t.size(heads_first ? 2 : 1) <= 1) row = std::max<int64_t>(row, t.size(3));
+  }
 };
 
-torch::Tensor last_dim_contiguous(const torch::Tensor& t) { return t.stride(-1) == 1 ? t : t.contiguous(); }
+// The tensor as BLAS can read it: a unit last stride and rows at least d apart (cblas refuses a
+// leading dimension below the row length); otherwise a contiguous copy. An expanded gradient
+// (stride 0 along the rows, from a sum over the sequence) is such a case.
+torch::Tensor blas_operand(const torch::Tensor& t, int64_t row_dim) {
+  const bool rows_ok = t.size(row_dim) <= 1 || t.stride(row_dim) >= t.size(-1);
+  return t.stride(-1) == 1 && rows_ok ? t : t.contiguous();
+}
 
 // Rows [begin, end) of one block's scores [rows, seen], in place: softmax. A masked score
 // (-inf) gives exactly 0; a row whose scores are all masked gives NaN, as torch's softmax does.
@@ -200,7 +210,7 @@ class CpuAttentionFunction : public torch::autograd::Function<CpuAttentionFuncti
                                                  torch::autograd::variable_list grads) {
     const auto saved = ctx->get_saved_variables();
     const torch::Tensor &q = saved[0], &k = saved[1], &v = saved[2], &probs = saved[3];
-    const torch::Tensor dout = last_dim_contiguous(grads[0]);
+    const torch::Tensor dout = blas_operand(grads[0], /*row_dim=*/1);
     const int64_t n_rep = heads_per_kv_head(q, k);
     const int64_t B = q.size(0), H = q.size(1), T = q.size(2), d = q.size(3), G = k.size(1), S = k.size(2);
     const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
@@ -256,7 +266,10 @@ torch::Tensor attend_cpu(const torch::Tensor& q_in, const torch::Tensor& k_in, c
               "attend_cpu: float32 CPU tensors only");
   TORCH_CHECK(find_sgemm() != nullptr, "attend_cpu: no cblas_sgemm in this process");
   heads_per_kv_head(q_in, k_in);
-  const torch::Tensor q = last_dim_contiguous(q_in), k = last_dim_contiguous(k_in), v = last_dim_contiguous(v_in);
+  // Nothing to multiply (no query, key or feature): the tensor-op path returns the empty result,
+  // where a BLAS call would be refused for its zero leading dimension.
+  if (q_in.numel() == 0 || k_in.numel() == 0) return attend_gemm(q_in, k_in, v_in, mask_in);
+  const torch::Tensor q = blas_operand(q_in, 2), k = blas_operand(k_in, 2), v = blas_operand(v_in, 2);
   const int64_t B = q.size(0), T = q.size(2), S = k.size(2);
   TORCH_CHECK(S >= T, "attend_cpu: ", T, " queries over ", S, " keys (the queries are the last positions)");
   torch::Tensor mask;

@@ -123,6 +123,30 @@ TEST_CASE("the CPU attention kernel reads strided inputs and writes o_proj's lay
   CHECK(max_abs_diff(dv, vp.grad()) < 1e-5);
 }
 
+TEST_CASE("the CPU attention kernel: gradients and inputs whose rows BLAS cannot read as they are",
+          "[cpu_attention]") {
+  if (!cpu_attention_ready()) return;
+  // A sum over the sequence hands back an expanded gradient (row stride 0); a one-query step may
+  // carry any stride on its size-1 dimension. Both must give the reference's numbers.
+  const Leaves g = grouped(12, 12);
+  auto loss = [](const torch::Tensor& out) { return out.sum(/*dim=*/2).pow(2).sum(); };
+  for (const auto& t : {g.q, g.k, g.v})
+    if (t.grad().defined()) t.grad().zero_();
+  loss(attend_cpu(g.q, g.k, g.v, torch::Tensor())).backward();
+  const torch::Tensor dq = g.q.grad().clone(), dk = g.k.grad().clone(), dv = g.v.grad().clone();
+  for (const auto& t : {g.q, g.k, g.v}) t.grad().zero_();
+  loss(attend_reference(g.q, g.k, g.v, torch::Tensor())).backward();
+  CHECK(max_abs_diff(dq, g.q.grad()) < 1e-4);
+  CHECK(max_abs_diff(dk, g.k.grad()) < 1e-4);
+  CHECK(max_abs_diff(dv, g.v.grad()) < 1e-4);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor one = torch::randn({2, 4, 16, 1}).transpose(2, 3);  // [2, 4, 1, 16], row stride 1
+  CHECK(max_abs_diff(attend_cpu(one, g.k, g.v, torch::Tensor()), attend_reference(one, g.k, g.v, torch::Tensor())) <
+        1e-5);
+  const torch::Tensor none = attend_cpu(g.q.narrow(2, 0, 0), g.k.narrow(2, 0, 0), g.v.narrow(2, 0, 0), torch::Tensor());
+  CHECK(none.numel() == 0);
+}
+
 TEST_CASE("the CPU attention kernel without a gradient gives what it gives with one", "[cpu_attention]") {
   if (!cpu_attention_ready()) return;
   const Leaves g = grouped(130, 130);
