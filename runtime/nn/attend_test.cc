@@ -10,24 +10,18 @@
 #include <catch2/catch.hpp>
 
 #include "runtime/nn/model.h"
+#include "runtime/nn/testing_attention.h"
 
 using namespace sftx::rt;
+using namespace sftx::rt::testing;
 
 namespace {
-
-struct Qkv {
-  torch::Tensor q, k, v;
-};
 
 // B = 2, H = 4 heads, T queries over S keys, head size 16.
 Qkv random_qkv(int64_t T, int64_t S, torch::ScalarType dtype = torch::kFloat32) {
   torch::manual_seed(11);
   auto o = torch::TensorOptions().dtype(dtype);
   return {torch::randn({2, 4, T, 16}, o), torch::randn({2, 4, S, 16}, o), torch::randn({2, 4, S, 16}, o)};
-}
-
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
 }
 
 }  // namespace
@@ -74,38 +68,9 @@ TEST_CASE("attend in bf16 stays within bf16 rounding of the float32 reference", 
 
 namespace {
 
-// B = 2, H = 4 query heads over G = 2 key/value heads, head size 16; leaves that record gradients.
-Qkv grouped_qkv(int64_t T, int64_t S, torch::ScalarType dtype = torch::kFloat32) {
-  torch::manual_seed(23);
-  auto o = torch::TensorOptions().dtype(dtype).requires_grad(true);
-  return {torch::randn({2, 4, T, 16}, o), torch::randn({2, 2, S, 16}, o), torch::randn({2, 2, S, 16}, o)};
-}
-
 // HF's repeat_kv, written out independently of attend.cc: head h reads key/value head h / n_rep.
 torch::Tensor repeat_heads(const torch::Tensor& x, int64_t n_rep) {
   return x.repeat_interleave(n_rep, /*dim=*/1);
-}
-
-struct Grads {
-  torch::Tensor out, dq, dk, dv;
-};
-
-template <class Attend>
-Grads run_with_grads(Attend attend_fn, const Qkv& in, const torch::Tensor& mask) {
-  for (const torch::Tensor& t : {in.q, in.k, in.v})
-    if (t.grad().defined()) t.grad().zero_();
-  torch::Tensor out = attend_fn(in.q, in.k, in.v, mask);
-  torch::manual_seed(5);
-  (out * torch::randn_like(out)).sum().backward();
-  return {out.detach(), in.q.grad().clone(), in.k.grad().clone(), in.v.grad().clone()};
-}
-
-// Output and every input gradient within 1e-5 of the reference's.
-void check_same_grads(const Grads& got, const Grads& want) {
-  CHECK(max_abs_diff(got.out, want.out) < 1e-5);
-  CHECK(max_abs_diff(got.dq, want.dq) < 1e-5);
-  CHECK(max_abs_diff(got.dk, want.dk) < 1e-5);
-  CHECK(max_abs_diff(got.dv, want.dv) < 1e-5);
 }
 
 }  // namespace

@@ -18,7 +18,10 @@ namespace sftx::rt {
 namespace {
 
 using vec::exp_poly;
+using vec::max_of;
+using vec::row_grain;
 using vec::sum_of_partials;
+using vec::sum_of_products;
 
 // cblas_sgemm's signature and the three enum values used (CBLAS's own numbering), declared here
 // rather than included: the header belongs to a -dev package the build does not otherwise need,
@@ -90,32 +93,26 @@ torch::Tensor blas_operand(const torch::Tensor& t, int64_t row_dim) {
   return t.stride(-1) == 1 && rows_ok ? t : t.contiguous();
 }
 
+// e^z, and exactly 0 below e^-87.3 (exp_poly's clamp), as for a masked -inf score; a NaN stays NaN.
+inline float exp_or_zero(float z) { return z < -87.3f ? 0.0f : exp_poly(z); }
+
 // Rows [begin, end) of one block's scores [rows, seen], in place: softmax. A masked score
 // (-inf) gives exactly 0; a row whose scores are all masked gives NaN, as torch's softmax does.
 SFTX_VECTOR_CLONES
 void softmax_rows(float* scores, int64_t begin, int64_t end, int64_t seen) {
   for (int64_t r = begin; r < end; ++r) {
     float* x = scores + r * seen;
-    float part[8];
-    for (int j = 0; j < 8; ++j) part[j] = -INFINITY;
+    const float m = max_of(x, seen);
+    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int64_t i = 0;
     for (; i + 8 <= seen; i += 8)
-      for (int j = 0; j < 8; ++j) part[j] = std::max(part[j], x[i + j]);
-    float m = std::max(std::max(std::max(part[0], part[4]), std::max(part[1], part[5])),
-                       std::max(std::max(part[2], part[6]), std::max(part[3], part[7])));
-    for (; i < seen; ++i) m = std::max(m, x[i]);
-    for (int j = 0; j < 8; ++j) part[j] = 0.0f;
-    i = 0;
-    for (; i + 8 <= seen; i += 8)
       for (int j = 0; j < 8; ++j) {
-        const float z = x[i + j] - m;
-        x[i + j] = z < -87.3f ? 0.0f : exp_poly(z);  // below e^-87.3 (the clamp) is 0, as for -inf
+        x[i + j] = exp_or_zero(x[i + j] - m);
         part[j] += x[i + j];
       }
     float s = sum_of_partials(part);
     for (; i < seen; ++i) {
-      const float z = x[i] - m;
-      x[i] = z < -87.3f ? 0.0f : exp_poly(z);
+      x[i] = exp_or_zero(x[i] - m);
       s += x[i];
     }
     const float inv = 1.0f / s;
@@ -129,29 +126,34 @@ void softmax_backward_rows(const float* probs, float* grad, int64_t begin, int64
   for (int64_t r = begin; r < end; ++r) {
     const float* p = probs + r * seen;
     float* g = grad + r * seen;
-    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int64_t i = 0;
-    for (; i + 8 <= seen; i += 8)
-      for (int j = 0; j < 8; ++j) part[j] += p[i + j] * g[i + j];
-    float dot = sum_of_partials(part);
-    for (; i < seen; ++i) dot += p[i] * g[i];
-    for (i = 0; i < seen; ++i) g[i] = p[i] * (g[i] - dot);
+    const float dot = sum_of_products(p, g, seen);
+    for (int64_t i = 0; i < seen; ++i) g[i] = p[i] * (g[i] - dot);
   }
 }
 
-int64_t row_grain(int64_t seen) { return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, seen)); }
+// The operands as pointers: head h of q and its key/value head g of k and v, in batch b.
+struct Operands {
+  const float *q, *k, *v;
+  Strides qs, ks, vs;
+  int64_t n_rep;
+  float scale;  // 1 / sqrt(d)
+  Operands(const torch::Tensor& tq, const torch::Tensor& tk, const torch::Tensor& tv)
+      : q(tq.data_ptr<float>()), k(tk.data_ptr<float>()), v(tv.data_ptr<float>()), qs(tq), ks(tk), vs(tv),
+        n_rep(heads_per_kv_head(tq, tk)),
+        scale(static_cast<float>(1.0 / std::sqrt(static_cast<double>(tq.size(3))))) {}
+  const float* q_head(int64_t b, int64_t h) const { return q + b * qs.batch + h * qs.head; }
+  const float* k_head(int64_t b, int64_t h) const { return k + b * ks.batch + h / n_rep * ks.head; }
+  const float* v_head(int64_t b, int64_t h) const { return v + b * vs.batch + h / n_rep * vs.head; }
+};
 
 // The forward pass; fills probs [B, H, blocks.total] (softmax of the scores, kept for the backward
 // pass) and returns the output as [B, T, H, d].
 torch::Tensor attention_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                 const torch::Tensor& mask, const Blocks& blocks, torch::Tensor& probs) {
-  const int64_t n_rep = heads_per_kv_head(q, k);
   const int64_t B = q.size(0), H = q.size(1), T = q.size(2), d = q.size(3), S = k.size(2);
-  const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
-  const Strides qs(q), ks(k), vs(v);
+  const Operands in(q, k, v);
   torch::Tensor out = torch::empty({B, T, H, d}, q.options().requires_grad(false));
   probs = torch::empty({B, H, blocks.total}, q.options().requires_grad(false));
-  const float *qp = q.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
   const float* mp = mask.defined() ? mask.data_ptr<float>() : nullptr;
   const int64_t mask_batches = mask.defined() ? mask.size(0) : 0;
   float *op = out.data_ptr<float>(), *pp = probs.data_ptr<float>();
@@ -160,10 +162,7 @@ torch::Tensor attention_forward(const torch::Tensor& q, const torch::Tensor& k, 
   // them); the row loops between them split over the intra-op threads.
   for (int64_t b = 0; b < B; ++b)
     for (int64_t h = 0; h < H; ++h) {
-      const int64_t g = h / n_rep;
-      const float* qh = qp + b * qs.batch + h * qs.head;
-      const float* kg = kp + b * ks.batch + g * ks.head;
-      const float* vg = vp + b * vs.batch + g * vs.head;
+      const float *qh = in.q_head(b, h), *kg = in.k_head(b, h), *vg = in.v_head(b, h);
       const float* mb = mp ? mp + (mask_batches == 1 ? 0 : b) * T * S : nullptr;
       for (int64_t i = 0; i < blocks.count; ++i) {
         const int64_t first = blocks.first[i], rows = blocks.rows[i], seen = blocks.seen[i];
@@ -178,10 +177,11 @@ torch::Tensor attention_forward(const torch::Tensor& q, const torch::Tensor& k, 
             std::fill(row + allowed, row + seen, -INFINITY);
           }
         }
-        gemm(false, true, rows, seen, d, scale, qh + first * qs.row, qs.row, kg, ks.row, 1.0f, scores, seen);
+        gemm(false, true, rows, seen, d, in.scale, qh + first * in.qs.row, in.qs.row, kg, in.ks.row, 1.0f, scores,
+             seen);
         at::parallel_for(0, rows, row_grain(seen),
                          [&](int64_t begin, int64_t end) { softmax_rows(scores, begin, end, seen); });
-        gemm(false, false, rows, d, seen, 1.0f, scores, seen, vg, vs.row, 0.0f, op + ((b * T + first) * H + h) * d,
+        gemm(false, false, rows, d, seen, 1.0f, scores, seen, vg, in.vs.row, 0.0f, op + ((b * T + first) * H + h) * d,
              H * d);
       }
     }
@@ -211,27 +211,23 @@ class CpuAttentionFunction : public torch::autograd::Function<CpuAttentionFuncti
     const auto saved = ctx->get_saved_variables();
     const torch::Tensor &q = saved[0], &k = saved[1], &v = saved[2], &probs = saved[3];
     const torch::Tensor dout = blas_operand(grads[0], /*row_dim=*/1);
-    const int64_t n_rep = heads_per_kv_head(q, k);
     const int64_t B = q.size(0), H = q.size(1), T = q.size(2), d = q.size(3), G = k.size(1), S = k.size(2);
-    const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
     const Blocks blocks = query_blocks(T, S);
-    const Strides qs(q), ks(k), vs(v), os(dout, /*heads_first=*/false);
+    const Operands in(q, k, v);
+    const Strides os(dout, /*heads_first=*/false);
     torch::Tensor dq = torch::empty({B, H, T, d}, q.options());
     torch::Tensor dk = torch::zeros({B, G, S, d}, k.options());
     torch::Tensor dv = torch::zeros({B, G, S, d}, v.options());
     // dP, then dS in place, for one block at a time.
     const int64_t max_rows = *std::max_element(blocks.rows.begin(), blocks.rows.end());
     std::vector<float> dscores(static_cast<size_t>(max_rows * blocks.seen.back()));
-    const float *qp = q.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
     const float *pp = probs.data_ptr<float>(), *gp = dout.data_ptr<float>();
     float *dqp = dq.data_ptr<float>(), *dkp = dk.data_ptr<float>(), *dvp = dv.data_ptr<float>();
 
     for (int64_t b = 0; b < B; ++b)
       for (int64_t h = 0; h < H; ++h) {
-        const int64_t g = h / n_rep;
-        const float* qh = qp + b * qs.batch + h * qs.head;
-        const float* kg = kp + b * ks.batch + g * ks.head;
-        const float* vg = vp + b * vs.batch + g * vs.head;
+        const int64_t g = h / in.n_rep;
+        const float *qh = in.q_head(b, h), *kg = in.k_head(b, h), *vg = in.v_head(b, h);
         const float* goh = gp + b * os.batch + h * os.head;
         float* dqh = dqp + (b * H + h) * T * d;
         float* dkg = dkp + (b * G + g) * S * d;
@@ -242,11 +238,12 @@ class CpuAttentionFunction : public torch::autograd::Function<CpuAttentionFuncti
           const float* go = goh + first * os.row;
           float* ds = dscores.data();
           gemm(true, false, seen, d, rows, 1.0f, p, seen, go, os.row, 1.0f, dvg, d);        // dV += P^T dO
-          gemm(false, true, rows, seen, d, 1.0f, go, os.row, vg, vs.row, 0.0f, ds, seen);  // dP = dO V^T
+          gemm(false, true, rows, seen, d, 1.0f, go, os.row, vg, in.vs.row, 0.0f, ds, seen);  // dP = dO V^T
           at::parallel_for(0, rows, row_grain(seen),
                            [&](int64_t begin, int64_t end) { softmax_backward_rows(p, ds, begin, end, seen); });
-          gemm(false, false, rows, d, seen, scale, ds, seen, kg, ks.row, 0.0f, dqh + first * d, d);   // dQ = s dS K
-          gemm(true, false, seen, d, rows, scale, ds, seen, qh + first * qs.row, qs.row, 1.0f, dkg, d);  // dK += s dS^T Q
+          gemm(false, false, rows, d, seen, in.scale, ds, seen, kg, in.ks.row, 0.0f, dqh + first * d, d);  // dQ = s dS K
+          gemm(true, false, seen, d, rows, in.scale, ds, seen, qh + first * in.qs.row, in.qs.row, 1.0f, dkg,
+               d);  // dK += s dS^T Q
         }
       }
     return {dq, dk, dv, torch::Tensor()};  // and none for the mask argument

@@ -4,52 +4,16 @@
 
 #include <torch/version.h>
 
-#include <limits>
-
 #include <catch2/catch.hpp>
 
 #include "runtime/nn/attend.h"
 #include "runtime/nn/model.h"
+#include "runtime/nn/testing_attention.h"
 
 using namespace sftx::rt;
+using namespace sftx::rt::testing;
 
 namespace {
-
-double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
-}
-
-struct Leaves {
-  torch::Tensor q, k, v;
-};
-
-// B = 2, H = 4 query heads over G = 2 key/value heads, T queries over S keys, head size d; leaves.
-Leaves grouped(int64_t T, int64_t S, int64_t d = 16, uint64_t seed = 29) {
-  torch::manual_seed(seed);
-  auto o = torch::TensorOptions().requires_grad(true);
-  return {torch::randn({2, 4, T, d}, o), torch::randn({2, 2, S, d}, o), torch::randn({2, 2, S, d}, o)};
-}
-
-struct Result {
-  torch::Tensor out, dq, dk, dv;
-};
-
-template <class Attend>
-Result run(Attend attend_fn, const Leaves& in, const torch::Tensor& mask) {
-  for (const torch::Tensor& t : {in.q, in.k, in.v})
-    if (t.grad().defined()) t.grad().zero_();
-  torch::Tensor out = attend_fn(in.q, in.k, in.v, mask);
-  torch::manual_seed(7);
-  (out * torch::randn(out.sizes())).sum().backward();  // not randn_like: it follows the strides
-  return {out.detach(), in.q.grad().clone(), in.k.grad().clone(), in.v.grad().clone()};
-}
-
-void check_equal(const Result& got, const Result& want) {
-  CHECK(max_abs_diff(got.out, want.out) < 1e-5);
-  CHECK(max_abs_diff(got.dq, want.dq) < 1e-5);
-  CHECK(max_abs_diff(got.dk, want.dk) < 1e-5);
-  CHECK(max_abs_diff(got.dv, want.dv) < 1e-5);
-}
 
 // Three documents and padding in each of two sequences of length T.
 torch::Tensor packed_mask(int64_t T) {
@@ -76,13 +40,13 @@ TEST_CASE("the CPU attention kernel equals the reference forward and backward, w
   // One block (8 queries) and two uneven blocks (301 queries: 150 and 151 rows).
   for (const int64_t T : {8, 301}) {
     CAPTURE(T);
-    const Leaves g = grouped(T, T);
+    const Qkv g = grouped_qkv(T, T);
     const torch::Tensor bool_mask = packed_mask(T);
     const torch::Tensor additive = prepare_attention_mask(bool_mask, torch::kFloat32);
     const torch::Tensor causal_bool = torch::ones({T, T}, torch::kBool).tril().view({1, 1, T, T});
     for (const torch::Tensor& mask : {torch::Tensor(), bool_mask, additive, causal_bool}) {
       CAPTURE(mask.defined() ? mask.sizes().vec() : std::vector<int64_t>{});
-      check_equal(run(attend_cpu, g, mask), run(attend_reference, g, mask));
+      check_same_grads(run_with_grads(attend_cpu, g, mask), run_with_grads(attend_reference, g, mask));
     }
   }
 }
@@ -91,12 +55,14 @@ TEST_CASE("the CPU attention kernel: queries at the end of a longer key sequence
           "[cpu_attention]") {
   if (!cpu_attention_ready()) return;
   // 260 queries over 300 keys (two blocks), and one query over 9 keys (a decode step) with padding.
-  const Leaves g = grouped(260, 300, 8);
-  check_equal(run(attend_cpu, g, torch::Tensor()), run(attend_reference, g, torch::Tensor()));
-  const Leaves step = grouped(1, 9);
+  const Qkv g = grouped_qkv(260, 300, 8);
+  const torch::Tensor causal;
+  check_same_grads(run_with_grads(attend_cpu, g, causal), run_with_grads(attend_reference, g, causal));
+  const Qkv step = grouped_qkv(1, 9);
   torch::Tensor valid = torch::ones({2, 9}, torch::kBool);
   valid[1].narrow(0, 0, 2).fill_(false);
-  check_equal(run(attend_cpu, step, valid.view({2, 1, 1, 9})), run(attend_reference, step, valid.view({2, 1, 1, 9})));
+  const torch::Tensor padded = valid.view({2, 1, 1, 9});
+  check_same_grads(run_with_grads(attend_cpu, step, padded), run_with_grads(attend_reference, step, padded));
 }
 
 TEST_CASE("the CPU attention kernel reads strided inputs and writes o_proj's layout", "[cpu_attention]") {
@@ -107,7 +73,7 @@ TEST_CASE("the CPU attention kernel reads strided inputs and writes o_proj's lay
   auto o = torch::TensorOptions().requires_grad(true);
   const torch::Tensor qp = torch::randn({2, 40, 4, 16}, o), kp = torch::randn({2, 40, 2, 16}, o),
                       vp = torch::randn({2, 40, 2, 16}, o);
-  const Leaves views{qp.transpose(1, 2), kp.transpose(1, 2), vp.transpose(1, 2)};
+  const Qkv views{qp.transpose(1, 2), kp.transpose(1, 2), vp.transpose(1, 2)};
   const torch::Tensor out = attend_cpu(views.q, views.k, views.v, torch::Tensor());
   CHECK(out.transpose(1, 2).is_contiguous());
   CHECK(max_abs_diff(out, attend_reference(views.q, views.k, views.v, torch::Tensor())) < 1e-5);
@@ -128,7 +94,7 @@ TEST_CASE("the CPU attention kernel: gradients and inputs whose rows BLAS cannot
   if (!cpu_attention_ready()) return;
   // A sum over the sequence hands back an expanded gradient (row stride 0); a one-query step may
   // carry any stride on its size-1 dimension. Both must give the reference's numbers.
-  const Leaves g = grouped(12, 12);
+  const Qkv g = grouped_qkv(12, 12);
   auto loss = [](const torch::Tensor& out) { return out.sum(/*dim=*/2).pow(2).sum(); };
   for (const auto& t : {g.q, g.k, g.v})
     if (t.grad().defined()) t.grad().zero_();
@@ -149,7 +115,7 @@ TEST_CASE("the CPU attention kernel: gradients and inputs whose rows BLAS cannot
 
 TEST_CASE("the CPU attention kernel without a gradient gives what it gives with one", "[cpu_attention]") {
   if (!cpu_attention_ready()) return;
-  const Leaves g = grouped(130, 130);
+  const Qkv g = grouped_qkv(130, 130);
   const torch::Tensor mask = packed_mask(130);
   const torch::Tensor with_grad = attend_cpu(g.q, g.k, g.v, mask).detach();
   torch::NoGradGuard no_grad;
@@ -159,7 +125,7 @@ TEST_CASE("the CPU attention kernel without a gradient gives what it gives with 
 TEST_CASE("the CPU attention kernel: a row with no key to attend to is NaN, as torch's softmax makes it",
           "[cpu_attention]") {
   if (!cpu_attention_ready()) return;
-  const Leaves g = grouped(6, 6);
+  const Qkv g = grouped_qkv(6, 6);
   torch::Tensor mask = torch::ones({1, 1, 6, 6}, torch::kBool).tril();
   mask[0][0][3].fill_(false);
   torch::NoGradGuard no_grad;
@@ -172,7 +138,7 @@ TEST_CASE("the CPU attention kernel: a row with no key to attend to is NaN, as t
 
 TEST_CASE("the CPU attention kernel refuses what it cannot compute", "[cpu_attention]") {
   if (!cpu_attention_ready()) return;
-  const Leaves g = grouped(6, 6);
+  const Qkv g = grouped_qkv(6, 6);
   torch::NoGradGuard no_grad;
   CHECK_THROWS(attend_cpu(g.q, g.k, g.v, torch::ones({2, 1, 6, 5}, torch::kBool)));  // a mask of another shape
   CHECK_THROWS(attend_cpu(g.q.narrow(1, 0, 3), g.k, g.v, torch::Tensor()));          // 3 heads over 2
@@ -181,7 +147,7 @@ TEST_CASE("the CPU attention kernel refuses what it cannot compute", "[cpu_atten
 }
 
 TEST_CASE("switched off, attend() takes the GEMM path and gives the same attention", "[cpu_attention]") {
-  const Leaves g = grouped(20, 20);
+  const Qkv g = grouped_qkv(20, 20);
   const torch::Tensor mask = prepare_attention_mask(packed_mask(20), torch::kFloat32);
   torch::NoGradGuard no_grad;
   const torch::Tensor on = attend(g.q, g.k, g.v, mask);

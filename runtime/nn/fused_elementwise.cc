@@ -16,13 +16,10 @@ namespace sftx::rt {
 namespace {
 
 using vec::exp_poly;
+using vec::max_of;
+using vec::row_grain;
 using vec::sum_of_partials;
-
-// Rows per task: enough elements per task that splitting is worth a thread hand-off (ATen's
-// own grain).
-int64_t row_grain(int64_t row_length) {
-  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, row_length));
-}
+using vec::sum_of_products;
 
 std::atomic<bool> fusion_enabled{true};
 
@@ -31,28 +28,6 @@ bool fusable(const torch::Tensor& t) {
 }
 
 inline float sigmoid(float x) { return 1.0f / (1.0f + exp_poly(-x)); }
-
-// Sums over a row in eight running partial sums, so that the compiler may keep them in one
-// vector register (one running sum is a chain of dependent adds it may not reorder).
-inline float sum_of_products(const float* a, const float* b, int64_t n) {
-  float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) part[j] += a[i + j] * b[i + j];
-  float sum = sum_of_partials(part);
-  for (; i < n; ++i) sum += a[i] * b[i];
-  return sum;
-}
-
-inline float sum_of_products(const float* a, const float* b, const float* c, int64_t n) {
-  float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) part[j] += a[i + j] * b[i + j] * c[i + j];
-  float sum = sum_of_partials(part);
-  for (; i < n; ++i) sum += a[i] * b[i] * c[i];
-  return sum;
-}
 
 // ---------------------------------------------------------------- RMSNorm
 SFTX_VECTOR_CLONES
@@ -260,7 +235,7 @@ class SiluMulFunction : public torch::autograd::Function<SiluMulFunction> {
 
 // ---------------------------------------------------------------- cross-entropy
 // One row of logits: lse = max + log sum exp(x - max), its loss lse - x[label]. Max and sum in
-// eight running partials, so they vectorise (see sum_of_products).
+// eight running partials, so they vectorise (vector_math.h).
 SFTX_VECTOR_CLONES
 void cross_entropy_rows(const float* logits, const int64_t* labels, float* lse, float* loss, int64_t begin,
                         int64_t end, int64_t n) {
@@ -272,20 +247,13 @@ void cross_entropy_rows(const float* logits, const int64_t* labels, float* lse, 
       continue;
     }
     const float* x = logits + row * n;
-    float part[8];
-    for (int j = 0; j < 8; ++j) part[j] = -INFINITY;
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-      for (int j = 0; j < 8; ++j) part[j] = std::max(part[j], x[i + j]);
-    float m = std::max(std::max(std::max(part[0], part[4]), std::max(part[1], part[5])),
-                       std::max(std::max(part[2], part[6]), std::max(part[3], part[7])));
-    for (; i < n; ++i) m = std::max(m, x[i]);
+    const float m = max_of(x, n);
     // nan[] stays 0 unless a logit is NaN or infinite ((x - m) * 0 is then NaN): exp_poly clamps
     // its input, so without it a NaN logit could give a finite loss, and the trainer's check for
     // a non-finite loss must see what the reference would report.
-    float nan[8];
+    float part[8], nan[8];
     for (int j = 0; j < 8; ++j) part[j] = nan[j] = 0.0f;
-    i = 0;
+    int64_t i = 0;
     for (; i + 8 <= n; i += 8)
       for (int j = 0; j < 8; ++j) {
         part[j] += exp_poly(x[i + j] - m);

@@ -1,6 +1,6 @@
-// Small float helpers shared by the CPU loops (fused_elementwise.cc, cpu_attention.cc): how a
-// loop is compiled for the CPU it runs on, an exp that vectorises, and a fixed-order sum of
-// partials. Files that use exp_poly in a loop are compiled with -fno-trapping-math (CMakeLists.txt),
+// Small helpers shared by the CPU loops (fused_elementwise.cc, cpu_attention.cc): how a loop is
+// compiled for the CPU it runs on, how many rows a thread takes, an exp that vectorises, and
+// row reductions in eight running partials combined in a fixed order. Files that use exp_poly in a loop are compiled with -fno-trapping-math (CMakeLists.txt),
 // without which GCC will not vectorise its clamp.
 #pragma once
 
@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+
+#include <ATen/Parallel.h>
 
 // Each loop is compiled twice, for AVX2 with FMA and for the baseline x86-64, and the first call
 // picks the one the CPU runs (GCC's target_clones, resolved once by the dynamic loader): the
@@ -45,6 +47,48 @@ inline float exp_poly(float x) {
 // which clone or thread computed it.
 inline float sum_of_partials(const float (&part)[8]) {
   return ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+}
+
+// Sums over a row in eight running partial sums, so that the compiler may keep them in one
+// vector register (one running sum is a chain of dependent adds it may not reorder).
+inline float sum_of_products(const float* a, const float* b, int64_t n) {
+  float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) part[j] += a[i + j] * b[i + j];
+  float sum = sum_of_partials(part);
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+inline float sum_of_products(const float* a, const float* b, const float* c, int64_t n) {
+  float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) part[j] += a[i + j] * b[i + j] * c[i + j];
+  float sum = sum_of_partials(part);
+  for (; i < n; ++i) sum += a[i] * b[i] * c[i];
+  return sum;
+}
+
+// The largest of x[0, n), in eight running maxima (-inf for an empty row); a NaN is skipped, as
+// std::max(part, NaN) keeps part.
+inline float max_of(const float* x, int64_t n) {
+  float part[8];
+  for (int j = 0; j < 8; ++j) part[j] = -INFINITY;
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) part[j] = std::max(part[j], x[i + j]);
+  float m = std::max(std::max(std::max(part[0], part[4]), std::max(part[1], part[5])),
+                     std::max(std::max(part[2], part[6]), std::max(part[3], part[7])));
+  for (; i < n; ++i) m = std::max(m, x[i]);
+  return m;
+}
+
+// Rows per task: enough elements per task that splitting is worth a thread hand-off (ATen's
+// own grain).
+inline int64_t row_grain(int64_t row_length) {
+  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, row_length));
 }
 
 }  // namespace sftx::rt::vec
