@@ -30,9 +30,9 @@ const std::vector<Rule>& before_padding() {
     r.push_back(rule(R"((``))", " $1 "));
     r.push_back(rule(R"(([ \(\[{<])(\"|\'{2}))", "$1 `` "));
     // \w as the `regex` module nltk compiles with reads it (marks included: "di̇zi̇'nin" keeps its
-    // quote after U+0307), not PCRE2's.
-    r.push_back(rule(R"((?i)(?<![\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200c}\x{200d}])(\')(?!(?:re|ve|ll|m|t|s|d|n)\b)(?=[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200c}\x{200d}]))",
-                     "$1 "));
+    // quote after U+0307), not PCRE2's; is_regex_word_char (ifeval_text.h) is the same class.
+    const std::string word = R"([\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200c}\x{200d}])";
+    r.push_back(rule(("(?i)(?<!" + word + R"()(\')(?!(?:re|ve|ll|m|t|s|d|n)\b)(?=)" + word + ")").c_str(), "$1 "));
     // PUNCTUATION
     r.push_back(rule(R"(([^\.])(\.)([\]\)}>"\'»”’ ]*+)\s*$)", "$1 $2 $3 "));
     r.push_back(rule(R"(([:,])([^\d]))", " $1 $2"));

@@ -792,7 +792,7 @@ def main():
         texts = [item["response"] for item in items] + punkt_texts(random.Random(1417), model_dir, args.n_punkt)
         mine = [r["sentences"] for r in run_jsonl_tool([args.tool, "--sentences"], [{"response": t} for t in texts],
                                                        work / "sentence_texts.jsonl", work / "sftx_sentences.jsonl")]
-        differ = [(t, m, nltk.sent_tokenize(t)) for t, m in zip(texts, mine) if m != nltk.sent_tokenize(t)]
+        differ = [(t, m, ref) for t, m in zip(texts, mine) if m != (ref := nltk.sent_tokenize(t))]
         for text, m, ref in differ[:3]:
             print(f"      sentences differ on {text!r}:\n        sftx {m}\n        nltk {ref}")
         n_sentences = sum(len(m) for m in mine)

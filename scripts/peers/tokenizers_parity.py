@@ -214,9 +214,10 @@ def compare(kind, tok, specials, tool, work, n):
 def bench_encode(args, work, results):
     """Encode throughput of the families' test strings (no special tokens), sftx beside tokenizers,
     rounds interleaved; MB/s of UTF-8 text, medians over the rounds."""
+    import tokenizers
     median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
     print(f"# encode throughput, {args.bench} interleaved rounds, MB/s of UTF-8 text (medians); "
-          f"sftx_hf_tokenize --bench (C++, one thread) beside tokenizers {tokenizers_version()} on one thread")
+          f"sftx_hf_tokenize --bench (C++, one thread) beside tokenizers {tokenizers.__version__} on one thread")
     print(f"{'family':<9} {'MB':>6} {'sftx':>8} {'tok.encode':>11} {'encode_batch':>13} "
           f"{'sftx/encode':>12} {'sftx/batch':>11}")
     for r in results:
@@ -241,11 +242,6 @@ def bench_encode(args, work, results):
         print(f"{kind:<9} {mb:>6.2f} {a:>8.2f} {b:>11.2f} {c:>13.2f} {a / b:>12.2f} {a / c:>11.2f}   "
               f"(rounds: sftx {' '.join(f'{x:.2f}' for x in sftx)}; encode {' '.join(f'{x:.2f}' for x in single)}; "
               f"batch {' '.join(f'{x:.2f}' for x in batch)})", flush=True)
-
-
-def tokenizers_version():
-    import tokenizers
-    return tokenizers.__version__
 
 
 def main():
