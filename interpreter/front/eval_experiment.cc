@@ -41,8 +41,24 @@ ExperimentInstance Evaluator::Impl::eval_experiment(const Definition& def) {
   }
   if (auto it = fields.find("base"); it != fields.end()) {
     Value base = eval(*it->second->value, env);
-    if (base.type == Type::model) out.base = base.model;
-    else if (!base.is_unknown())
+    if (base.type == Type::model) {
+      out.base = base.model;
+      // A stage as the base is trained by its own plan, which starts from its `from` or, without
+      // one, from the experiment's base: that is the stage itself. Found here, or the graph
+      // would silently have no plans to build on it.
+      ModelPtr model = out.base;
+      for (int hops = 0; model && model->is_stage() && model->instance; ++hops) {
+        const PlanInstance& owner = *model->instance;
+        if (!owner.from || hops >= 64) {
+          error(m, it->second->value->range,
+                "experiment '" + x.name + "' has base " + out.base->label + ", which plan '" + owner.label +
+                    "' trains from the experiment's base: the base would be trained from itself")
+              .help("start that plan from a model: plan " + owner.def.decl->name + " from model(\"llama\", preset = \"nano\") { ... }");
+          break;
+        }
+        model = owner.from;
+      }
+    } else if (!base.is_unknown())
       error(m, it->second->value->range, "an experiment's base must be a Model, not " +
                                              std::string(base.type == Type::plan_def ? "Plan" : type_name(base.type)));
   }
