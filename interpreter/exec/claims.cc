@@ -1,5 +1,6 @@
 #include "interpreter/exec/claims.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -84,6 +85,15 @@ nlohmann::json check_comparison(const nlohmann::json& cmp, const nlohmann::json&
     double ss = 0;
     for (double d : ds) ss += (d - mean) * (d - mean);
     double se = std::sqrt(ss / static_cast<double>(n - 1)) / std::sqrt(static_cast<double>(n));
+    // Every seed giving the same difference means the seeds did not vary it (e.g. a stage of a
+    // few records in one batch, from one base: the same model for every seed). That is one
+    // observation, not n, and its zero-width interval says nothing about uncertainty. (Compared
+    // as values: their mean can be an ulp off each, so `ss` need not be exactly 0.)
+    if (missing.empty() && std::all_of(ds.begin(), ds.end(), [&](double d) { return d == ds.front(); })) {
+      out["verdict"] = "inconclusive";
+      out["reason"] = "every seed gave the same difference, so the seeds did not vary it: no interval";
+      return out;
+    }
     double half = t_quantile_975(static_cast<int>(n) - 1) * se;
     out["ci95"] = {mean - half, mean + half};
     if (missing.empty()) {

@@ -27,7 +27,8 @@ namespace sftx::exec {
 inline constexpr const char* kClaimRule =
     "per seed s, D_s = claimed-larger side - claimed-smaller side (paired by seed); holds when the 95% "
     "Student-t interval of mean(D_s) (n-1 df) lies above 0, fails when it lies below 0, inconclusive when it "
-    "contains 0, n < 2 or a value is missing; `and`: holds if all hold, fails if any fails";
+    "contains 0, n < 2, every seed gives the same difference (no spread: the seeds did not vary it) or a "
+    "value is missing; `and`: holds if all hold, fails if any fails";
 
 // The 0.975 quantile of Student's t with `df` >= 1 degrees of freedom.
 double t_quantile_975(int df);

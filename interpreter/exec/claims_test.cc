@@ -72,6 +72,20 @@ TEST_CASE("claims: an interval containing 0 is inconclusive", "[claims]") {
   CHECK(v[0]["comparisons"][0]["reason"] == "the interval contains 0");
 }
 
+TEST_CASE("claims: equal differences in every seed are one observation, inconclusive", "[claims]") {
+  // The same model for every seed on both sides (a few records in one batch, from one base): the
+  // difference is -0.005 in every seed, whose t-interval would have zero width and "fail".
+  // Six seeds: 0.010 - 0.015 summed six times and divided by 6 is an ulp off -0.005 itself.
+  J v = check_claims(a_below_b(), table({0.015, 0.015, 0.015, 0.015, 0.015, 0.015}, {0.010, 0.010, 0.010, 0.010, 0.010, 0.010}));
+  CHECK(v[0]["verdict"] == "inconclusive");
+  const J& c = v[0]["comparisons"][0];
+  CHECK(c["ci95"].is_null());
+  CHECK(c["mean_difference"].get<double>() == Approx(-0.005));
+  CHECK(c["reason"].get<std::string>().find("every seed gave the same difference") != std::string::npos);
+  // One seed apart is spread again, and the interval decides.
+  CHECK(check_claims(a_below_b(), table({0.015, 0.015, 0.016}, {0.010, 0.010, 0.010}))[0]["verdict"] == "fails");
+}
+
 TEST_CASE("claims: one seed is inconclusive however large the difference", "[claims]") {
   J v = check_claims(a_below_b(), table({0.0}, {1.0}));
   CHECK(v[0]["verdict"] == "inconclusive");

@@ -29,7 +29,7 @@ struct ExperimentInstance {
   // `seeds = [...]`: each plan instance is trained and evaluated once per seed (the `seed`
   // hyperparameter of all its stages). Empty: one run with the stages' own seeds.
   std::vector<long long> seeds;
-  // `expect "..." { ... }`, checked and normalised (claim_spec.h describes the shape).
+  // `expect "..." { ... }`, checked and normalised (interpreter/exec/claims.h describes the shape).
   nlohmann::json claims = nlohmann::json::array();
 };
 

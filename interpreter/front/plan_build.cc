@@ -299,6 +299,7 @@ class GraphBuilder {
       nlohmann::json key_claims = x.claims;
       for (auto& c : key_claims) c.erase("origin");  // where a claim is written does not change its verdict
       key_params["claims"] = key_claims;
+      key_params["claim_rule_version"] = kClaimRuleVersion;
     }
     out.report = add(std::move(r), key_params);
     graph.experiments.push_back(std::move(out));

@@ -12,6 +12,11 @@
 
 namespace sftx {
 
+// The version of the claim verdict rule (interpreter/exec/claims.h): in the key of every report
+// with claims, so reports checked under an earlier rule are checked again. 2: a comparison whose
+// per-seed differences are all equal is inconclusive (it was a zero-width interval).
+inline constexpr int kClaimRuleVersion = 2;
+
 // Where a node came from in the source, for messages ("dmt(1/4).stage2 at k_sweep.sftx:12:3").
 struct NodeOrigin {
   std::string path;
@@ -46,6 +51,7 @@ struct NodeOrigin {
 //                   with `seeds = [...]`: each row also has "seed" (one row per plan instance
 //                   and seed), and params has "seeds": [...]; with claims: "claims" (the
 //                   ExperimentInstance's claims, see interpreter/exec/claims.h)
+// A report with claims has "claim_rule_version" (kClaimRuleVersion) in its key.
 // With `seeds`, a train node's id and label carry the seed: "dmt(1/4)[seed=2].stage2", and
 // its hyper.seed (provenance "seeds") is that seed; without, ids and keys are as before.
 struct PlanNode {
