@@ -82,18 +82,18 @@ nlohmann::json check_comparison(const nlohmann::json& cmp, const nlohmann::json&
   out["mean_difference"] = n ? nlohmann::json(mean) : nlohmann::json();
   out["ci95"] = nullptr;
   if (n >= 2) {
-    double ss = 0;
-    for (double d : ds) ss += (d - mean) * (d - mean);
-    double se = std::sqrt(ss / static_cast<double>(n - 1)) / std::sqrt(static_cast<double>(n));
     // Every seed giving the same difference means the seeds did not vary it (e.g. a stage of a
     // few records in one batch, from one base: the same model for every seed). That is one
     // observation, not n, and its zero-width interval says nothing about uncertainty. (Compared
-    // as values: their mean can be an ulp off each, so `ss` need not be exactly 0.)
+    // as values: their mean can be an ulp off each, so their sum of squares need not be 0.)
     if (missing.empty() && std::all_of(ds.begin(), ds.end(), [&](double d) { return d == ds.front(); })) {
       out["verdict"] = "inconclusive";
       out["reason"] = "every seed gave the same difference, so the seeds did not vary it: no interval";
       return out;
     }
+    double ss = 0;
+    for (double d : ds) ss += (d - mean) * (d - mean);
+    double se = std::sqrt(ss / static_cast<double>(n - 1)) / std::sqrt(static_cast<double>(n));
     double half = t_quantile_975(static_cast<int>(n) - 1) * se;
     out["ci95"] = {mean - half, mean + half};
     if (missing.empty()) {

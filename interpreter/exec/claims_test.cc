@@ -76,7 +76,8 @@ TEST_CASE("claims: equal differences in every seed are one observation, inconclu
   // The same model for every seed on both sides (a few records in one batch, from one base): the
   // difference is -0.005 in every seed, whose t-interval would have zero width and "fail".
   // Six seeds: 0.010 - 0.015 summed six times and divided by 6 is an ulp off -0.005 itself.
-  J v = check_claims(a_below_b(), table({0.015, 0.015, 0.015, 0.015, 0.015, 0.015}, {0.010, 0.010, 0.010, 0.010, 0.010, 0.010}));
+  J v = check_claims(a_below_b(),
+                     table({0.015, 0.015, 0.015, 0.015, 0.015, 0.015}, {0.010, 0.010, 0.010, 0.010, 0.010, 0.010}));
   CHECK(v[0]["verdict"] == "inconclusive");
   const J& c = v[0]["comparisons"][0];
   CHECK(c["ci95"].is_null());

@@ -53,7 +53,8 @@ ExperimentInstance Evaluator::Impl::eval_experiment(const Definition& def) {
           error(m, it->second->value->range,
                 "experiment '" + x.name + "' has base " + out.base->label + ", which plan '" + owner.label +
                     "' trains from the experiment's base: the base would be trained from itself")
-              .help("start that plan from a model: plan " + owner.def.decl->name + " from model(\"llama\", preset = \"nano\") { ... }");
+              .help("start that plan from a model: plan " + owner.def.decl->name +
+                    " from model(\"llama\", preset = \"nano\") { ... }");
           break;
         }
         model = owner.from;
